@@ -1,0 +1,45 @@
+"""What a run ran on: package versions and machine, for reproducibility."""
+
+from __future__ import annotations
+
+import os
+import platform
+from importlib import metadata
+
+__all__ = ["package_versions", "machine_info"]
+
+REPORTED_PACKAGES = (
+    "numpy", "scipy", "scikit-learn", "keras", "tensorflow-cpu", "tensorflow", "jax", "torch",
+    "matplotlib", "seaborn", "papermill", "nbconvert", "PyWavelets",
+)
+
+
+def package_versions(names=REPORTED_PACKAGES):
+    """Installed version of each package in ``names`` (absent ones left out)."""
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def machine_info():
+    """CPU, core count, Python and Keras backend of this process."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+    }

@@ -1,0 +1,116 @@
+"""Record a notebook's headline results as JSON, and read them back.
+
+Each notebook calls :func:`record_results` once per result set; the summary
+notebook and the tests read them with :func:`read_results`. Files live in
+``<output_dir>/results/<name>.json`` and are replaced atomically, so a reader
+never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["record_results", "read_results", "results_dir", "default_output_dir", "to_jsonable"]
+
+OUTPUT_DIR_ENV = "REPORT_OUTPUT_DIR"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_output_dir(profile):
+    """``$REPORT_OUTPUT_DIR`` if set, else ``<project>/reports/<profile>``."""
+    env = os.environ.get(OUTPUT_DIR_ENV)
+    return Path(env) if env else PROJECT_ROOT / "reports" / str(profile)
+
+
+def results_dir(output_dir):
+    return Path(output_dir) / "results"
+
+
+def to_jsonable(value):
+    """Convert NumPy scalars/arrays, paths and tuples to plain JSON types.
+
+    Non-finite floats become ``None`` (JSON has no NaN), so a missing value is
+    visible as ``null`` rather than producing invalid JSON.
+    """
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"cannot record a value of type {type(value).__name__}: {value!r}")
+
+
+def record_results(name, results, output_dir):
+    """Write ``results`` to ``<output_dir>/results/<name>.json`` atomically.
+
+    Parameters
+    ----------
+    name : str
+        Result-set name, e.g. ``"datasets"``; a file name stem.
+    results : dict
+        JSON-able values (NumPy types are converted).
+    output_dir : str or Path
+        The profile's report directory.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        raise ValueError(f"result name must be a plain file stem, got {name!r}")
+    if not isinstance(results, dict):
+        raise TypeError(f"results must be a dict, got {type(results).__name__}")
+    payload = to_jsonable(results)
+    payload["_recorded_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    target_dir = results_dir(output_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{name}.json"
+    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(payload, fh, indent=2, allow_nan=False)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_results(output_dir, name=None):
+    """Read recorded results.
+
+    Returns the dict of one result set when ``name`` is given (raising
+    ``FileNotFoundError`` naming the notebook to run when it is missing),
+    else a dict of every result set found, keyed by name.
+    """
+    directory = results_dir(output_dir)
+    if name is not None:
+        path = directory / f"{name}.json"
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no recorded results {name!r} in {directory}; run the notebook that "
+                f"records them first (./render.sh runs them all)"
+            )
+        return json.loads(path.read_text())
+    return {p.stem: json.loads(p.read_text()) for p in sorted(directory.glob("*.json"))}

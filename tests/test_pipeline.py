@@ -1,0 +1,125 @@
+"""The render pipeline's input checks and report assembly (no notebook is executed)."""
+
+import json
+
+import nbformat
+import pytest
+
+from helpers import pipeline
+from helpers.pipeline import (PipelineError, check_parameter_type, list_notebooks,
+                              merge_notebooks, parse_override, resolve_parameters)
+from tests.conftest import PROJECT_ROOT
+
+
+def test_unknown_profile_fails_before_running(capsys, tmp_path):
+    assert pipeline.main(["--profile", "nope", "--output-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown profile 'nope'" in err and "quick" in err and "study" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_unknown_parameter_fails_before_running(capsys, tmp_path):
+    assert pipeline.main(["--profile", "quick", "-p", "sead", "1",
+                          "--output-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter(s) ['sead']" in err and "seed" in err
+
+
+def test_wrong_parameter_type_fails_before_running(capsys, tmp_path):
+    assert pipeline.main(["--profile", "quick", "-p", "seed", "zero",
+                          "--output-dir", str(tmp_path)]) == 2
+    assert "parameter seed must be int, got 'zero'" in capsys.readouterr().err
+
+
+def test_unknown_notebook_in_only(capsys, tmp_path):
+    assert pipeline.main(["--profile", "quick", "--only", "07_nothing",
+                          "--output-dir", str(tmp_path)]) == 2
+    assert "unknown notebook(s) ['07_nothing']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, value", [("3", 3), ("0.5", 0.5), ("[50, 100]", [50, 100]),
+                                         ("null", None), ("smooth", "smooth"), ("true", True)])
+def test_overrides_are_parsed_as_yaml(text, value):
+    assert parse_override("x", text) == value
+
+
+@pytest.mark.parametrize("type_name, good, bad", [
+    ("int", 3, 3.5), ("int", 3, True), ("float", 3, "3"), ("Optional[int]", None, "a"),
+    ("Optional[str]", "x", 1), ("list", [1], (1,)), ("bool", False, 0),
+])
+def test_parameter_type_checks(type_name, good, bad):
+    check_parameter_type("p", good, type_name)
+    with pytest.raises(PipelineError, match=f"parameter p must be"):
+        check_parameter_type("p", bad, type_name)
+
+
+def test_pipeline_values_reach_only_notebooks_that_declare_them(tmp_path):
+    per_nb = resolve_parameters(list_notebooks(), "quick", {"seed": 5}, tmp_path)
+    for nb, params in per_nb.items():
+        declared = pipeline.declared_parameters(nb)
+        assert set(params) <= set(declared)
+        if "seed" in declared:
+            assert params["seed"] == 5
+        if "output_dir" in declared:
+            assert params["output_dir"] == str(tmp_path)
+
+
+@pytest.mark.parametrize("notebook", sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")),
+                         ids=lambda p: p.name)
+def test_source_notebooks_are_clean_and_parameterized(notebook):
+    nb = nbformat.read(str(notebook), as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == pipeline.KERNEL_NAME
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "outputs committed"
+    tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    declared = pipeline.declared_parameters(notebook)
+    assert {"profile", "output_dir", "seed"} <= set(declared)
+    # No helper functions defined in notebooks: logic lives in helpers/.
+    assert not any(line.startswith("def ") for c in code for line in c.source.splitlines())
+
+
+def test_every_profile_sets_only_known_parameters(tmp_path):
+    for profile in pipeline.available_profiles():
+        resolve_parameters(list_notebooks(), profile, {}, tmp_path)
+
+
+def _executed(path, title, params_source="seed = 1"):
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell(params_source)
+    p.metadata["tags"] = ["injected-parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n## Part of {title}"), p]
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_merge_puts_summary_first_and_drops_parameter_cells(tmp_path):
+    paths = [_executed(tmp_path / "00_a.ipynb", "Alpha"), _executed(tmp_path / "99_s.ipynb", "Summary")]
+    merged = merge_notebooks(paths)
+    markdown = [c.source for c in merged.cells if c.cell_type == "markdown"]
+    assert markdown[1].startswith("# Summary") and markdown[2].startswith("# Alpha")
+    assert not [c for c in merged.cells if c.cell_type == "code"]
+    toc = markdown[0]
+    assert toc.index("[Summary](#Summary)") < toc.index("[Alpha](#Alpha)")
+    assert "  - [Part of Alpha](#Part-of-Alpha)" in toc
+
+
+def test_failed_notebook_names_cell_and_keeps_good_copy(tmp_path, monkeypatch):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    good = tmp_path / "executed" / "00_x.ipynb"
+    good.parent.mkdir()
+    good.write_text("good")
+
+    def failing(inp, out, **kwargs):
+        open(out, "w").write("partial")
+        raise PapermillExecutionError(3, 2, "load_dataset('x')", "ValueError", "bad input", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", failing)
+    src = tmp_path / "00_x.ipynb"
+    src.write_text("{}")
+    with pytest.raises(pipeline.NotebookFailed, match=r"00_x.ipynb failed in cell 3.*ValueError: bad input"):
+        pipeline.execute_notebook(src, good, {})
+    assert good.read_text() == "good"
+    assert (good.parent / "00_x.failed.ipynb").read_text() == "partial"

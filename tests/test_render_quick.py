@@ -1,0 +1,83 @@
+"""End to end: ./render.sh's pipeline on the quick profile, asserting on what it recorded.
+
+Runs the pipeline in a subprocess, as a user would, into a temporary output
+directory (the repository's reports/ is left alone).
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from helpers.data import fingerprint, load_dataset
+from helpers.results import read_results
+
+pytestmark = [pytest.mark.slow, pytest.mark.needs_data]
+
+
+def render(*args, data_dir, output_dir):
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.pipeline", "--profile", "quick",
+         "--output-dir", str(output_dir), "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, timeout=1200,
+    )
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory, data_dir):
+    output_dir = tmp_path_factory.mktemp("quick")
+    result = render("--force", data_dir=data_dir, output_dir=output_dir)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output_dir
+
+
+def test_datasets_results_match_the_data(quick_report, data_dir):
+    recorded = read_results(quick_report, "datasets")
+    assert recorded["profile"] == "quick" and recorded["subset_size"] == 2000
+    for name, n_train in (("fashion_mnist", 60000), ("cifar10", 50000)):
+        entry = recorded["datasets"][name]
+        assert entry["train"]["n"] == n_train and entry["test"]["n"] == 10000
+        assert entry["subset_class_counts"] == [200] * 10
+        raw = load_dataset(name, data_dir=data_dir, scale=False)
+        assert entry["sha256"] == fingerprint(raw.x_train, raw.y_train, raw.x_test, raw.y_test)
+        gray = load_dataset(name, data_dir=data_dir, grayscale=True)
+        assert entry["test"]["pixel_mean"] == pytest.approx(float(gray.x_test.mean(dtype=np.float64)))
+        assert 0 <= entry["train"]["pixel_min"] <= entry["train"]["pixel_max"] <= 1
+
+
+def test_html_report_is_self_contained(quick_report):
+    html = (quick_report / "report.html").read_text()
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 5
+    assert not re.search(r'<(?:img|script|link)[^>]+(?:src|href)="(?:https?:)?//', html)
+    assert "cdnjs" not in html and "The datasets" in html
+    assert "from helpers" not in html and "load_dataset(" not in html  # code cells hidden
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_pdf_report_has_the_chapters_and_tables(quick_report):
+    text = subprocess.run(["pdftotext", "-layout", str(quick_report / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    for needle in ("Contents", "The datasets", "Table 0. Datasets as loaded", "Pixel statistics",
+                   "fashion_mnist", "cifar10"):
+        assert needle in text, needle
+    assert "import numpy" not in text  # code cells are hidden
+
+
+def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):
+    result = render("--no-report", data_dir=data_dir, output_dir=quick_report)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "00_datasets.ipynb: up to date, skipped" in result.stdout
+
+
+def test_failure_names_notebook_and_cell_and_keeps_the_report(quick_report, data_dir):
+    before = (quick_report / "report.html").read_bytes()
+    result = render("-p", "datasets", "[mnist]", data_dir=data_dir, output_dir=quick_report)
+    assert result.returncode == 1
+    assert re.search(r"00_datasets.ipynb failed in cell \d+", result.stderr)
+    assert "unknown dataset 'mnist'" in result.stderr
+    assert (quick_report / "report.html").read_bytes() == before
+    assert (quick_report / "executed" / "00_datasets.ipynb").is_file()

@@ -1,0 +1,55 @@
+import json
+
+import numpy as np
+import pytest
+
+from helpers.results import read_results, record_results
+
+
+def test_round_trip_with_numpy_values(tmp_path):
+    path = record_results("demo", {"acc": np.float32(0.5), "folds": np.array([1, 2]),
+                                   "ok": np.bool_(True), "nested": {"n": np.int64(3)}}, tmp_path)
+    assert path == tmp_path / "results" / "demo.json"
+    back = read_results(tmp_path, "demo")
+    assert back["acc"] == 0.5 and back["folds"] == [1, 2] and back["ok"] is True
+    assert back["nested"] == {"n": 3} and "_recorded_at" in back
+    assert read_results(tmp_path) == {"demo": back}
+
+
+def test_nan_is_recorded_as_null_and_file_is_strict_json(tmp_path):
+    path = record_results("demo", {"x": float("nan"), "y": [np.inf, 1.0]}, tmp_path)
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text)["y"] == [None, 1.0]
+
+
+def test_unrecordable_value_is_an_error(tmp_path):
+    with pytest.raises(TypeError, match="cannot record"):
+        record_results("demo", {"bad": object()}, tmp_path)
+    assert not list(tmp_path.rglob("*.json"))
+
+
+def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
+    record_results("demo", {"v": 1}, tmp_path)
+
+    def dump_then_fail(obj, fh, **kwargs):
+        fh.write('{"v": ')
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(json, "dump", dump_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        record_results("demo", {"v": 2}, tmp_path)
+    monkeypatch.undo()
+    assert read_results(tmp_path, "demo")["v"] == 1
+    assert [p.name for p in (tmp_path / "results").iterdir()] == ["demo.json"]
+
+
+@pytest.mark.parametrize("name", ["", "../x", ".hidden", 3])
+def test_bad_names_rejected(tmp_path, name):
+    with pytest.raises(ValueError, match="plain file stem"):
+        record_results(name, {}, tmp_path)
+
+
+def test_missing_results_say_what_to_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run the notebook"):
+        read_results(tmp_path, "cnn")
