@@ -137,12 +137,14 @@ def check_parameter_type(name, value, type_name):
 def resolve_parameters(notebooks, profile, overrides, output_dir):
     """Per-notebook parameters: profile values, then overrides, then pipeline values.
 
-    Raises :class:`PipelineError` for a parameter no notebook declares or a
+    Raises :class:`PipelineError` for a parameter no notebook of the project
+    declares (not only the selected ones: a profile serves them all) or a
     value of the wrong type.
     """
     values = {**load_profile(profile), **overrides}
-    declared = {nb: declared_parameters(nb) for nb in notebooks}
-    known = set().union(*(d.keys() for d in declared.values())) if declared else set()
+    all_declared = {nb: declared_parameters(nb) for nb in list_notebooks()}
+    declared = {nb: all_declared.get(nb) or declared_parameters(nb) for nb in notebooks}
+    known = set().union(*(d.keys() for d in all_declared.values())) if all_declared else set()
     unknown = sorted(set(values) - known)
     if unknown:
         raise PipelineError(
@@ -246,8 +248,10 @@ def _run_one(notebook, executed, parameters, fingerprint, log_output, progress):
 def run_notebooks(per_notebook, output_dir, *, force=False, jobs=1, log_output=True):
     """Execute notebooks (summary notebooks ``99_*`` after all others).
 
-    Returns a list of ``(notebook, status, seconds)``; raises
-    :class:`NotebookFailed` after the other notebooks of the batch finished.
+    Returns ``(summary, failures)``: a list of ``(notebook, status, seconds)``
+    and the :class:`NotebookFailed` errors. A failure does not stop the other
+    notebooks of its batch (their results are kept); summary notebooks only
+    run when every other notebook succeeded.
     """
     executed_dir = Path(output_dir) / "executed"
     summary = []
@@ -291,9 +295,7 @@ def run_notebooks(per_notebook, output_dir, *, force=False, jobs=1, log_output=T
                     continue
                 summary.append((nb, "executed", seconds))
                 print(f"[render] {nb.name}: done in {seconds:.0f} s", flush=True)
-    if failures:
-        raise NotebookFailed("\n".join(str(f) for f in failures))
-    return summary
+    return summary, failures
 
 
 # --------------------------------------------------------------------------- report
@@ -320,10 +322,11 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE):
         if not merged.metadata.get("kernelspec"):
             merged.metadata.update({k: v for k, v in nb.metadata.items()
                                     if k in ("kernelspec", "language_info")})
-        for cell in nb.cells:
+        for i, cell in enumerate(nb.cells):
             tags = cell.get("metadata", {}).get("tags", [])
             if "parameters" in tags or "injected-parameters" in tags:
                 continue
+            cell["id"] = f"{path.stem[:40]}-{i}"  # ids must be unique in the merged notebook
             cells.append(cell)
     toc = []
     for cell in cells:
@@ -471,13 +474,14 @@ def main(argv=None):
     output_dir.mkdir(parents=True, exist_ok=True)
     os.environ["REPORT_OUTPUT_DIR"] = str(output_dir)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of logs
-    try:
-        summary = run_notebooks(per_notebook, output_dir, force=args.force, jobs=args.jobs)
-    except NotebookFailed as exc:
-        print(f"\nrender.sh: FAILED: {exc}\nThe previous report (if any) was left in place.",
-              file=sys.stderr)
-        return 1
+    summary, failures = run_notebooks(per_notebook, output_dir, force=args.force, jobs=args.jobs)
     written = []
+    if failures:
+        _print_summary(summary, start, written)
+        for failure in failures:
+            print(f"\nrender.sh: FAILED: {failure}", file=sys.stderr)
+        print("The previous report (if any) was left in place.", file=sys.stderr)
+        return 1
     if not args.no_report:
         present = [nb for nb in all_notebooks if (output_dir / "executed" / nb.name).is_file()]
         try:
@@ -486,14 +490,19 @@ def main(argv=None):
             print(f"render.sh: FAILED while rendering the report: {type(exc).__name__}: {exc}\n"
                   f"The previous report (if any) was left in place.", file=sys.stderr)
             return 1
-    print("\n[render] summary")
+    _print_summary(summary, start, written)
+    return 0
+
+
+def _print_summary(summary, start, written):
+    print("\n[render] summary", flush=True)
     for nb, status, seconds in summary:
         took = f"{seconds:7.1f} s" if seconds is not None else "        -"
         print(f"  {nb.name:32s} {took}  {status}")
     print(f"  total wall time {time.perf_counter() - start:.1f} s")
     for path in written:
         print(f"  report: {path}")
-    return 0
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

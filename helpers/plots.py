@@ -13,6 +13,11 @@ __all__ = [
     "plot_class_balance",
     "plot_grayscale_comparison",
     "plot_pixel_histograms",
+    "plot_error_vs_m",
+    "plot_reconstruction_grid",
+    "plot_phase_transition",
+    "plot_scaling",
+    "plot_test_images",
 ]
 
 # A page of the PDF is about 6.5 in wide; figures at most that wide keep
@@ -68,7 +73,7 @@ def plot_class_grid(x, y, class_names, per_class=6, random_state=0, title=None):
         axes[c, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=7)
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout(pad=0.3)
+    fig.tight_layout(pad=0.3, rect=(0, 0, 1, 0.96 if title else 1))
     return fig
 
 
@@ -113,5 +118,99 @@ def plot_pixel_histograms(pixels_by_name, bins=64):
     ax.set_ylabel("density")
     ax.set_yscale("log")
     ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None):
+    """Error vs M per image on a log axis: ours (mean +- std) and the study's (dashed)."""
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.8, 3.0))
+    images = list(dict.fromkeys(r["image"] for r in rows))
+    colors = dict(zip(images, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    for image in images:
+        mine = [r for r in rows if r["image"] == image]
+        m = np.array([r["M"] for r in mine])
+        mean = np.array([r[f"{metric}_mean"] for r in mine])
+        std = np.array([r[f"{metric}_std"] for r in mine])
+        ax.errorbar(m, mean, yerr=std, marker="o", ms=4, capsize=3, color=colors[image],
+                    label=f"{image} (ours)")
+        theirs = [r for r in (study_rows or []) if r["image"] == image]
+        if theirs:
+            ax.plot([r["M"] for r in theirs], [r[metric] for r in theirs], "--", marker="s",
+                    ms=3, color=colors[image], alpha=0.7, label=f"{image} (study)")
+    ax.set_yscale("log")
+    ax.set_xlabel("number of measurements M")
+    ax.set_ylabel(ylabel or metric.upper())
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_reconstruction_grid(images, examples, m_values, error_vmax=0.25):
+    """For each image: reconstructions for each M (top) and |error| maps (below)."""
+    names = list(images)
+    cols = 1 + len(m_values)
+    fig, axes = plt.subplots(2 * len(names), cols,
+                             figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / cols * 2 * len(names) * 1.08),
+                             squeeze=False)
+    for r, name in enumerate(names):
+        top, bottom = axes[2 * r], axes[2 * r + 1]
+        _show(top[0], images[name], f"{name}: original")
+        bottom[0].axis("off")
+        for j, m in enumerate(m_values, start=1):
+            estimate = examples[(name, m)]
+            _show(top[j], estimate, f"M = {m}")
+            err = bottom[j].imshow(np.abs(estimate - images[name]), cmap="magma", vmin=0,
+                                   vmax=error_vmax)
+            bottom[j].set_xticks([]); bottom[j].set_yticks([]); bottom[j].grid(False)
+            bottom[j].set_title(f"|error|, MSE {np.mean((estimate - images[name]) ** 2):.1e}",
+                                fontsize=6)
+    fig.colorbar(err, ax=axes[:, -1].tolist(), shrink=0.6, label="|error|")
+    return fig
+
+
+def plot_phase_transition(deltas, rhos, rates, theory_deltas, theory_rhos):
+    """Empirical l1 recovery rate over (M/n, k/M) with the theoretical curve."""
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.7, 3.4))
+    mesh = ax.pcolormesh(deltas, rhos, rates, shading="nearest", cmap="viridis", vmin=0, vmax=1)
+    ax.plot(theory_deltas, theory_rhos, color="white", lw=2, label="theory (statistical dimension)")
+    ax.plot(theory_deltas, theory_rhos, color="black", lw=1, ls="--")
+    ax.set_xlabel(r"$\delta = M / n$")
+    ax.set_ylabel(r"$\rho = k / M$")
+    ax.set_xlim(min(deltas), max(deltas)); ax.set_ylim(min(rhos), max(rhos))
+    ax.grid(False)
+    ax.legend(loc="upper left", fontsize=7)
+    fig.colorbar(mesh, ax=ax, label="recovery rate")
+    fig.tight_layout()
+    return fig
+
+
+def plot_scaling(rows):
+    """Solve time and MSE vs image side N (log-log time)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 2.6))
+    n = [r["N"] for r in rows]
+    left.semilogy(n, [r["seconds_mean"] for r in rows], "o-")
+    left.set_xlabel("N (image side)"); left.set_ylabel("solve time (s)")
+    right.semilogy(n, [r["mse_mean"] for r in rows], "o-")
+    right.set_xlabel("N (image side)"); right.set_ylabel("MSE")
+    for ax in (left, right):
+        ax.set_xticks(n)
+        ax.set_xticklabels([str(v) for v in n])
+    fig.tight_layout()
+    return fig
+
+
+def plot_test_images(images, basis):
+    """The test images, and their sorted coefficient magnitudes in ``basis``."""
+    fig, axes = plt.subplots(1, len(images) + 1,
+                             figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / (len(images) + 1) * 1.1))
+    for ax, (name, image) in zip(axes, images.items()):
+        _show(ax, image, name)
+    for name, image in images.items():
+        magnitudes = np.sort(np.abs(basis.analysis(image)))[::-1]
+        axes[-1].loglog(np.arange(1, magnitudes.size + 1), magnitudes, label=name)
+    axes[-1].set_title(f"sorted |{basis.kind.upper()} coefficient|", fontsize=7)
+    axes[-1].legend(fontsize=6)
+    axes[-1].tick_params(labelsize=6)
     fig.tight_layout()
     return fig

@@ -10,7 +10,10 @@ _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KERNEL_NAME="research-report"
 
 _has_project() {
-  "$1" -c 'import helpers, papermill, nbconvert, keras, sklearn, yaml' >/dev/null 2>&1
+  # find_spec, not import: importing keras would start TensorFlow (seconds).
+  "$1" -c 'import importlib.util as u, sys
+sys.exit(any(u.find_spec(m) is None for m in
+  ("helpers", "papermill", "nbconvert", "keras", "sklearn", "yaml", "ipykernel")))' >/dev/null 2>&1
 }
 
 if [ -n "${REPORT_PYTHON:-}" ]; then

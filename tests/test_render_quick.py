@@ -49,6 +49,28 @@ def test_datasets_results_match_the_data(quick_report, data_dir):
         assert 0 <= entry["train"]["pixel_min"] <= entry["train"]["pixel_max"] <= 1
 
 
+def test_reconstruction_results(quick_report):
+    import yaml
+
+    from tests.conftest import PROJECT_ROOT
+
+    profile = yaml.safe_load((PROJECT_ROOT / "params" / "quick.yaml").read_text())
+    recorded = read_results(quick_report, "reconstruction")
+    table = recorded["table"]
+    for image in ("smooth", "textured"):
+        rows = [r for r in table if r["image"] == image]
+        assert [r["M"] for r in rows] == profile["cs_m_values"]
+        assert all(r["trials"] == profile["cs_trials"] and r["mse_std"] >= 0 for r in rows)
+        assert all(0 <= r["mse_mean"] <= r["mae_mean"] <= 1 for r in rows)  # MSE <= MAE in [0, 1]
+    smooth = [r["mse_mean"] for r in table if r["image"] == "smooth"]
+    assert all(a > b for a, b in zip(smooth, smooth[1:])), smooth
+    phase = recorded["phase_transition"]
+    assert phase["success_below_curve"] > phase["success_above_curve"]
+    assert recorded["configuration"]["scheme"] == "gaussian"
+    sizes = [r["N"] for r in recorded["scaling"]]
+    assert sizes == profile["cs_scaling_sizes"]
+
+
 def test_html_report_is_self_contained(quick_report):
     html = (quick_report / "report.html").read_text()
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 5
@@ -62,7 +84,9 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
     text = subprocess.run(["pdftotext", "-layout", str(quick_report / "report.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     for needle in ("Contents", "The datasets", "Table 0. Datasets as loaded", "Pixel statistics",
-                   "fashion_mnist", "cifar10"):
+                   "fashion_mnist", "cifar10", "Experiment 1: compressive-sensing reconstruction",
+                   "Table 1. Reconstruction error", "Figures 1 and 2: MSE and MAE vs M",
+                   "phase transition"):
         assert needle in text, needle
     assert "import numpy" not in text  # code cells are hidden
 
@@ -71,6 +95,7 @@ def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):
     result = render("--no-report", data_dir=data_dir, output_dir=quick_report)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "00_datasets.ipynb: up to date, skipped" in result.stdout
+    assert "01_reconstruction.ipynb: up to date, skipped" in result.stdout
 
 
 def test_failure_names_notebook_and_cell_and_keeps_the_report(quick_report, data_dir):

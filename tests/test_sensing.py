@@ -1,0 +1,171 @@
+import numpy as np
+import pytest
+import scipy.fft
+
+from helpers.reconstruction import (error_table, l1_phase_transition, trial_seed,
+                                    empirical_phase_transition)
+from helpers.sensing import (BASES, SCHEMES, Basis, Measurement, basis_pursuit_lp, best_k_term,
+                             cubic_interpolation, dct2, dense_matrix, fista_l1, idct2,
+                             load_image_file, lowpass_least_squares, make_test_image, mse,
+                             reconstruct, sensing_operator)
+
+
+@pytest.mark.parametrize("kind", ["smooth", "textured"])
+def test_test_images_are_seeded_and_in_unit_range(kind):
+    a, b = make_test_image(kind, 32, 1), make_test_image(kind, 32, 1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, make_test_image(kind, 32, 2))
+    assert a.min() == 0 and a.max() == 1 and a.shape == (32, 32)
+
+
+def test_smooth_image_is_more_compressible_than_textured():
+    energy = {}
+    for kind in ("smooth", "textured"):
+        c = np.sort(dct2(make_test_image(kind, 64, 0)).ravel() ** 2)[::-1]
+        energy[kind] = c[:100].sum() / c.sum()
+    assert energy["smooth"] > 0.999 > energy["textured"]
+
+
+@pytest.mark.parametrize("n", [8, 64, 200])
+def test_dct2_matches_scipy_and_inverts(n):
+    x = np.random.default_rng(0).random((n, n))
+    np.testing.assert_allclose(dct2(x), scipy.fft.dctn(x, norm="ortho"), atol=1e-12)
+    np.testing.assert_allclose(idct2(dct2(x)), x, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", BASES)
+def test_bases_are_orthonormal(kind):
+    psi = Basis(kind, 32)
+    x = np.random.default_rng(1).random((32, 32))
+    c = psi.analysis(x)
+    np.testing.assert_allclose(psi.synthesis(c), x, atol=1e-10)
+    assert np.linalg.norm(c) == pytest.approx(np.linalg.norm(x))
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("basis", BASES)
+def test_operator_adjoint_is_exact(scheme, basis):
+    rng = np.random.default_rng(2)
+    op = sensing_operator(Measurement(scheme, 16, 40, 3), Basis(basis, 16))
+    c, y = rng.standard_normal(256), rng.standard_normal(40)
+    assert np.dot(op.matvec(c), y) == pytest.approx(np.dot(c, op.rmatvec(y)), rel=1e-10)
+    np.testing.assert_allclose(dense_matrix(op) @ c, op.matvec(c), atol=1e-10)
+
+
+def test_measurement_rows_have_unit_norm():
+    for scheme in ("pixels", "dct"):
+        a = dense_matrix(sensing_operator(Measurement(scheme, 16, 30, 0), Basis("dct", 16)))
+        np.testing.assert_allclose(a @ a.T, np.eye(30), atol=1e-10)
+    g = Measurement("gaussian", 32, 200, 0).matrix
+    assert np.mean(np.sum(g**2, axis=1)) == pytest.approx(1.0, rel=0.05)
+
+
+def test_fista_recovers_a_sparse_vector_like_exact_basis_pursuit():
+    rng = np.random.default_rng(4)
+    n, m, k = 256, 100, 12
+    phi = Measurement("gaussian", 16, m, 5)
+    op = sensing_operator(phi, Basis("dct", 16))
+    c_true = np.zeros(n)
+    c_true[rng.choice(n, k, replace=False)] = rng.standard_normal(k)
+    y = op.matvec(c_true)
+    c_bp = basis_pursuit_lp(dense_matrix(op), y)
+    c_fista, info = fista_l1(op, y, lam_ratio=1e-6, tol=1e-8, max_iter=5000)
+    assert np.linalg.norm(c_bp - c_true) < 1e-6 * np.linalg.norm(c_true)
+    assert np.linalg.norm(c_fista - c_true) < 1e-3 * np.linalg.norm(c_true)
+
+
+@pytest.mark.parametrize("kind", ["smooth", "textured"])
+def test_fista_reaches_exact_bp_error_on_a_small_image(kind):
+    image = make_test_image(kind, 16, 0)
+    bp = reconstruct(image, 100, scheme="dct", solver="bp", random_state=1, clip=False)
+    fista = reconstruct(image, 100, scheme="dct", solver="fista", random_state=1, clip=False)
+    assert mse(fista.image, image) <= 1.1 * mse(bp.image, image)
+
+
+def test_noise_changes_measurements_reproducibly():
+    image = make_test_image("smooth", 16, 0)
+    a = reconstruct(image, 80, noise_std=0.05, random_state=3)
+    b = reconstruct(image, 80, noise_std=0.05, random_state=3)
+    clean = reconstruct(image, 80, noise_std=0.0, random_state=3)
+    np.testing.assert_array_equal(a.image, b.image)
+    assert mse(a.image, image) > mse(clean.image, image)
+
+
+def test_baselines():
+    n = 16
+    u, v = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    ramp = (u + 2 * v) / (3 * (n - 1))
+    phi = Measurement("pixels", n, 120, 0)
+    assert mse(cubic_interpolation(phi, phi.forward(ramp)), ramp) < 1e-4
+    image = make_test_image("textured", n, 0)
+    np.testing.assert_allclose(best_k_term(image, n * n), image, atol=1e-12)
+    assert mse(best_k_term(image, 10), image) > mse(best_k_term(image, 100), image)
+    low = idct2(np.pad(np.random.default_rng(0).random((3, 3)), ((0, n - 3), (0, n - 3))))
+    gauss = Measurement("gaussian", n, 60, 1)
+    assert mse(lowpass_least_squares(gauss, gauss.forward(low), k=15), low) < 1e-20  # i + j <= 4 covers the 3 x 3 block
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(m=0), ValueError, "M must be >= 1"),
+    (dict(m=257), ValueError, "M must be <= 256"),
+    (dict(m=10.0), TypeError, "M must be an integer"),
+    (dict(scheme="fourier"), ValueError, "unknown measurement scheme 'fourier'"),
+    (dict(basis="haar"), ValueError, "unknown basis 'haar'"),
+    (dict(solver="lasso"), ValueError, "unknown solver 'lasso'"),
+    (dict(random_state=1.5), TypeError, "seed must be an integer"),
+    (dict(noise_std=-1), ValueError, "noise_std must be a number >= 0"),
+    (dict(solver="cubic", scheme="gaussian"), ValueError, "cubic interpolation needs pixel"),
+])
+def test_bad_inputs_fail_before_work(kwargs, error, message):
+    args = {"m": 50, **kwargs}
+    with pytest.raises(error, match=message):
+        reconstruct(make_test_image("smooth", 16, 0), args.pop("m"), **args)
+
+
+def test_bad_image_size_and_kind():
+    with pytest.raises(ValueError, match="N must be >= 2"):
+        make_test_image("smooth", 1)
+    with pytest.raises(ValueError, match="unknown image kind 'noisy'"):
+        make_test_image("noisy", 16)
+    with pytest.raises(ValueError, match="image must be square"):
+        reconstruct(np.zeros((4, 5)), 3)
+
+
+def test_image_file_loading(tmp_path):
+    from PIL import Image
+
+    Image.fromarray(np.full((40, 30, 3), 255, np.uint8)).save(tmp_path / "white.png")
+    img = load_image_file(tmp_path / "white.png", 16)
+    assert img.shape == (16, 16) and np.allclose(img, 1.0)
+    (tmp_path / "fake.png").write_text("hello")
+    with pytest.raises(ValueError, match="not a readable image"):
+        load_image_file(tmp_path / "fake.png")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_image_file(tmp_path / "none.png")
+
+
+def test_error_table_is_reproducible_and_smooth_error_falls_with_m():
+    images = {"smooth": make_test_image("smooth", 32, 0)}
+    rows, examples = error_table(images, [40, 150, 400], trials=2, seed=5, keep=[150])
+    again, _ = error_table(images, [40, 150, 400], trials=2, seed=5)
+    assert [r["mse_mean"] for r in rows] == [r["mse_mean"] for r in again]
+    mses = [r["mse_mean"] for r in rows]
+    assert mses[0] > mses[1] > mses[2]
+    assert set(examples) == {("smooth", 150)}
+
+
+def test_trial_seeds_are_distinct_and_stable():
+    seeds = {trial_seed(0, m, t) for m in (50, 100) for t in range(5)}
+    assert len(seeds) == 10 and trial_seed(0, 50, 1) == trial_seed(0, 50, 1)
+
+
+def test_theoretical_phase_transition_matches_donoho_tanner():
+    # Donoho-Tanner's weak l1 threshold at delta = 0.5 is rho ~ 0.385 (k/M).
+    assert l1_phase_transition([0.5])[0] == pytest.approx(0.385, abs=0.01)
+    curve = l1_phase_transition(np.linspace(0.1, 0.9, 9))
+    assert np.all(np.diff(curve) > 0)
+
+
+def test_empirical_phase_transition_agrees_far_from_the_curve():
+    rates = empirical_phase_transition(60, [0.5], [0.1, 0.8], trials=4, seed=0)
+    assert rates[0, 0] == 1.0 and rates[1, 0] == 0.0
