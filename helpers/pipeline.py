@@ -327,6 +327,10 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE):
             if "parameters" in tags or "injected-parameters" in tags:
                 continue
             cell["id"] = f"{path.stem[:40]}-{i}"  # ids must be unique in the merged notebook
+            if cell.cell_type == "code":
+                # stderr carries logs and warnings: the console's business, not the report's.
+                cell.outputs = [o for o in cell.outputs
+                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
             cells.append(cell)
     toc = []
     for cell in cells:
@@ -473,7 +477,7 @@ def main(argv=None):
         return 2
     output_dir.mkdir(parents=True, exist_ok=True)
     os.environ["REPORT_OUTPUT_DIR"] = str(output_dir)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of logs
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter out of logs
     summary, failures = run_notebooks(per_notebook, output_dir, force=args.force, jobs=args.jobs)
     written = []
     if failures:

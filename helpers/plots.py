@@ -18,6 +18,10 @@ __all__ = [
     "plot_phase_transition",
     "plot_scaling",
     "plot_test_images",
+    "plot_fold_accuracies",
+    "plot_learning_curves",
+    "plot_confusion",
+    "plot_misclassified",
 ]
 
 # A page of the PDF is about 6.5 in wide; figures at most that wide keep
@@ -213,4 +217,85 @@ def plot_test_images(images, basis):
     axes[-1].legend(fontsize=6)
     axes[-1].tick_params(labelsize=6)
     fig.tight_layout()
+    return fig
+
+
+def plot_fold_accuracies(fold_accuracy_by_name, reference=None, ylabel="validation accuracy"):
+    """Per-fold accuracies (points) with their mean, one column per dataset/model.
+
+    ``reference`` maps the same names to (mean, std), drawn as a band (e.g. the study's).
+    """
+    names = list(fold_accuracy_by_name)
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.7, 2.8))
+    for i, name in enumerate(names):
+        acc = np.asarray(fold_accuracy_by_name[name])
+        ax.scatter(np.full(len(acc), i) + np.linspace(-0.08, 0.08, len(acc)), acc, s=18,
+                   label="our folds" if i == 0 else None, color="C0", zorder=3)
+        ax.hlines(acc.mean(), i - 0.25, i + 0.25, color="C0", lw=2,
+                  label="our mean" if i == 0 else None)
+        if reference and name in reference:
+            mean, std = reference[name]
+            ax.add_patch(plt.Rectangle((i - 0.3, mean - std), 0.6, 2 * std, color="C1", alpha=0.25,
+                                       label="study mean $\\pm$ std" if i == 0 else None))
+            ax.hlines(mean, i - 0.3, i + 0.3, color="C1", lw=1.5, ls="--")
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_learning_curves(histories_by_name):
+    """Training and validation accuracy per epoch, one panel per dataset, a line per fold."""
+    names = list(histories_by_name)
+    fig, axes = plt.subplots(1, len(names), figsize=(PAGE_WIDTH_IN, 2.6), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        for k, history in enumerate(histories_by_name[name]):
+            epochs = np.arange(1, len(history["accuracy"]) + 1)
+            ax.plot(epochs, history["accuracy"], color="C0", alpha=0.6,
+                    label="train" if k == 0 else None)
+            if "val_accuracy" in history:
+                ax.plot(epochs, history["val_accuracy"], color="C1", alpha=0.8, ls="--",
+                        label="validation" if k == 0 else None)
+        ax.set_title(name)
+        ax.set_xlabel("epoch")
+        ax.set_xticks(epochs)
+        ax.set_ylabel("accuracy")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion(y_true, y_pred, class_names, title=None):
+    """Row-normalized confusion matrix (seaborn heatmap)."""
+    import seaborn as sns
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(y_true, y_pred, labels=range(len(class_names)), normalize="true")
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.75, PAGE_WIDTH_IN * 0.6))
+    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False,
+                xticklabels=class_names, yticklabels=class_names, annot_kws={"fontsize": 6}, ax=ax)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.tick_params(labelsize=7)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_misclassified(x, y_true, y_pred, class_names, n=12, random_state=0):
+    """A seeded sample of misclassified test images, titled 'true -> predicted'."""
+    wrong = np.flatnonzero(np.asarray(y_true) != np.asarray(y_pred))
+    rng = np.random.default_rng(check_seed(random_state, "random_state"))
+    picks = rng.choice(wrong, size=min(n, len(wrong)), replace=False) if len(wrong) else []
+    cols = 6
+    rows = max(1, int(np.ceil(len(picks) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(PAGE_WIDTH_IN, 1.25 * rows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, i in zip(axes.ravel(), picks):
+        _show(ax, np.squeeze(x[i]), f"{class_names[y_true[i]]}\n-> {class_names[y_pred[i]]}")
+    fig.tight_layout(pad=0.3)
     return fig

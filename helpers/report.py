@@ -31,7 +31,12 @@ def setup_notebook(profile, output_dir=None, seed=0):
     """
     from .plots import use_report_style
 
+    import logging
+
     check_choice(profile, "profile", PROFILES)
+    # TensorFlow's Python warnings (e.g. retracing notices) are not report content.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     check_seed(seed)
     if output_dir is not None and not isinstance(output_dir, (str, os.PathLike)):
         raise TypeError(f"output_dir must be a path string or None, got {output_dir!r}")

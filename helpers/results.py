@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,6 +95,7 @@ def record_results(name, results, output_dir):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    print(f"recorded {target}", file=sys.stderr, flush=True)
     return target
 
 

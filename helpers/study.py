@@ -7,7 +7,8 @@ present, so a typo cannot slip in.
 
 from __future__ import annotations
 
-__all__ = ["RECONSTRUCTION", "CNN", "PROJECTION_MLP", "CONCLUSIONS", "reconstruction_rows"]
+__all__ = ["RECONSTRUCTION", "CNN", "PROJECTION_MLP", "CONCLUSIONS", "reconstruction_rows",
+           "compare_accuracy"]
 
 M_VALUES = (50, 100, 200, 300, 400, 500, 600)
 
@@ -43,3 +44,16 @@ def reconstruction_rows():
     """The study's Table 1 as rows ``{image, M, mse, mae}``."""
     return [{"image": image, "M": m, "mse": v[0], "mae": v[1]}
             for image, by_m in RECONSTRUCTION.items() for m, v in by_m.items()]
+
+
+def compare_accuracy(ours_mean, study_mean, study_std, k=2.0):
+    """Our mean accuracy against the study's: difference, in study SDs, and a verdict.
+
+    The verdict is "within" when the difference is at most ``k`` of the study's
+    standard deviations, else "above" or "below".
+    """
+    difference = float(ours_mean) - float(study_mean)
+    in_sds = difference / study_std if study_std > 0 else float("inf")
+    verdict = "within" if abs(in_sds) <= k else ("above" if difference > 0 else "below")
+    return {"difference": difference, "in_study_sds": in_sds,
+            "verdict": f"within {k:g} sd" if verdict == "within" else f"{verdict} (> {k:g} sd)"}

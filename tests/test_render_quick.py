@@ -71,6 +71,21 @@ def test_reconstruction_results(quick_report):
     assert sizes == profile["cs_scaling_sizes"]
 
 
+def test_cnn_results(quick_report):
+    from helpers.models import CNN_SPEC
+
+    recorded = read_results(quick_report, "cnn")
+    assert [layer["layer"] for layer in recorded["architecture"]] == [n for n, _ in CNN_SPEC]
+    fmnist = recorded["datasets"]["fashion_mnist"]
+    assert len(fmnist["fold_accuracy"]) == fmnist["folds"] == 2
+    assert fmnist["mean"] > 0.3 and fmnist["test_accuracy"] > 0.3  # chance is 0.1
+    for entry in recorded["datasets"].values():
+        assert entry["params"] > 0 and entry["flops_per_image"] > 1e7
+        assert entry["train_images_per_s"] > 0 and entry["latency_ms"]["1"] > 0
+        assert entry["size_bytes"] > 4 * entry["params"]
+    assert recorded["datasets"]["cifar10"]["params"] == 503818
+
+
 def test_html_report_is_self_contained(quick_report):
     html = (quick_report / "report.html").read_text()
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 5
@@ -86,7 +101,8 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
     for needle in ("Contents", "The datasets", "Table 0. Datasets as loaded", "Pixel statistics",
                    "fashion_mnist", "cifar10", "Experiment 1: compressive-sensing reconstruction",
                    "Table 1. Reconstruction error", "Figures 1 and 2: MSE and MAE vs M",
-                   "phase transition"):
+                   "phase transition", "Experiment 2:", "Table 2. CNN accuracy",
+                   "What the CNN costs"):
         assert needle in text, needle
     assert "import numpy" not in text  # code cells are hidden
 
@@ -96,6 +112,7 @@ def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "00_datasets.ipynb: up to date, skipped" in result.stdout
     assert "01_reconstruction.ipynb: up to date, skipped" in result.stdout
+    assert "02_cnn.ipynb: up to date, skipped" in result.stdout
 
 
 def test_failure_names_notebook_and_cell_and_keeps_the_report(quick_report, data_dir):

@@ -1,0 +1,74 @@
+"""What a model costs: parameters, FLOPs per image, latency, size on disk.
+
+FLOPs are counted from the layer shapes (a multiply-add is 2 FLOPs; biases
+add one per output; activations, pooling and dropout are not counted, as is
+usual). Training costs about 3x the forward pass (forward, and backward for
+activations and weights).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+
+import numpy as np
+
+from .validation import check_int
+
+__all__ = ["flops_per_image", "measure_latency", "model_size_bytes", "TRAINING_FLOPS_FACTOR"]
+
+TRAINING_FLOPS_FACTOR = 3
+
+
+def flops_per_image(model):
+    """Forward-pass FLOPs of one image through ``model`` (Conv2D and Dense layers).
+
+    A Conv2D layer with a kh x kw kernel, C_in input and C_out output channels
+    on an H x W output map costs ``2 H W kh kw C_in C_out + H W C_out``; a Dense
+    layer ``2 n_in n_out + n_out``.
+    """
+    total = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            kh, kw = layer.kernel_size
+            c_in = layer.input.shape[-1]
+            h, w, c_out = layer.output.shape[1:]
+            total += 2 * h * w * kh * kw * c_in * c_out + (h * w * c_out if layer.use_bias else 0)
+        elif kind == "Dense":
+            n_in, n_out = layer.input.shape[-1], layer.units
+            total += 2 * n_in * n_out + (n_out if layer.use_bias else 0)
+    return int(total)
+
+
+def measure_latency(model, x, batch_sizes=(1, 256), repeats=20):
+    """Median wall time (ms) of ``predict_on_batch`` per batch, after a warm-up.
+
+    Returns ``{batch_size: {"ms_per_batch": .., "ms_per_image": ..}}``.
+    """
+    repeats = check_int(repeats, "repeats", min_value=1)
+    out = {}
+    for b in batch_sizes:
+        b = check_int(b, "batch size", min_value=1)
+        batch = np.asarray(x[:b])
+        if len(batch) < b:  # tile a small sample up to the batch size
+            batch = np.resize(batch, (b, *batch.shape[1:]))
+        model.predict_on_batch(batch)  # warm-up: tracing/compilation
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model.predict_on_batch(batch)
+            times.append(time.perf_counter() - start)
+        ms = 1000 * statistics.median(times)
+        out[b] = {"ms_per_batch": ms, "ms_per_image": ms / b}
+    return out
+
+
+def model_size_bytes(model):
+    """Size of the model saved in Keras' ``.keras`` format."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        model.save(path)
+        return os.path.getsize(path)

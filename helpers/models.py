@@ -1,0 +1,131 @@
+"""The study's two networks, built with Keras 3 APIs only (any backend).
+
+``study_cnn`` is the study's CNN; ``study_mlp`` its MLP on projected vectors.
+Both compile with Adam and sparse categorical cross-entropy, as the study did.
+:func:`layer_table` describes a model as plain data (for the recorded results
+and for tests that the architecture is the study's).
+"""
+
+from __future__ import annotations
+
+from .validation import check_choice, check_int
+
+__all__ = ["CNN_SPEC", "MLP_SPEC", "study_cnn", "study_mlp", "layer_table", "compile_model",
+           "cnn_input"]
+
+# The study's stacks, as (layer, setting) rows, compared against built models in tests.
+CNN_SPEC = (
+    ("Conv2D", {"filters": 32, "kernel_size": (3, 3), "activation": "relu"}),
+    ("MaxPooling2D", {"pool_size": (2, 2)}),
+    ("Conv2D", {"filters": 64, "kernel_size": (3, 3), "activation": "relu"}),
+    ("MaxPooling2D", {"pool_size": (2, 2)}),
+    ("Conv2D", {"filters": 128, "kernel_size": (3, 3), "activation": "relu"}),
+    ("MaxPooling2D", {"pool_size": (2, 2)}),
+    ("Conv2D", {"filters": 128, "kernel_size": (3, 3), "activation": "relu"}),
+    ("Flatten", {}),
+    ("Dense", {"units": 128, "activation": "relu"}),
+    ("Dropout", {"rate": 0.5}),
+    ("Dense", {"units": 10, "activation": "softmax"}),
+)
+MLP_SPEC = (
+    ("Dense", {"units": 512, "activation": "relu"}),
+    ("Dropout", {"rate": 0.3}),
+    ("Dense", {"units": 256, "activation": "relu"}),
+    ("Dropout", {"rate": 0.3}),
+    ("Dense", {"units": 128, "activation": "relu"}),
+    ("Dropout", {"rate": 0.2}),
+    ("Dense", {"units": 10, "activation": "softmax"}),
+)
+
+
+def compile_model(model, learning_rate=1e-3):
+    """Adam + sparse categorical cross-entropy + accuracy, the study's choice."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _build(spec, inputs, padding):
+    import keras
+
+    x = inputs
+    for name, settings in spec:
+        kwargs = dict(settings)
+        if name == "Conv2D":
+            kwargs["padding"] = padding
+        x = getattr(keras.layers, name)(**kwargs)(x)
+    return x
+
+
+def study_cnn(input_shape, n_classes=10, padding="same", name="study_cnn"):
+    """The study's CNN for grayscale images of ``input_shape`` (H, W) or (H, W, 1).
+
+    Parameters
+    ----------
+    input_shape : tuple
+    n_classes : int
+    padding : {"same", "valid"}
+        The study's stack only fits 28 x 28 and 32 x 32 inputs with "same"
+        padding: with "valid", the last convolution would see a 1 x 1 (28) or
+        2 x 2 (32) map. "valid" is accepted where it fits and refused with an
+        explanation where it does not.
+    """
+    import keras
+
+    check_choice(padding, "padding", ("same", "valid"))
+    shape = tuple(input_shape) if len(input_shape) == 3 else (*input_shape, 1)
+    if padding == "valid":
+        side = min(shape[:2])
+        for _ in range(3):
+            side = (side - 2) // 2
+        if side - 2 < 1:
+            raise ValueError(
+                f"with padding='valid' the study's CNN does not fit {shape[:2]} inputs (the "
+                f"fourth 3x3 convolution would see a {side}x{side} map); use padding='same'")
+    spec = CNN_SPEC[:-1] + (("Dense", {"units": check_int(n_classes, "n_classes", min_value=2),
+                                       "activation": "softmax"}),)
+    inputs = keras.Input(shape=shape)
+    return compile_model(keras.Model(inputs, _build(spec, inputs, padding), name=name))
+
+
+def study_mlp(input_dim, n_classes=10, name="study_mlp"):
+    """The study's MLP on ``input_dim``-dimensional vectors."""
+    import keras
+
+    input_dim = check_int(input_dim, "input_dim", min_value=1)
+    spec = MLP_SPEC[:-1] + (("Dense", {"units": check_int(n_classes, "n_classes", min_value=2),
+                                       "activation": "softmax"}),)
+    inputs = keras.Input(shape=(input_dim,))
+    return compile_model(keras.Model(inputs, _build(spec, inputs, None), name=name))
+
+
+def layer_table(model):
+    """Each layer as ``{layer, settings, output_shape, params}`` (inputs excluded)."""
+    rows = []
+    for layer in model.layers:
+        name = type(layer).__name__
+        if name == "InputLayer":
+            continue
+        config = layer.get_config()
+        settings = {}
+        for key in ("filters", "kernel_size", "pool_size", "units", "rate", "activation",
+                    "padding"):
+            if key in config:
+                value = config[key]
+                settings[key] = tuple(value) if isinstance(value, list) else value
+        rows.append({"layer": name, "settings": settings,
+                     "output_shape": tuple(layer.output.shape[1:]),
+                     "params": int(layer.count_params())})
+    return rows
+
+
+def cnn_input(images):
+    """Grayscale images (n, H, W) as the CNN's input (n, H, W, 1), float32."""
+    import numpy as np
+
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 3:
+        raise ValueError(f"expected grayscale images of shape (n, H, W), got {images.shape}")
+    return images[..., None]

@@ -1,0 +1,138 @@
+"""The study's networks, their cost accounting, and resumable cross-validation."""
+
+import json
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from helpers.cost import flops_per_image, measure_latency, model_size_bytes
+from helpers.models import CNN_SPEC, MLP_SPEC, layer_table, study_cnn, study_mlp
+from helpers.training import check_training, cross_validate, train_final
+
+
+def test_cnn_is_the_study_architecture_with_same_padding():
+    rows = layer_table(study_cnn((32, 32)))
+    assert [r["layer"] for r in rows] == [name for name, _ in CNN_SPEC]
+    for row, (_, settings) in zip(rows, CNN_SPEC):
+        for key, value in settings.items():
+            assert row["settings"][key] == value
+        if row["layer"] == "Conv2D":
+            assert row["settings"]["padding"] == "same"
+    assert rows[-5]["output_shape"] == (4, 4, 128)
+
+
+def test_cnn_parameter_count_matches_hand_count():
+    conv = [(1, 32), (32, 64), (64, 128), (128, 128)]
+    expected = sum((9 * cin + 1) * cout for cin, cout in conv) + (4 * 4 * 128 + 1) * 128 + 129 * 10
+    assert study_cnn((32, 32, 1)).count_params() == expected == 503818
+
+
+@pytest.mark.parametrize("side", [28, 32])
+def test_valid_padding_is_refused_where_it_does_not_fit(side):
+    with pytest.raises(ValueError, match="does not fit.*use padding='same'"):
+        study_cnn((side, side), padding="valid")
+    assert study_cnn((64, 64), padding="valid").output_shape == (None, 10)
+
+
+def test_mlp_is_the_study_architecture():
+    rows = layer_table(study_mlp(100))
+    assert [(r["layer"], {k: r["settings"][k] for k in s}) for r, (_, s) in zip(rows, MLP_SPEC)] == \
+        [(name, s) for name, s in MLP_SPEC]
+    assert study_mlp(100).count_params() == (101 * 512) + (513 * 256) + (257 * 128) + (129 * 10)
+
+
+def test_flops_counted_from_shapes():
+    inputs = keras.Input((8, 8, 2))
+    x = keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    x = keras.layers.Flatten()(x)
+    model = keras.Model(inputs, keras.layers.Dense(5)(x))
+    conv = 2 * 8 * 8 * 3 * 3 * 2 * 4 + 8 * 8 * 4
+    dense = 2 * 256 * 5 + 5
+    assert flops_per_image(model) == conv + dense
+    # The study's CNN on 32 x 32: ~24.8 MFLOP forward, ~74 MFLOP per training image.
+    assert flops_per_image(study_cnn((32, 32))) == pytest.approx(24.77e6, rel=1e-3)
+
+
+def test_flops_agree_with_tensorflow_profiler():
+    tf = pytest.importorskip("tensorflow")
+    if keras.config.backend() != "tensorflow":
+        pytest.skip("profiler check needs the TensorFlow backend")
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2)
+
+    model = study_cnn((32, 32))
+    fn = tf.function(lambda x: model(x, training=False)).get_concrete_function(
+        tf.TensorSpec([1, 32, 32, 1], tf.float32))
+    graph = convert_variables_to_constants_v2(fn).graph
+    options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+    options["output"] = "none"
+    counted = tf.compat.v1.profiler.profile(graph=graph, options=options).total_float_ops
+    # TF counts bias adds, activations and pooling too: within a few percent of ours.
+    assert counted == pytest.approx(flops_per_image(model), rel=0.05)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(folds=1), ValueError, "folds must be >= 2"),
+    (dict(epochs=0), ValueError, "epochs must be >= 1"),
+    (dict(seed=1.0), TypeError, "seed must be an integer"),
+    (dict(n=70000), ValueError, "larger than the training split"),
+])
+def test_bad_training_parameters(kwargs, error, message):
+    args = {**dict(n=1000, folds=5, epochs=1, batch_size=64, seed=0), **kwargs}
+    with pytest.raises(error, match=message):
+        check_training(args.pop("n"), n_available=60000, **args)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    rng = np.random.default_rng(0)
+    y = np.arange(80) % 4
+    # Class-dependent brightness so there is something to learn.
+    x = (rng.random((80, 8, 8, 1)) * 0.5 + y[:, None, None, None] * 0.15).astype("float32")
+    return x, y
+
+
+def _cnn(shape):
+    return study_cnn(shape, n_classes=4)
+
+
+def test_cross_validation_is_seeded_cached_and_resumable(tiny, tmp_path):
+    x, y = tiny
+    kwargs = dict(model_id="t", folds=2, epochs=1, batch_size=16, seed=3, cache_dir=tmp_path,
+                  log=lambda m: None)
+    first = cross_validate(_cnn, x, y, **kwargs)
+    files = sorted(tmp_path.glob("*.json"))
+    assert len(files) == 2 and not any(r.cached for r in first)
+    again = cross_validate(_cnn, x, y, **kwargs)
+    assert all(r.cached for r in again)
+    assert [r.accuracy for r in again] == [r.accuracy for r in first]
+    # A run killed after fold 1: only fold 2 is recomputed, to the same number.
+    files[1].unlink()
+    resumed = cross_validate(_cnn, x, y, **kwargs)
+    assert [r.cached for r in resumed] == [True, False]
+    assert resumed[1].accuracy == pytest.approx(first[1].accuracy, abs=1e-6)
+    # Another parameter value never reuses a fold.
+    changed = cross_validate(_cnn, x, y, **{**kwargs, "batch_size": 8})
+    assert not any(r.cached for r in changed)
+    assert json.loads(files[0].read_text())["n_val"] == 40
+
+
+def test_final_model_is_saved_and_reused(tiny, tmp_path):
+    x, y = tiny
+    kwargs = dict(model_id="t", epochs=1, batch_size=16, seed=0, model_dir=tmp_path,
+                  log=lambda m: None)
+    model, info = train_final(_cnn, x, y, x[:20], y[:20], **kwargs)
+    assert not info["cached"] and len(info["predictions"]) == 20
+    again, info2 = train_final(_cnn, x, y, x[:20], y[:20], **kwargs)
+    assert info2["cached"] and info2["test_accuracy"] == info["test_accuracy"]
+    np.testing.assert_allclose(again.predict(x[:5], verbose=0), model.predict(x[:5], verbose=0),
+                               rtol=1e-5)
+
+
+def test_latency_and_size(tiny):
+    model = _cnn((8, 8, 1))
+    latency = measure_latency(model, tiny[0], batch_sizes=(1, 32), repeats=2)
+    assert 0 < latency[1]["ms_per_batch"] and latency[32]["ms_per_image"] > 0
+    assert model_size_bytes(model) > 4 * model.count_params()
