@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .validation import check_choice, check_int
 
-__all__ = ["CNN_SPEC", "MLP_SPEC", "study_cnn", "study_mlp", "layer_table", "compile_model",
+__all__ = ["ARCHITECTURE_VERSION", "CNN_SPEC", "MLP_SPEC", "study_cnn", "study_mlp", "layer_table", "compile_model",
            "cnn_input"]
 
 # The study's stacks, as (layer, setting) rows, compared against built models in tests.
@@ -47,14 +47,24 @@ def compile_model(model, learning_rate=1e-3):
     return model
 
 
+# Part of every cache key of a trained model: bump it when the layers change.
+ARCHITECTURE_VERSION = 2
+_SHORT_NAMES = {"Conv2D": "conv", "MaxPooling2D": "pool", "Flatten": "flatten", "Dense": "dense",
+                "Dropout": "dropout"}
+
+
 def _build(spec, inputs, padding):
     import keras
 
     x = inputs
-    for name, settings in spec:
+    counts = {}
+    for i, (name, settings) in enumerate(spec):
         kwargs = dict(settings)
         if name == "Conv2D":
             kwargs["padding"] = padding
+        counts[name] = counts.get(name, 0) + 1
+        # Stable names (conv1, ..., output) make rank tables and logs readable.
+        kwargs["name"] = "output" if i == len(spec) - 1 else f"{_SHORT_NAMES[name]}{counts[name]}"
         x = getattr(keras.layers, name)(**kwargs)(x)
     return x
 

@@ -245,24 +245,60 @@ def _run_one(notebook, executed, parameters, fingerprint, log_output, progress):
     return seconds
 
 
+def notebook_dependencies(notebook, all_stems):
+    """Stems of the notebooks ``notebook`` reads results from.
+
+    Declared in the notebook's metadata as ``{"report": {"depends_on": [...]}}``;
+    summary notebooks (``99_*``) depend on every other notebook.
+    """
+    import nbformat
+
+    if notebook.stem.startswith("99"):
+        return [s for s in all_stems if not s.startswith("99")]
+    meta = nbformat.read(str(notebook), as_version=4).metadata.get("report", {})
+    return [d for d in meta.get("depends_on", []) if d in all_stems]
+
+
+def execution_levels(notebooks):
+    """Notebooks grouped so that each group only depends on earlier groups."""
+    stems = [nb.stem for nb in notebooks]
+    deps = {nb.stem: notebook_dependencies(nb, stems) for nb in notebooks}
+    level = {}
+
+    def depth(stem, seen=()):
+        if stem in seen:
+            raise PipelineError(f"notebook dependencies form a cycle: {' -> '.join(seen + (stem,))}")
+        if stem not in level:
+            level[stem] = 1 + max((depth(d, seen + (stem,)) for d in deps[stem]), default=-1)
+        return level[stem]
+
+    for stem in stems:
+        depth(stem)
+    groups = {}
+    for nb in notebooks:
+        groups.setdefault(level[nb.stem], []).append(nb)
+    return [groups[k] for k in sorted(groups)], deps
+
+
 def run_notebooks(per_notebook, output_dir, *, force=False, jobs=1, log_output=True):
-    """Execute notebooks (summary notebooks ``99_*`` after all others).
+    """Execute notebooks level by level (a notebook runs after those it depends on).
 
     Returns ``(summary, failures)``: a list of ``(notebook, status, seconds)``
-    and the :class:`NotebookFailed` errors. A failure does not stop the other
-    notebooks of its batch (their results are kept); summary notebooks only
-    run when every other notebook succeeded.
+    and the :class:`NotebookFailed` errors. A failure does not stop notebooks
+    that do not depend on it (their results are kept); its dependents are
+    skipped.
     """
     executed_dir = Path(output_dir) / "executed"
-    summary = []
-    first = [nb for nb in per_notebook if not nb.stem.startswith("99")]
-    last = [nb for nb in per_notebook if nb.stem.startswith("99")]
-    failures = []
-    for batch in (first, last):
-        if failures:
-            break
+    levels, deps = execution_levels(list(per_notebook))
+    summary, failures, failed = [], [], set()
+    for level in levels:
         todo = []
-        for nb in batch:
+        for nb in level:
+            blocked = sorted(set(deps[nb.stem]) & failed)
+            if blocked:
+                failed.add(nb.stem)
+                summary.append((nb, f"skipped: needs {', '.join(blocked)}", None))
+                continue
             executed = executed_dir / nb.name
             fp = code_fingerprint(nb, per_notebook[nb])
             if not force and is_up_to_date(executed, fp):
@@ -275,24 +311,30 @@ def run_notebooks(per_notebook, output_dir, *, force=False, jobs=1, log_output=T
             with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
                 futures = {pool.submit(_run_one, nb, ex, per_notebook[nb], fp, False, False): nb
                            for nb, ex, fp in todo}
+                print(f"[render] executing in parallel: {', '.join(nb.name for nb in futures.values())}",
+                      flush=True)
+                outcomes = []
                 for future in concurrent.futures.as_completed(futures):
                     nb = futures[future]
                     try:
-                        seconds = future.result()
-                        summary.append((nb, "executed", seconds))
-                        print(f"[render] {nb.name}: done in {seconds:.0f} s", flush=True)
+                        outcomes.append((nb, future.result(), None))
                     except NotebookFailed as exc:
-                        failures.append(exc)
-                        summary.append((nb, "FAILED", None))
+                        outcomes.append((nb, None, exc))
         else:
+            outcomes = []
             for nb, ex, fp in todo:
                 print(f"[render] executing {nb.name} with {per_notebook[nb]}", flush=True)
                 try:
-                    seconds = _run_one(nb, ex, per_notebook[nb], fp, log_output, True)
+                    outcomes.append((nb, _run_one(nb, ex, per_notebook[nb], fp, log_output, True),
+                                     None))
                 except NotebookFailed as exc:
-                    failures.append(exc)
-                    summary.append((nb, "FAILED", None))
-                    continue
+                    outcomes.append((nb, None, exc))
+        for nb, seconds, exc in outcomes:
+            if exc is not None:
+                failures.append(exc)
+                failed.add(nb.stem)
+                summary.append((nb, "FAILED", None))
+            else:
                 summary.append((nb, "executed", seconds))
                 print(f"[render] {nb.name}: done in {seconds:.0f} s", flush=True)
     return summary, failures

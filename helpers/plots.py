@@ -22,6 +22,9 @@ __all__ = [
     "plot_learning_curves",
     "plot_confusion",
     "plot_misclassified",
+    "plot_sweep",
+    "plot_accuracy_vs_cost",
+    "plot_distance_ratios",
 ]
 
 # A page of the PDF is about 6.5 in wide; figures at most that wide keep
@@ -298,4 +301,68 @@ def plot_misclassified(x, y_true, y_pred, class_names, n=12, random_state=0):
     for ax, i in zip(axes.ravel(), picks):
         _show(ax, np.squeeze(x[i]), f"{class_names[y_true[i]]}\n-> {class_names[y_pred[i]]}")
     fig.tight_layout(pad=0.3)
+    return fig
+
+
+def plot_sweep(rows, reference=None):
+    """Accuracy vs M (log x), a line per method, a panel per dataset.
+
+    ``rows``: dicts with dataset, method, M, mean, std; ``reference``: dataset ->
+    accuracy drawn as a horizontal line (e.g. the CNN's).
+    """
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(PAGE_WIDTH_IN, 2.8), squeeze=False)
+    for ax, name in zip(axes[0], datasets):
+        for method in dict.fromkeys(r["method"] for r in rows if r["dataset"] == name):
+            part = sorted((r for r in rows if r["dataset"] == name and r["method"] == method),
+                          key=lambda r: r["M"])
+            ax.errorbar([r["M"] for r in part], [r["mean"] for r in part],
+                        yerr=[r["std"] for r in part], marker="o", ms=3, capsize=2, label=method)
+        if reference and name in reference:
+            ax.axhline(reference[name], color="k", ls="--", lw=1, label="CNN")
+        ax.set_xscale("log", base=2)
+        ax.set_title(name)
+        ax.set_xlabel("M (dimensions)")
+        ax.set_ylabel("CV accuracy")
+        ax.legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_vs_cost(points, cost_key="flops_per_image", xlabel="FLOPs per image (inference)"):
+    """Accuracy against a cost (log x), a panel per dataset, a marker per model family.
+
+    ``points``: dicts with dataset, model, accuracy and the cost key.
+    """
+    datasets = list(dict.fromkeys(p["dataset"] for p in points))
+    families = list(dict.fromkeys(p["model"].split(" ")[0] for p in points))
+    markers = dict(zip(families, "os^Dvx*P"))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(PAGE_WIDTH_IN, 2.9), squeeze=False)
+    for ax, name in zip(axes[0], datasets):
+        for p in (p for p in points if p["dataset"] == name):
+            family = p["model"].split(" ")[0]
+            ax.scatter(p[cost_key], p["accuracy"], marker=markers[family], s=28,
+                       color=f"C{families.index(family)}", zorder=3)
+            ax.annotate(p["model"], (p[cost_key], p["accuracy"]), fontsize=5.5,
+                        xytext=(3, 2), textcoords="offset points")
+        ax.set_xscale("log")
+        ax.set_title(name)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("test accuracy")
+    fig.tight_layout()
+    return fig
+
+
+def plot_distance_ratios(ratios_by_name, m):
+    """Histogram of pairwise-distance ratios after projection (1 = preserved)."""
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.7, 2.5))
+    for name, ratios in ratios_by_name.items():
+        ax.hist(ratios, bins=50, histtype="step", lw=1.4, density=True,
+                label=f"{name}: 90% within [{np.quantile(ratios, 0.05):.2f}, "
+                      f"{np.quantile(ratios, 0.95):.2f}]")
+    ax.axvline(1.0, color="k", lw=0.8)
+    ax.set_xlabel(f"distance after / before Gaussian projection to M = {m}")
+    ax.set_ylabel("density")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
     return fig

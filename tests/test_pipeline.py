@@ -123,3 +123,13 @@ def test_failed_notebook_names_cell_and_keeps_good_copy(tmp_path, monkeypatch):
         pipeline.execute_notebook(src, good, {})
     assert good.read_text() == "good"
     assert (good.parent / "00_x.failed.ipynb").read_text() == "partial"
+
+
+def test_dependent_notebooks_run_after_their_inputs():
+    levels, deps = pipeline.execution_levels(list_notebooks())
+    position = {nb.stem: i for i, level in enumerate(levels) for nb in level}
+    for stem, needs in deps.items():
+        for need in needs:
+            assert position[need] < position[stem], (stem, need)
+    assert position["99_report"] == len(levels) - 1
+    assert "02_cnn" in deps["03_projection_mlp"]

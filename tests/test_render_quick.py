@@ -86,6 +86,42 @@ def test_cnn_results(quick_report):
     assert recorded["datasets"]["cifar10"]["params"] == 503818
 
 
+def test_projection_mlp_results(quick_report):
+    recorded = read_results(quick_report, "projection_mlp")
+    cnn = read_results(quick_report, "cnn")["datasets"]
+    fmnist = recorded["datasets"]["fashion_mnist"]
+    assert fmnist["M"] == recorded["configuration"]["M"] and fmnist["method"] == "gaussian"
+    assert fmnist["mean"] > 0.3 and fmnist["test_accuracy"] > 0.3  # chance is 0.1
+    assert fmnist["folds"] == cnn["fashion_mnist"]["folds"]  # the CNN's folds
+    assert fmnist["flops_per_image"] == fmnist["mlp_flops_per_image"] + fmnist["projection_flops_per_image"]
+    paired = recorded["paired_test"]["fashion_mnist"]
+    assert np.allclose(paired["differences"],
+                       np.subtract(cnn["fashion_mnist"]["fold_accuracy"], fmnist["fold_accuracy"]))
+    assert 0 <= paired["p_value"] <= 1 and 0 <= paired["corrected_p_value"] <= 1
+    assert {(r["dataset"], r["method"]) for r in recorded["sweep"]} >= {("fashion_mnist", "gaussian")}
+    assert {p["model"] for p in recorded["cost_points"]} >= {"CNN", "RP-MLP M=100"}
+
+
+def test_svd_results(quick_report):
+    recorded = read_results(quick_report, "svd_compression")
+    assert max(recorded["full_rank_max_abs_difference"].values()) < 1e-4
+    for row in recorded["rows"]:
+        assert {"dataset", "layer_ranks", "energy", "params", "flops_per_image", "size_bytes",
+                "accuracy", "accuracy_finetuned", "latency_ms"} <= set(row)
+    originals = {r["dataset"]: r["params"] for r in recorded["rows"] if r["label"] == "original"}
+    compressed = [r for r in recorded["rows"] if r["label"] == "energy 0.5"]
+    assert compressed and all(r["params"] < originals[r["dataset"]] for r in compressed)
+
+
+def test_summary_verdicts(quick_report):
+    recorded = read_results(quick_report, "summary")
+    assert recorded["missing"] == []
+    assert len(recorded["verdicts"]) == 3
+    assert all(v["verdict"] in ("supported", "mixed", "not supported") for v in recorded["verdicts"])
+    assert [r["notebook"] for r in recorded["runs"]][:5] == [
+        "00_datasets", "01_reconstruction", "02_cnn", "03_projection_mlp", "04_svd_compression"]
+
+
 def test_html_report_is_self_contained(quick_report):
     html = (quick_report / "report.html").read_text()
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 5
@@ -97,12 +133,14 @@ def test_html_report_is_self_contained(quick_report):
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
 def test_pdf_report_has_the_chapters_and_tables(quick_report):
     text = subprocess.run(["pdftotext", "-layout", str(quick_report / "report.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+                          capture_output=True, text=True, check=True).stdout.replace("\u2019", "'")
     for needle in ("Contents", "The datasets", "Table 0. Datasets as loaded", "Pixel statistics",
                    "fashion_mnist", "cifar10", "Experiment 1: compressive-sensing reconstruction",
                    "Table 1. Reconstruction error", "Figures 1 and 2: MSE and MAE vs M",
                    "phase transition", "Experiment 2:", "Table 2. CNN accuracy",
-                   "What the CNN costs"):
+                   "What the CNN costs", "Summary: did the study", "The study's conclusions, tested",
+                   "Study Table 1 vs ours", "Experiment 3:", "Table 3. MLP accuracy",
+                   "Experiment 4:", "Table 4. SVD compression", "Reproducibility"):
         assert needle in text, needle
     assert "import numpy" not in text  # code cells are hidden
 
@@ -112,7 +150,8 @@ def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "00_datasets.ipynb: up to date, skipped" in result.stdout
     assert "01_reconstruction.ipynb: up to date, skipped" in result.stdout
-    assert "02_cnn.ipynb: up to date, skipped" in result.stdout
+    for stem in ("02_cnn", "03_projection_mlp", "04_svd_compression", "99_report"):
+        assert f"{stem}.ipynb: up to date, skipped" in result.stdout
 
 
 def test_failure_names_notebook_and_cell_and_keeps_the_report(quick_report, data_dir):

@@ -1,0 +1,140 @@
+"""Compress a trained CNN by truncated SVD of its layers' weight matrices.
+
+A Dense layer ``W`` (n_in x n_out) of rank r becomes two Dense layers,
+``n_in x r`` (no bias) then ``r x n_out`` (the original bias and activation).
+A Conv2D kernel (kh, kw, c_in, c_out) is reshaped to ``(kh kw c_in) x c_out``
+and split the same way: a kh x kw convolution with r filters, then a 1 x 1
+convolution with c_out filters. Both factors take ``sqrt(S)``, so they are
+balanced. Each convolution is linear in its kernel, so at full rank the
+rebuilt model computes the same function as the original.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import check_fraction, check_int
+
+__all__ = ["factorizable_layers", "singular_values", "ranks_for_energy", "compress_model",
+           "check_ranks", "retained_energy"]
+
+FACTORIZABLE = ("Conv2D", "Dense")
+
+
+def _matrix(layer):
+    kernel = layer.get_weights()[0]
+    return kernel.reshape(-1, kernel.shape[-1])
+
+
+def factorizable_layers(model):
+    """Names of the Conv2D and Dense layers, in order."""
+    return [layer.name for layer in model.layers if type(layer).__name__ in FACTORIZABLE]
+
+
+def singular_values(model):
+    """``{layer name: singular values}`` of each factorizable layer's weight matrix."""
+    return {layer.name: np.linalg.svd(_matrix(layer), compute_uv=False)
+            for layer in model.layers if type(layer).__name__ in FACTORIZABLE}
+
+
+def retained_energy(values, rank):
+    """Fraction of the squared singular values kept by the first ``rank``."""
+    energy = np.asarray(values, dtype=np.float64) ** 2
+    return float(energy[:rank].sum() / energy.sum())
+
+
+def ranks_for_energy(model, energy):
+    """Smallest rank per layer keeping at least ``energy`` of its squared singular values."""
+    energy = check_fraction(energy, "energy")
+    ranks = {}
+    for name, values in singular_values(model).items():
+        cumulative = np.cumsum(values.astype(np.float64) ** 2) / np.sum(values.astype(np.float64) ** 2)
+        ranks[name] = int(min(np.searchsorted(cumulative, energy - 1e-12) + 1, len(values)))
+    return ranks
+
+
+def check_ranks(model, ranks):
+    """Raise a clear error for an unknown layer or a rank outside [1, full rank]."""
+    full = {name: len(v) for name, v in singular_values(model).items()}
+    for name, rank in ranks.items():
+        if name not in full:
+            raise ValueError(f"layer {name!r} cannot be factorized; choose from {sorted(full)}")
+        check_int(rank, f"rank of {name}", min_value=1, max_value=full[name])
+    return full
+
+
+def _saves_parameters(rows, cols, rank):
+    return rank * (rows + cols) < rows * cols
+
+
+def compress_model(model, ranks, *, factorize_all=False):
+    """A new model with the layers in ``ranks`` replaced by their rank-r factorization.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A chain of layers (as the study's CNN).
+    ranks : dict of str to int
+        Layer name -> rank (1 .. full rank). Layers not named are copied.
+    factorize_all : bool
+        Factorize even where the two factors hold more parameters than the
+        original (useful to check exactness at full rank); by default such
+        layers are copied unchanged, since factorizing them saves nothing.
+
+    Returns
+    -------
+    compressed : keras.Model
+        Compiled like the original (Adam, sparse categorical cross-entropy).
+    applied : dict
+        Layer name -> rank actually used (``None`` where the layer was copied).
+    """
+    import keras
+
+    from .models import compile_model
+
+    check_ranks(model, ranks)
+    inputs = keras.Input(shape=model.input.shape[1:])
+    x = inputs
+    applied = {}
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        config = layer.get_config()
+        rank = ranks.get(layer.name)
+        weights = layer.get_weights()
+        if rank is not None and kind in FACTORIZABLE:
+            matrix = _matrix(layer)
+            if factorize_all or _saves_parameters(*matrix.shape, rank):
+                u, s, vt = np.linalg.svd(matrix, full_matrices=False)
+                root = np.sqrt(s[:rank])
+                first = (u[:, :rank] * root).astype("float32")
+                second = (root[:, None] * vt[:rank]).astype("float32")
+                bias = weights[1] if len(weights) > 1 else None
+                if kind == "Dense":
+                    a = keras.layers.Dense(rank, use_bias=False, name=f"{layer.name}_svd_a")
+                    b = keras.layers.Dense(config["units"], activation=config["activation"],
+                                           use_bias=bias is not None, name=f"{layer.name}_svd_b")
+                    kernels = (first, second)
+                else:
+                    kh, kw = config["kernel_size"]
+                    a = keras.layers.Conv2D(rank, (kh, kw), strides=config["strides"],
+                                            padding=config["padding"], use_bias=False,
+                                            name=f"{layer.name}_svd_a")
+                    b = keras.layers.Conv2D(config["filters"], (1, 1),
+                                            activation=config["activation"],
+                                            use_bias=bias is not None, name=f"{layer.name}_svd_b")
+                    kernels = (first.reshape(kh, kw, -1, rank), second.reshape(1, 1, rank, -1))
+                x = a(x)
+                x = b(x)
+                a.set_weights([kernels[0]])
+                b.set_weights([kernels[1]] + ([bias] if bias is not None else []))
+                applied[layer.name] = rank
+                continue
+            applied[layer.name] = None
+        clone = type(layer).from_config(config)
+        x = clone(x)
+        if weights:
+            clone.set_weights(weights)
+    compressed = keras.Model(inputs, x, name=f"{model.name}_svd")
+    return compile_model(compressed, learning_rate=1e-4), applied

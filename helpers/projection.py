@@ -1,0 +1,128 @@
+"""Random projections (and their baselines) of flattened images to M dimensions.
+
+Methods: ``gaussian`` (scikit-learn's GaussianRandomProjection, entries
+N(0, 1/M)), ``sparse`` (SparseRandomProjection, density 1/sqrt(d)), ``pca``
+(fitted on the training fold only, so no information leaks from validation
+or test images) and ``pixels`` (no projection; M must equal the pixel count).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import check_choice, check_int, check_seed
+
+__all__ = ["METHODS", "check_projection", "make_projector", "fold_transform",
+           "projection_flops", "distance_ratios", "jl_min_dims", "paired_tests"]
+
+METHODS = ("gaussian", "sparse", "pca", "pixels")
+
+
+def check_projection(method, m, n_features, n_samples=None):
+    """Validate (method, M) for data of ``n_features`` pixels; return M as int."""
+    check_choice(method, "projection method", METHODS)
+    m = check_int(m, "M", min_value=1)
+    if method == "pixels" and m != n_features:
+        raise ValueError(f"method 'pixels' uses every pixel: M must be {n_features}, got {m}")
+    if method == "pca":
+        limit = n_features if n_samples is None else min(n_features, n_samples)
+        if m > limit:
+            raise ValueError(f"PCA to M={m} components needs M <= min(pixels, training "
+                             f"samples) = {limit}")
+    return m
+
+
+def make_projector(method, m, random_state=0):
+    """An unfitted scikit-learn transformer (or ``None`` for ``pixels``)."""
+    from sklearn.decomposition import PCA
+    from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
+
+    check_choice(method, "projection method", METHODS)
+    random_state = check_seed(random_state, "random_state")
+    if method == "gaussian":
+        return GaussianRandomProjection(n_components=m, random_state=random_state)
+    if method == "sparse":
+        return SparseRandomProjection(n_components=m, dense_output=True, random_state=random_state)
+    if method == "pca":
+        return PCA(n_components=m, random_state=random_state)
+    return None
+
+
+def fold_transform(method, m, random_state=0):
+    """``transform(x_train, x_other, fold)`` for :func:`helpers.training.cross_validate`.
+
+    Flattens images, fits the projector on ``x_train`` only and applies it to
+    both; returns float32 arrays. The last fitted projector is kept as
+    ``transform.projector`` (for timing it).
+    """
+
+    def transform(x_train, x_other, fold):
+        flat_train = x_train.reshape(len(x_train), -1)
+        flat_other = x_other.reshape(len(x_other), -1)
+        check_projection(method, m, flat_train.shape[1], len(flat_train))
+        projector = make_projector(method, m, random_state)
+        transform.projector = projector
+        if projector is None:
+            return flat_train.astype(np.float32), flat_other.astype(np.float32)
+        projected = projector.fit_transform(flat_train)
+        return projected.astype(np.float32), projector.transform(flat_other).astype(np.float32)
+
+    return transform
+
+
+def projection_flops(method, m, n_features):
+    """FLOPs to project one image: 2 d M for a dense matrix (PCA adds d for centering);
+    about 2 d M / sqrt(d) for the sparse projection; 0 for raw pixels."""
+    if method == "pixels":
+        return 0
+    if method == "sparse":
+        return int(round(2 * n_features * m / np.sqrt(n_features)))
+    return 2 * n_features * m + (n_features if method == "pca" else 0)
+
+
+def distance_ratios(x, projected, n_pairs=2000, random_state=0):
+    """Ratios ||P a - P b|| / ||a - b|| over random pairs (the JL distortion)."""
+    rng = np.random.default_rng(check_seed(random_state, "random_state"))
+    x = x.reshape(len(x), -1)
+    i = rng.integers(0, len(x), n_pairs)
+    j = rng.integers(0, len(x), n_pairs)
+    keep = i != j
+    i, j = i[keep], j[keep]
+    original = np.linalg.norm(x[i] - x[j], axis=1)
+    after = np.linalg.norm(projected[i] - projected[j], axis=1)
+    valid = original > 0
+    return after[valid] / original[valid]
+
+
+def jl_min_dims(n_samples, eps=(0.1, 0.2, 0.3, 0.5)):
+    """scikit-learn's Johnson-Lindenstrauss bound on M for ``n_samples`` points."""
+    from sklearn.random_projection import johnson_lindenstrauss_min_dim
+
+    return {float(e): int(johnson_lindenstrauss_min_dim(n_samples, eps=e)) for e in eps}
+
+
+def paired_tests(a, b, n_train, n_val):
+    """Paired comparison of fold scores ``a`` and ``b`` (same folds).
+
+    Returns the per-fold differences ``a - b``, the plain paired t-test and the
+    Nadeau-Bengio corrected resampled t-test, which widens the variance by
+    ``n_val / n_train`` because CV training sets overlap (the plain test is
+    over-confident for cross-validation).
+    """
+    from scipy import stats
+
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.shape != b.shape or len(a) < 2:
+        raise ValueError(f"need two equal-length lists of >= 2 fold scores, got {a.shape}, {b.shape}")
+    d = a - b
+    k = len(d)
+    plain = stats.ttest_rel(a, b)
+    var = d.var(ddof=1)
+    corrected_t = d.mean() / np.sqrt((1 / k + n_val / n_train) * var) if var > 0 else np.inf
+    corrected_p = 2 * stats.t.sf(abs(corrected_t), df=k - 1)
+    return {
+        "differences": d.tolist(), "mean_difference": float(d.mean()),
+        "t_statistic": float(plain.statistic), "p_value": float(plain.pvalue),
+        "corrected_t_statistic": float(corrected_t), "corrected_p_value": float(corrected_p),
+        "folds": k,
+    }

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from helpers.compression import (check_ranks, compress_model, ranks_for_energy, retained_energy,
+                                 singular_values)
+from helpers.cost import flops_per_image
+from helpers.models import study_cnn
+
+
+@pytest.fixture(scope="module")
+def model():
+    keras.utils.set_random_seed(0)
+    return study_cnn((16, 16))
+
+
+@pytest.fixture(scope="module")
+def x():
+    return np.random.default_rng(0).random((8, 16, 16, 1)).astype("float32")
+
+
+def test_full_rank_rebuild_reproduces_the_original(model, x):
+    full = {name: len(v) for name, v in singular_values(model).items()}
+    rebuilt, applied = compress_model(model, full, factorize_all=True)
+    assert applied == full
+    np.testing.assert_allclose(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
+
+
+def test_compression_reduces_parameters_as_computed(model):
+    ranks = {"conv2": 8, "conv4": 16, "dense1": 12}
+    compressed, applied = compress_model(model, ranks)
+    assert applied["conv2"] == 8 and applied["dense1"] == 12
+    saved = 0
+    for name, rank in ranks.items():
+        kernel = model.get_layer(name).get_weights()[0]
+        rows, cols = int(np.prod(kernel.shape[:-1])), kernel.shape[-1]
+        saved += rows * cols - rank * (rows + cols)
+    assert compressed.count_params() == model.count_params() - saved
+    assert flops_per_image(compressed) < flops_per_image(model)
+
+
+def test_layers_where_factoring_saves_nothing_are_kept(model):
+    full = {name: len(v) for name, v in singular_values(model).items()}
+    compressed, applied = compress_model(model, full)
+    assert all(rank is None for rank in applied.values())
+    assert compressed.count_params() == model.count_params()
+
+
+def test_energy_ranks(model):
+    values = singular_values(model)["dense1"]
+    rank = ranks_for_energy(model, 0.8)["dense1"]
+    assert retained_energy(values, rank) >= 0.8 > retained_energy(values, rank - 1)
+    assert all(r == len(singular_values(model)[n]) for n, r in ranks_for_energy(model, 1.0).items())
+
+
+@pytest.mark.parametrize("ranks, message", [
+    ({"conv2": 0}, "rank of conv2 must be >= 1"),
+    ({"conv2": 65}, "rank of conv2 must be <= 64"),
+    ({"pool1": 2}, "layer 'pool1' cannot be factorized"),
+])
+def test_bad_ranks(model, ranks, message):
+    with pytest.raises(ValueError, match=message):
+        check_ranks(model, ranks)
+
+
+@pytest.mark.parametrize("energy", [0, 1.2, -0.5])
+def test_bad_energy(model, energy):
+    with pytest.raises(ValueError, match=r"energy must be in \(0, 1\]"):
+        ranks_for_energy(model, energy)

@@ -1,0 +1,52 @@
+"""Verdicts are generated from recorded numbers by the documented rules."""
+
+from helpers import study
+from helpers.summary import accuracy_rows, conclusion_verdicts, reconstruction_verdicts
+
+
+def _reconstruction(smooth, textured):
+    table = [{"image": "smooth", "M": m, "mse_mean": v, "mae_mean": v ** 0.5} for m, v in smooth]
+    table += [{"image": "textured", "M": m, "mse_mean": v, "mae_mean": v ** 0.5} for m, v in textured]
+    return {"table": table, "phase_transition": {}}
+
+
+def _classification(cnn_acc, mlp_acc, cnn_flops=25e6, mlp_flops=5e5):
+    cnn = {"datasets": {n: {"mean": a, "std": 0.01, "test_accuracy": a, "flops_per_image": cnn_flops,
+                            "train_images_per_s": 500} for n, a in cnn_acc.items()}}
+    mlp = {"datasets": {n: {"mean": a, "std": 0.01, "test_accuracy": a, "flops_per_image": mlp_flops,
+                            "train_images_per_s": 7000, "M": 100} for n, a in mlp_acc.items()},
+           "paired_test": {}}
+    return cnn, mlp
+
+
+def test_conclusion_1_supported_and_refuted():
+    good = _reconstruction([(50, 1e-2), (600, 1e-5)], [(50, 2e-2), (600, 1e-2)])
+    assert conclusion_verdicts({"reconstruction": good})[0]["verdict"] == "supported"
+    bad = _reconstruction([(50, 1e-2), (600, 5e-3)], [(50, 2e-2), (600, 1e-4)])
+    assert conclusion_verdicts({"reconstruction": bad})[0]["verdict"] == "not supported"
+
+
+def test_conclusions_2_and_3():
+    cnn, mlp = _classification({"cifar10": 0.40, "fashion_mnist": 0.87},
+                               {"cifar10": 0.30, "fashion_mnist": 0.84})
+    verdicts = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})
+    assert verdicts[1]["verdict"] == "supported" and verdicts[2]["verdict"] == "supported"
+    assert "50x fewer FLOPs" in verdicts[2]["evidence"]
+    cnn, mlp = _classification({"cifar10": 0.30, "fashion_mnist": 0.87},
+                               {"cifar10": 0.32, "fashion_mnist": 0.70}, mlp_flops=24e6)
+    verdicts = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})
+    assert verdicts[1]["verdict"] == "not supported" and verdicts[2]["verdict"] == "not supported"
+
+
+def test_missing_results_give_no_evidence():
+    assert {v["verdict"] for v in conclusion_verdicts({})} == {"no evidence"}
+
+
+def test_table_rows_quote_the_study_and_judge_ours():
+    rows = reconstruction_verdicts(_reconstruction([(50, 0.073211 * 1.5)], [(50, 0.017756 * 3)]))
+    assert rows[0]["MSE study"] == study.RECONSTRUCTION["smooth"][50][0]
+    assert rows[0]["verdict"].startswith("agrees") and rows[1]["verdict"] == "ours higher"
+    cnn, _ = _classification({"cifar10": 0.3678 + 0.2, "fashion_mnist": 0.8663}, {})
+    by_name = {r["dataset"]: r for r in accuracy_rows(cnn, study.CNN)}
+    assert by_name["cifar10"]["verdict"] == "above (> 2 sd)"
+    assert by_name["fashion_mnist"]["verdict"] == "within 2 sd"
