@@ -1,8 +1,14 @@
 """Shared, tested logic of the research report's notebooks.
 
-Modules: ``data`` (dataset loading), ``results`` (recording notebook
-results), ``plots`` (figures), ``validation`` (input checks),
-``environment`` (versions and machine, for the reproducibility block).
+Data and bookkeeping: ``data`` (dataset loading and validation),
+``import_images`` (image folders to .npz), ``results`` (recording notebook
+results), ``pipeline`` (papermill + nbconvert), ``report`` (notebook set-up,
+tables), ``plots``, ``validation`` (input checks), ``environment``.
+
+Experiments: ``sensing`` and ``reconstruction`` (compressive sensing),
+``models``, ``training``, ``cost`` and ``experiments`` (the study's networks),
+``projection`` (random projections), ``compression`` (SVD), ``study`` (the
+study's quoted numbers) and ``summary`` (verdicts).
 """
 
 __version__ = "0.1.0"

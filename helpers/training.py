@@ -37,6 +37,8 @@ def set_seed(seed):
     TensorFlow's multi-threaded CPU kernels may otherwise sum in varying order;
     the other backends are deterministic on CPU for these models.
     """
+    import logging
+
     import keras
 
     keras.utils.set_random_seed(check_seed(seed))
@@ -44,6 +46,9 @@ def set_seed(seed):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+        # TensorFlow resets its logger on import; its retracing notices (many small
+        # models in one process) are noise in a report.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def check_training(n_samples, *, folds, epochs, batch_size, seed, n_available=None):

@@ -133,3 +133,36 @@ def test_dependent_notebooks_run_after_their_inputs():
             assert position[need] < position[stem], (stem, need)
     assert position["99_report"] == len(levels) - 1
     assert "02_cnn" in deps["03_projection_mlp"]
+
+
+def _tiny_notebook(path, body, depends_on=()):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("value = 1")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": pipeline.KERNEL_NAME, "display_name": "x", "language": "python"}
+    if depends_on:
+        nb.metadata["report"] = {"depends_on": list(depends_on)}
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    good = _tiny_notebook(src / "10_good.ipynb", "open('good.txt', 'w').write(str(value))")
+    bad = _tiny_notebook(src / "11_bad.ipynb", "raise ValueError(f'broken {value}')")
+    child = _tiny_notebook(src / "12_child.ipynb", "print(value)", depends_on=["11_bad"])
+    out = tmp_path / "out"
+    per_nb = {good: {"value": 7}, bad: {"value": 8}, child: {"value": 9}}
+    summary, failures = pipeline.run_notebooks(per_nb, out, jobs=2)
+    status = {nb.stem: s for nb, s, _ in summary}
+    assert status == {"10_good": "executed", "11_bad": "FAILED", "12_child": "skipped: needs 11_bad"}
+    assert (src / "good.txt").read_text() == "7"
+    assert "11_bad.ipynb failed in cell 1" in str(failures[0]) and "broken 8" in str(failures[0])
+    assert (out / "executed" / "10_good.ipynb").is_file()
+    assert (out / "executed" / "11_bad.failed.ipynb").is_file()
+    # Same parameters and code again: nothing re-runs.
+    summary, _ = pipeline.run_notebooks({good: {"value": 7}}, out, jobs=2)
+    assert summary[0][1] == "up to date, skipped"
