@@ -224,7 +224,8 @@ def execute_notebook(notebook, executed, parameters, *, log_output=True, progres
         os.replace(tmp, failed)
         first_line = (exc.source or "").strip().splitlines()[:1]
         raise NotebookFailed(
-            f"{notebook.name} failed in cell {exc.cell_index} (execution count {exc.exec_count}"
+            f"{notebook.name} failed in cell {exc.cell_index} of the executed copy (execution "
+            f"count {exc.exec_count}"
             f"{', ' + first_line[0][:60] if first_line else ''}): {exc.ename}: {exc.evalue}\n"
             f"The partly executed notebook, with the traceback: {failed}"
         ) from exc

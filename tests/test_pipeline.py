@@ -119,7 +119,7 @@ def test_failed_notebook_names_cell_and_keeps_good_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(papermill, "execute_notebook", failing)
     src = tmp_path / "00_x.ipynb"
     src.write_text("{}")
-    with pytest.raises(pipeline.NotebookFailed, match=r"00_x.ipynb failed in cell 3.*ValueError: bad input"):
+    with pytest.raises(pipeline.NotebookFailed, match=r"00_x.ipynb failed in cell 3 of the executed copy.*ValueError: bad input"):
         pipeline.execute_notebook(src, good, {})
     assert good.read_text() == "good"
     assert (good.parent / "00_x.failed.ipynb").read_text() == "partial"
@@ -160,7 +160,9 @@ def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_pa
     status = {nb.stem: s for nb, s, _ in summary}
     assert status == {"10_good": "executed", "11_bad": "FAILED", "12_child": "skipped: needs 11_bad"}
     assert (src / "good.txt").read_text() == "7"
-    assert "11_bad.ipynb failed in cell 1" in str(failures[0]) and "broken 8" in str(failures[0])
+    # Cell 2 of the executed copy: papermill inserts the injected-parameters cell.
+    assert "11_bad.ipynb failed in cell 2 of the executed copy" in str(failures[0])
+    assert "broken 8" in str(failures[0])
     assert (out / "executed" / "10_good.ipynb").is_file()
     assert (out / "executed" / "11_bad.failed.ipynb").is_file()
     # Same parameters and code again: nothing re-runs.
