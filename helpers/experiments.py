@@ -156,6 +156,9 @@ def compression_sweep(model, dataset, configurations, *, finetune_epochs, batch_
     x, x_test = cnn_input(dataset.x_train), cnn_input(dataset.x_test)
     rows = []
     for label, energy, ranks in configurations:
+        # Seed before building: Keras layers draw their dropout seeds at construction,
+        # so each row must not depend on how many models were built before it.
+        set_seed(seed)
         compressed, applied = compress_model(model, ranks)
         _, accuracy = compressed.evaluate(x_test, dataset.y_test, batch_size=512, verbose=0)
         cost = model_cost(compressed, x_test, [], len(x), latency_repeats)
