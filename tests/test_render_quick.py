@@ -143,6 +143,14 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
                    "Experiment 4:", "Table 4. SVD compression", "Reproducibility"):
         assert needle in text, needle
     assert "import numpy" not in text  # code cells are hidden
+    # The study's numbers stand beside ours in the summary tables.
+    from helpers import study
+
+    cnn = read_results(quick_report, "cnn")["datasets"]
+    for name, (mean, std) in study.CNN.items():
+        assert f"{mean:.4f} ± {std:.4f}" in text, name
+        assert f"{cnn[name]['mean']:.4f} ± {cnn[name]['std']:.4f}" in text, name
+    assert f"{study.RECONSTRUCTION['smooth'][50][0]:.3g}" in text
 
 
 def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):
