@@ -17,7 +17,7 @@ import numpy as np
 
 from .validation import check_int
 
-__all__ = ["flops_per_image", "measure_latency", "model_size_bytes", "TRAINING_FLOPS_FACTOR"]
+__all__ = ["flops_per_image", "measure_latency", "median_ms", "model_size_bytes", "TRAINING_FLOPS_FACTOR"]
 
 TRAINING_FLOPS_FACTOR = 3
 
@@ -56,14 +56,19 @@ def measure_latency(model, x, batch_sizes=(1, 256), repeats=20):
         if len(batch) < b:  # tile a small sample up to the batch size
             batch = np.resize(batch, (b, *batch.shape[1:]))
         model.predict_on_batch(batch)  # warm-up: tracing/compilation
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model.predict_on_batch(batch)
-            times.append(time.perf_counter() - start)
-        ms = 1000 * statistics.median(times)
+        ms = median_ms(lambda: model.predict_on_batch(batch), repeats)
         out[b] = {"ms_per_batch": ms, "ms_per_image": ms / b}
     return out
+
+
+def median_ms(fn, repeats):
+    """Median wall time of ``fn()`` in milliseconds over ``repeats`` calls."""
+    times = []
+    for _ in range(check_int(repeats, "repeats", min_value=1)):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
 
 
 def model_size_bytes(model):

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .cost import TRAINING_FLOPS_FACTOR, flops_per_image, measure_latency, model_size_bytes
+from .cost import (TRAINING_FLOPS_FACTOR, flops_per_image, measure_latency, median_ms,
+                   model_size_bytes)
 from .models import ARCHITECTURE_VERSION, cnn_input, layer_table, study_cnn, study_mlp
-from .projection import check_projection, fold_transform, projection_flops
+from .projection import check_projection, fold_transform, project, projection_flops
 from .training import (cross_validate, images_per_second, log_progress, summarize_folds,
                        train_final)
 
@@ -82,21 +83,11 @@ def _mlp(input_shape):
 
 def projection_latency(projector, x_flat, batch_sizes=(1, 256), repeats=20):
     """Median ms to project a batch (0 for no projection)."""
-    import statistics
-    import time
-
     out = {}
     for b in batch_sizes:
         batch = np.resize(x_flat[:b], (b, x_flat.shape[1]))
-        if projector is None:
-            out[str(b)] = 0.0
-            continue
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            projector.transform(batch)
-            times.append(time.perf_counter() - start)
-        out[str(b)] = 1000 * statistics.median(times)
+        out[str(b)] = 0.0 if projector is None else median_ms(
+            lambda: projector.transform(batch), repeats)
     return out
 
 
@@ -125,10 +116,11 @@ def evaluate_mlp(dataset, *, method, m, folds, epochs, batch_size, seed, cache_d
                                dataset.y_test, model_id=model_id, epochs=epochs,
                                batch_size=batch_size, seed=seed, model_dir=Path(model_dir),
                                transform=transform, log=log)
-    _, projected_test = transform(dataset.x_train, dataset.x_test, "final")
+    # train_final fitted the projector on the whole subset; reuse it rather than refit.
+    flat_test = dataset.x_test.reshape(len(dataset.x_test), -1)
+    projected_test = project(transform.projector, flat_test)
     cost = model_cost(model, projected_test, final["epoch_seconds"], len(dataset.x_train),
                       latency_repeats)
-    flat_test = dataset.x_test.reshape(len(dataset.x_test), -1)
     proj_ms = projection_latency(transform.projector, flat_test, repeats=latency_repeats)
     cost["mlp_flops_per_image"] = cost["flops_per_image"]
     cost["projection_flops_per_image"] = projection_flops(method, m, n_features)

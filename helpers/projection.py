@@ -12,7 +12,7 @@ import numpy as np
 
 from .validation import check_choice, check_int, check_seed
 
-__all__ = ["METHODS", "check_projection", "make_projector", "fold_transform",
+__all__ = ["METHODS", "check_projection", "make_projector", "fold_transform", "project",
            "projection_flops", "distance_ratios", "jl_min_dims", "paired_tests"]
 
 METHODS = ("gaussian", "sparse", "pca", "pixels")
@@ -62,12 +62,17 @@ def fold_transform(method, m, random_state=0):
         check_projection(method, m, flat_train.shape[1], len(flat_train))
         projector = make_projector(method, m, random_state)
         transform.projector = projector
-        if projector is None:
-            return flat_train.astype(np.float32), flat_other.astype(np.float32)
-        projected = projector.fit_transform(flat_train)
-        return projected.astype(np.float32), projector.transform(flat_other).astype(np.float32)
+        if projector is not None:
+            projector.fit(flat_train)
+        return project(projector, flat_train), project(projector, flat_other)
 
     return transform
+
+
+def project(projector, flat):
+    """Apply a fitted projector (``None``: raw pixels) to flattened images, as float32."""
+    out = flat if projector is None else projector.transform(flat)
+    return np.asarray(out, dtype=np.float32)
 
 
 def projection_flops(method, m, n_features):
