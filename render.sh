@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup-env.sh
-exec "$PY" -m helpers.pipeline "$@"
+exec "$PY" -m helpers.report "$@"

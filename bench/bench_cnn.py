@@ -22,15 +22,22 @@ def plain_keras_model():
     import keras
     from keras import layers
 
-    model = keras.Sequential([
-        keras.Input((32, 32, 1)),
-        layers.Conv2D(32, (3, 3), activation="relu", padding="same"), layers.MaxPooling2D((2, 2)),
-        layers.Conv2D(64, (3, 3), activation="relu", padding="same"), layers.MaxPooling2D((2, 2)),
-        layers.Conv2D(128, (3, 3), activation="relu", padding="same"), layers.MaxPooling2D((2, 2)),
-        layers.Conv2D(128, (3, 3), activation="relu", padding="same"),
-        layers.Flatten(), layers.Dense(128, activation="relu"), layers.Dropout(0.5),
-        layers.Dense(10, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 1)),
+            layers.Conv2D(32, (3, 3), activation="relu", padding="same"),
+            layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(64, (3, 3), activation="relu", padding="same"),
+            layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(128, (3, 3), activation="relu", padding="same"),
+            layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(128, (3, 3), activation="relu", padding="same"),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
@@ -44,8 +51,8 @@ def main(argv=None):
 
     import keras
 
-    from helpers.models import study_cnn
-    from helpers.training import fit, set_seed
+    from helpers.nets.models import study_cnn
+    from helpers.nets.training import fit, set_seed
 
     rng = np.random.default_rng(0)
     n = args.steps * args.batch_size
@@ -68,17 +75,24 @@ def main(argv=None):
 
     # Both include the first epoch's tracing, as a user's first fit does; warm the
     # process (imports, thread pools) once for each before timing.
-    ours(); plain()
+    ours()
+    plain()
     a, b = [], []
     for _ in range(args.rounds):
         a.append(ours())
         b.append(plain())
     ratios = [x_ / y_ for x_, y_ in zip(a, b)]
     print(f"backend {keras.config.backend()}, batch {args.batch_size}, {n} images per run")
-    print(f"helpers path: {statistics.median(a):8.1f} img/s (runs {', '.join(f'{v:.0f}' for v in a)})")
-    print(f"plain Keras : {statistics.median(b):8.1f} img/s (runs {', '.join(f'{v:.0f}' for v in b)})")
-    print(f"throughput ratio helpers / plain: median {statistics.median(ratios):.3f} "
-          f"(min {min(ratios):.3f}, max {max(ratios):.3f})")
+    print(
+        f"helpers path: {statistics.median(a):8.1f} img/s (runs {', '.join(f'{v:.0f}' for v in a)})"
+    )
+    print(
+        f"plain Keras : {statistics.median(b):8.1f} img/s (runs {', '.join(f'{v:.0f}' for v in b)})"
+    )
+    print(
+        f"throughput ratio helpers / plain: median {statistics.median(ratios):.3f} "
+        f"(min {min(ratios):.3f}, max {max(ratios):.3f})"
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,17 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from helpers.sensing import (Basis, Measurement, basis_pursuit_lp, dense_matrix, fista_l1,
-                             make_test_image, mse, sensing_operator, spgl1_bp)
+from helpers.cs.sensing import (
+    Basis,
+    Measurement,
+    basis_pursuit_lp,
+    dense_matrix,
+    fista_l1,
+    make_test_image,
+    mse,
+    sensing_operator,
+    spgl1_bp,
+)
 
 
 def timed(fn, repeats):
@@ -48,8 +57,11 @@ def estimate(psi, c):
 def row(label, ours, ref, image, psi):
     (t_ours, c_ours), (t_ref, c_ref) = ours, ref
     e_ours, e_ref = mse(estimate(psi, c_ours), image), mse(estimate(psi, c_ref), image)
-    print(f"{label:58s} ours {t_ours:8.4f} s MSE {e_ours:.3e} | ref {t_ref:8.4f} s MSE {e_ref:.3e}"
-          f" | time ratio {t_ours / t_ref:7.3f}  MSE ratio {e_ours / e_ref:6.3f}", flush=True)
+    print(
+        f"{label:58s} ours {t_ours:8.4f} s MSE {e_ours:.3e} | ref {t_ref:8.4f} s MSE {e_ref:.3e}"
+        f" | time ratio {t_ours / t_ref:7.3f}  MSE ratio {e_ours / e_ref:6.3f}",
+        flush=True,
+    )
 
 
 def main(argv=None):
@@ -78,8 +90,13 @@ def main(argv=None):
             # sklearn's Lasso minimizes ||y - A c||^2 / (2 M) + alpha ||c||_1.
             lasso = Lasso(alpha=lam / len(y), fit_intercept=False, max_iter=20000, tol=1e-6)
             ref = timed(lambda: lasso.fit(matrix, y).coef_.copy(), 1)
-            row(f"{kind:8s} N=64 M=300 {scheme:8s} FISTA vs sklearn Lasso (same penalty)",
-                ours, ref, image, psi)
+            row(
+                f"{kind:8s} N=64 M=300 {scheme:8s} FISTA vs sklearn Lasso (same penalty)",
+                ours,
+                ref,
+                image,
+                psi,
+            )
 
     n = args.large_n
     m = int(round(0.15 * n * n))
@@ -95,10 +112,16 @@ def main(argv=None):
             row(f"{kind:8s} N={n} M={m} dct  FISTA (default) vs SPGL1", ours, ref, image, psi)
             # SPGL1 solves basis pursuit to high accuracy; the fair match is FISTA
             # run to a comparable accuracy (smaller final penalty, tighter tolerance).
-            ours = timed(lambda: fista_l1(op, y, lam_ratio=1e-6, tol=1e-6)[0],
-                         max(1, args.repeats // 2))
-            row(f"{kind:8s} N={n} M={m} dct  FISTA (lam 1e-6, tol 1e-6) vs SPGL1",
-                ours, ref, image, psi)
+            ours = timed(
+                lambda: fista_l1(op, y, lam_ratio=1e-6, tol=1e-6)[0], max(1, args.repeats // 2)
+            )
+            row(
+                f"{kind:8s} N={n} M={m} dct  FISTA (lam 1e-6, tol 1e-6) vs SPGL1",
+                ours,
+                ref,
+                image,
+                psi,
+            )
 
 
 if __name__ == "__main__":

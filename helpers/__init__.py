@@ -1,14 +1,23 @@
-"""Shared, tested logic of the research report's notebooks.
+"""Shared, tested logic of the research report's notebooks, split by role.
 
-Data and bookkeeping: ``data`` (dataset loading and validation),
-``import_images`` (image folders to .npz), ``results`` (recording notebook
-results), ``pipeline`` (papermill + nbconvert), ``report`` (notebook set-up,
-tables), ``plots``, ``validation`` (input checks), ``environment``.
-
-Experiments: ``sensing`` and ``reconstruction`` (compressive sensing),
-``models``, ``training``, ``cost`` and ``experiments`` (the study's networks),
-``projection`` (random projections), ``compression`` (SVD), ``study`` (the
-study's quoted numbers) and ``summary`` (verdicts).
+Shared ground
+    ``data`` (dataset loading and validation), ``import_images`` (image folders
+    to .npz), ``results`` (recording a notebook's results), ``files`` (atomic
+    writes), ``checks`` (argument checks), ``notebook`` (a chapter's set-up
+    call), ``tables`` and ``plots`` (every table and figure), ``runtime``
+    (logging, versions, machine).
+``helpers.cs`` -- Experiment 1, compressive sensing (chapter 01)
+    ``sensing`` (test images, operators, solvers, baselines) and
+    ``experiments`` (Table 1, method comparison, phase transition, scaling).
+``helpers.nets`` -- Experiments 2-4, the study's networks (chapters 02-04)
+    ``models``, ``training`` (seeded fits, cross-validation, final models),
+    ``classification`` (one call per dataset), ``projection`` (random
+    projections, JL), ``compression`` (SVD), ``cost`` (FLOPs, latency, size).
+``helpers.summary`` -- the summary chapter (99)
+    ``study`` (the study's quoted numbers) and ``verdicts`` (its conclusions
+    judged on our results).
+``helpers.report`` -- the build tool behind ``render.sh`` (not imported by notebooks)
+    ``pipeline``: profiles, parameters, notebook execution, report rendering.
 """
 
 __version__ = "0.1.0"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .validation import check_int, check_seed
+from helpers.checks import check_int, check_seed
 
 __all__ = [
     "DATASETS",
@@ -70,16 +70,25 @@ DATASETS = {
         "fashion_mnist",
         (28, 28),
         10,
-        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        (
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ),
         "fashion_mnist",
     ),
     "cifar10": DatasetSpec(
         "cifar10",
         (32, 32, 3),
         10,
-        ("airplane", "automobile", "bird", "cat", "deer",
-         "dog", "frog", "horse", "ship", "truck"),
+        ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
         "cifar10",
     ),
 }

@@ -14,12 +14,12 @@ integer, that integer is the class id. The archive holds ``x_train``,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from helpers.files import atomic_path
 
 __all__ = ["import_image_tree", "main"]
 
@@ -79,7 +79,9 @@ def import_image_tree(src, *, size=None, grayscale=None, progress=True):
     for split in ("train", "test"):
         split_dir = src / split
         if not split_dir.is_dir():
-            raise FileNotFoundError(f"{split_dir} does not exist; expected {src}/train and {src}/test")
+            raise FileNotFoundError(
+                f"{split_dir} does not exist; expected {src}/train and {src}/test"
+            )
         splits[split] = _class_folders(split_dir)
     train_names = [p.name for p in splits["train"]]
     test_names = [p.name for p in splits["test"]]
@@ -88,8 +90,12 @@ def import_image_tree(src, *, size=None, grayscale=None, progress=True):
     ids = _class_ids(train_names)
 
     files = {
-        split: [(f, ids[folder.name]) for folder in folders for f in sorted(folder.iterdir())
-                if f.suffix.lower() in IMAGE_SUFFIXES]
+        split: [
+            (f, ids[folder.name])
+            for folder in folders
+            for f in sorted(folder.iterdir())
+            if f.suffix.lower() in IMAGE_SUFFIXES
+        ]
         for split, folders in splits.items()
     }
     if grayscale is None:
@@ -149,13 +155,8 @@ def main(argv=None):
         return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # Write beside the target, then rename: an interrupted import leaves no partial archive.
-    fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".npz")
-    os.close(fd)
-    try:
+    with atomic_path(args.out, suffix=".npz") as tmp:
         np.savez_compressed(tmp, **arrays)
-        os.replace(tmp, args.out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     print(
         f"wrote {args.out}: x_train {arrays['x_train'].shape}, x_test {arrays['x_test'].shape}, "
         f"classes {list(arrays['class_names'])}"

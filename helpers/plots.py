@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .validation import check_int, check_seed
+from helpers.checks import check_int, check_seed
 
 __all__ = [
     "use_report_style",
@@ -66,7 +66,9 @@ def plot_class_grid(x, y, class_names, per_class=6, random_state=0, title=None):
     rng = np.random.default_rng(check_seed(random_state, "random_state"))
     n_classes = len(class_names)
     fig, axes = plt.subplots(
-        n_classes, per_class, figsize=(min(PAGE_WIDTH_IN, 0.6 * per_class + 1.2), 0.62 * n_classes),
+        n_classes,
+        per_class,
+        figsize=(min(PAGE_WIDTH_IN, 0.6 * per_class + 1.2), 0.62 * n_classes),
         squeeze=False,
     )
     for c, name in enumerate(class_names):
@@ -119,8 +121,15 @@ def plot_pixel_histograms(pixels_by_name, bins=64):
     """Overlaid density histograms of pixel values in [0, 1]."""
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, 2.6))
     for name, pixels in pixels_by_name.items():
-        ax.hist(np.ravel(pixels), bins=bins, range=(0, 1), density=True, histtype="step",
-                linewidth=1.4, label=name)
+        ax.hist(
+            np.ravel(pixels),
+            bins=bins,
+            range=(0, 1),
+            density=True,
+            histtype="step",
+            linewidth=1.4,
+            label=name,
+        )
     ax.set_xlabel("pixel value")
     ax.set_ylabel("density")
     ax.set_yscale("log")
@@ -139,12 +148,28 @@ def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None):
         m = np.array([r["M"] for r in mine])
         mean = np.array([r[f"{metric}_mean"] for r in mine])
         std = np.array([r[f"{metric}_std"] for r in mine])
-        ax.errorbar(m, mean, yerr=std, marker="o", ms=4, capsize=3, color=colors[image],
-                    label=f"{image} (ours)")
+        ax.errorbar(
+            m,
+            mean,
+            yerr=std,
+            marker="o",
+            ms=4,
+            capsize=3,
+            color=colors[image],
+            label=f"{image} (ours)",
+        )
         theirs = [r for r in (study_rows or []) if r["image"] == image]
         if theirs:
-            ax.plot([r["M"] for r in theirs], [r[metric] for r in theirs], "--", marker="s",
-                    ms=3, color=colors[image], alpha=0.7, label=f"{image} (study)")
+            ax.plot(
+                [r["M"] for r in theirs],
+                [r[metric] for r in theirs],
+                "--",
+                marker="s",
+                ms=3,
+                color=colors[image],
+                alpha=0.7,
+                label=f"{image} (study)",
+            )
     ax.set_yscale("log")
     ax.set_xlabel("number of measurements M")
     ax.set_ylabel(ylabel or metric.upper())
@@ -157,9 +182,12 @@ def plot_reconstruction_grid(images, examples, m_values, error_vmax=0.25):
     """For each image: reconstructions for each M (top) and |error| maps (below)."""
     names = list(images)
     cols = 1 + len(m_values)
-    fig, axes = plt.subplots(2 * len(names), cols,
-                             figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / cols * 2 * len(names) * 1.08),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        2 * len(names),
+        cols,
+        figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / cols * 2 * len(names) * 1.08),
+        squeeze=False,
+    )
     for r, name in enumerate(names):
         top, bottom = axes[2 * r], axes[2 * r + 1]
         _show(top[0], images[name], f"{name}: original")
@@ -167,11 +195,15 @@ def plot_reconstruction_grid(images, examples, m_values, error_vmax=0.25):
         for j, m in enumerate(m_values, start=1):
             estimate = examples[(name, m)]
             _show(top[j], estimate, f"M = {m}")
-            err = bottom[j].imshow(np.abs(estimate - images[name]), cmap="magma", vmin=0,
-                                   vmax=error_vmax)
-            bottom[j].set_xticks([]); bottom[j].set_yticks([]); bottom[j].grid(False)
-            bottom[j].set_title(f"|error|, MSE {np.mean((estimate - images[name]) ** 2):.1e}",
-                                fontsize=6)
+            err = bottom[j].imshow(
+                np.abs(estimate - images[name]), cmap="magma", vmin=0, vmax=error_vmax
+            )
+            bottom[j].set_xticks([])
+            bottom[j].set_yticks([])
+            bottom[j].grid(False)
+            bottom[j].set_title(
+                f"|error|, MSE {np.mean((estimate - images[name]) ** 2):.1e}", fontsize=6
+            )
     fig.colorbar(err, ax=axes[:, -1].tolist(), shrink=0.6, label="|error|")
     return fig
 
@@ -184,7 +216,8 @@ def plot_phase_transition(deltas, rhos, rates, theory_deltas, theory_rhos):
     ax.plot(theory_deltas, theory_rhos, color="black", lw=1, ls="--")
     ax.set_xlabel(r"$\delta = M / n$")
     ax.set_ylabel(r"$\rho = k / M$")
-    ax.set_xlim(min(deltas), max(deltas)); ax.set_ylim(min(rhos), max(rhos))
+    ax.set_xlim(min(deltas), max(deltas))
+    ax.set_ylim(min(rhos), max(rhos))
     ax.grid(False)
     ax.legend(loc="upper left", fontsize=7)
     fig.colorbar(mesh, ax=ax, label="recovery rate")
@@ -197,9 +230,11 @@ def plot_scaling(rows):
     fig, (left, right) = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 2.6))
     n = [r["N"] for r in rows]
     left.semilogy(n, [r["seconds_mean"] for r in rows], "o-")
-    left.set_xlabel("N (image side)"); left.set_ylabel("solve time (s)")
+    left.set_xlabel("N (image side)")
+    left.set_ylabel("solve time (s)")
     right.semilogy(n, [r["mse_mean"] for r in rows], "o-")
-    right.set_xlabel("N (image side)"); right.set_ylabel("MSE")
+    right.set_xlabel("N (image side)")
+    right.set_ylabel("MSE")
     for ax in (left, right):
         ax.set_xticks(n)
         ax.set_xticklabels([str(v) for v in n])
@@ -209,8 +244,9 @@ def plot_scaling(rows):
 
 def plot_test_images(images, basis):
     """The test images, and their sorted coefficient magnitudes in ``basis``."""
-    fig, axes = plt.subplots(1, len(images) + 1,
-                             figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / (len(images) + 1) * 1.1))
+    fig, axes = plt.subplots(
+        1, len(images) + 1, figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / (len(images) + 1) * 1.1)
+    )
     for ax, (name, image) in zip(axes, images.items()):
         _show(ax, image, name)
     for name, image in images.items():
@@ -232,14 +268,29 @@ def plot_fold_accuracies(fold_accuracy_by_name, reference=None, ylabel="validati
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.7, 2.8))
     for i, name in enumerate(names):
         acc = np.asarray(fold_accuracy_by_name[name])
-        ax.scatter(np.full(len(acc), i) + np.linspace(-0.08, 0.08, len(acc)), acc, s=18,
-                   label="our folds" if i == 0 else None, color="C0", zorder=3)
-        ax.hlines(acc.mean(), i - 0.25, i + 0.25, color="C0", lw=2,
-                  label="our mean" if i == 0 else None)
+        ax.scatter(
+            np.full(len(acc), i) + np.linspace(-0.08, 0.08, len(acc)),
+            acc,
+            s=18,
+            label="our folds" if i == 0 else None,
+            color="C0",
+            zorder=3,
+        )
+        ax.hlines(
+            acc.mean(), i - 0.25, i + 0.25, color="C0", lw=2, label="our mean" if i == 0 else None
+        )
         if reference and name in reference:
             mean, std = reference[name]
-            ax.add_patch(plt.Rectangle((i - 0.3, mean - std), 0.6, 2 * std, color="C1", alpha=0.25,
-                                       label="study mean $\\pm$ std" if i == 0 else None))
+            ax.add_patch(
+                plt.Rectangle(
+                    (i - 0.3, mean - std),
+                    0.6,
+                    2 * std,
+                    color="C1",
+                    alpha=0.25,
+                    label="study mean $\\pm$ std" if i == 0 else None,
+                )
+            )
             ax.hlines(mean, i - 0.3, i + 0.3, color="C1", lw=1.5, ls="--")
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names)
@@ -256,11 +307,22 @@ def plot_learning_curves(histories_by_name):
     for ax, name in zip(axes[0], names):
         for k, history in enumerate(histories_by_name[name]):
             epochs = np.arange(1, len(history["accuracy"]) + 1)
-            ax.plot(epochs, history["accuracy"], color="C0", alpha=0.6,
-                    label="train" if k == 0 else None)
+            ax.plot(
+                epochs,
+                history["accuracy"],
+                color="C0",
+                alpha=0.6,
+                label="train" if k == 0 else None,
+            )
             if "val_accuracy" in history:
-                ax.plot(epochs, history["val_accuracy"], color="C1", alpha=0.8, ls="--",
-                        label="validation" if k == 0 else None)
+                ax.plot(
+                    epochs,
+                    history["val_accuracy"],
+                    color="C1",
+                    alpha=0.8,
+                    ls="--",
+                    label="validation" if k == 0 else None,
+                )
         ax.set_title(name)
         ax.set_xlabel("epoch")
         ax.set_xticks(epochs)
@@ -277,8 +339,19 @@ def plot_confusion(y_true, y_pred, class_names, title=None):
 
     matrix = confusion_matrix(y_true, y_pred, labels=range(len(class_names)), normalize="true")
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.75, PAGE_WIDTH_IN * 0.6))
-    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="Blues", vmin=0, vmax=1, cbar=False,
-                xticklabels=class_names, yticklabels=class_names, annot_kws={"fontsize": 6}, ax=ax)
+    sns.heatmap(
+        matrix,
+        annot=True,
+        fmt=".2f",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        cbar=False,
+        xticklabels=class_names,
+        yticklabels=class_names,
+        annot_kws={"fontsize": 6},
+        ax=ax,
+    )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.tick_params(labelsize=7)
@@ -314,10 +387,19 @@ def plot_sweep(rows, reference=None):
     fig, axes = plt.subplots(1, len(datasets), figsize=(PAGE_WIDTH_IN, 2.8), squeeze=False)
     for ax, name in zip(axes[0], datasets):
         for method in dict.fromkeys(r["method"] for r in rows if r["dataset"] == name):
-            part = sorted((r for r in rows if r["dataset"] == name and r["method"] == method),
-                          key=lambda r: r["M"])
-            ax.errorbar([r["M"] for r in part], [r["mean"] for r in part],
-                        yerr=[r["std"] for r in part], marker="o", ms=3, capsize=2, label=method)
+            part = sorted(
+                (r for r in rows if r["dataset"] == name and r["method"] == method),
+                key=lambda r: r["M"],
+            )
+            ax.errorbar(
+                [r["M"] for r in part],
+                [r["mean"] for r in part],
+                yerr=[r["std"] for r in part],
+                marker="o",
+                ms=3,
+                capsize=2,
+                label=method,
+            )
         if reference and name in reference:
             ax.axhline(reference[name], color="k", ls="--", lw=1, label="CNN")
         ax.set_xscale("log", base=2)
@@ -341,10 +423,21 @@ def plot_accuracy_vs_cost(points, cost_key="flops_per_image", xlabel="FLOPs per 
     for ax, name in zip(axes[0], datasets):
         for p in (p for p in points if p["dataset"] == name):
             family = p["model"].split(" ")[0]
-            ax.scatter(p[cost_key], p["accuracy"], marker=markers[family], s=28,
-                       color=f"C{families.index(family)}", zorder=3)
-            ax.annotate(p["model"], (p[cost_key], p["accuracy"]), fontsize=5.5,
-                        xytext=(3, 2), textcoords="offset points")
+            ax.scatter(
+                p[cost_key],
+                p["accuracy"],
+                marker=markers[family],
+                s=28,
+                color=f"C{families.index(family)}",
+                zorder=3,
+            )
+            ax.annotate(
+                p["model"],
+                (p[cost_key], p["accuracy"]),
+                fontsize=5.5,
+                xytext=(3, 2),
+                textcoords="offset points",
+            )
         ax.set_xscale("log")
         ax.set_title(name)
         ax.set_xlabel(xlabel)
@@ -357,9 +450,15 @@ def plot_distance_ratios(ratios_by_name, m):
     """Histogram of pairwise-distance ratios after projection (1 = preserved)."""
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.7, 2.5))
     for name, ratios in ratios_by_name.items():
-        ax.hist(ratios, bins=50, histtype="step", lw=1.4, density=True,
-                label=f"{name}: 90% within [{np.quantile(ratios, 0.05):.2f}, "
-                      f"{np.quantile(ratios, 0.95):.2f}]")
+        ax.hist(
+            ratios,
+            bins=50,
+            histtype="step",
+            lw=1.4,
+            density=True,
+            label=f"{name}: 90% within [{np.quantile(ratios, 0.05):.2f}, "
+            f"{np.quantile(ratios, 0.95):.2f}]",
+        )
     ax.axvline(1.0, color="k", lw=0.8)
     ax.set_xlabel(f"distance after / before Gaussian projection to M = {m}")
     ax.set_ylabel("density")

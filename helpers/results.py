@@ -12,11 +12,12 @@ import json
 import math
 import os
 import sys
-import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+
+from helpers.files import atomic_write_json
 
 __all__ = ["record_results", "read_results", "results_dir", "default_output_dir", "to_jsonable"]
 
@@ -82,19 +83,8 @@ def record_results(name, results, output_dir):
     if not isinstance(results, dict):
         raise TypeError(f"results must be a dict, got {type(results).__name__}")
     payload = to_jsonable(results)
-    payload["_recorded_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    target_dir = results_dir(output_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{name}.json"
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh, indent=2, allow_nan=False)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    payload["_recorded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    target = atomic_write_json(results_dir(output_dir) / f"{name}.json", payload, indent=2)
     print(f"recorded {target}", file=sys.stderr, flush=True)
     return target
 

@@ -56,4 +56,3 @@ fi
   --display-name "Python 3 (research-report)" >/dev/null 2>&1 ||
   { echo "error: could not register the Jupyter kernel '$KERNEL_NAME' with $PY" >&2; return 1 2>/dev/null || exit 1; }
 export KERAS_BACKEND="${KERAS_BACKEND:-tensorflow}"
-export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"

@@ -38,10 +38,15 @@ def write_archive(tmp_path):
 
 def real_data_dir():
     """Directory with the real datasets: $REPORT_DATA_DIR, else ../shared/datasets."""
-    for candidate in (os.environ.get("REPORT_DATA_DIR"), PROJECT_ROOT.parent / "shared" / "datasets"):
-        if candidate and (Path(candidate) / "fashion_mnist.npz").is_file() and (
-            Path(candidate) / "cifar10.npz"
-        ).is_file():
+    for candidate in (
+        os.environ.get("REPORT_DATA_DIR"),
+        PROJECT_ROOT.parent / "shared" / "datasets",
+    ):
+        if (
+            candidate
+            and (Path(candidate) / "fashion_mnist.npz").is_file()
+            and (Path(candidate) / "cifar10.npz").is_file()
+        ):
             return Path(candidate).resolve()
     return None
 
@@ -50,5 +55,7 @@ def real_data_dir():
 def data_dir():
     path = real_data_dir()
     if path is None:
-        pytest.skip("real datasets not found: set REPORT_DATA_DIR to the folder with the .npz files")
+        pytest.skip(
+            "real datasets not found: set REPORT_DATA_DIR to the folder with the .npz files"
+        )
     return path

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 
 from helpers import data as data_module
-from helpers.data import (DatasetFileError, DatasetNotFoundError, fingerprint, load_dataset,
-                          stratified_subset, to_grayscale)
+from helpers.data import (
+    DatasetFileError,
+    DatasetNotFoundError,
+    fingerprint,
+    load_dataset,
+    stratified_subset,
+    to_grayscale,
+)
 from tests.conftest import make_arrays
 
 
@@ -71,8 +77,9 @@ def test_stratified_subset_is_seeded_and_balanced():
 
 
 def test_subset_through_load_dataset(write_archive):
-    ds = load_dataset("fashion_mnist", data_dir=write_archive(), n_train=20, n_test=10,
-                      random_state=1)
+    ds = load_dataset(
+        "fashion_mnist", data_dir=write_archive(), n_train=20, n_test=10, random_state=1
+    )
     assert len(ds.y_train) == 20 and len(ds.y_test) == 10
     assert np.bincount(ds.y_train).tolist() == [2] * 10
 
@@ -122,8 +129,11 @@ def test_missing_data_offline_names_every_place_and_the_fix(monkeypatch, tmp_pat
 
 def test_keras_fallback_is_used_and_validated(monkeypatch):
     arrays = make_arrays("cifar10")
-    monkeypatch.setattr(data_module, "_download_with_keras",
-                        lambda name: {**arrays, "y_train": arrays["y_train"][:, None]})
+    monkeypatch.setattr(
+        data_module,
+        "_download_with_keras",
+        lambda name: {**arrays, "y_train": arrays["y_train"][:, None]},
+    )
     ds = load_dataset("cifar10")
     assert ds.source == "keras.datasets.cifar10" and ds.y_train.shape == (40,)
 
@@ -142,8 +152,10 @@ def _corrupt(directory, mutate):
         (lambda a: a.update(x_test=a["x_test"].astype(np.float32)), "x_test has dtype float32"),
         (lambda a: a.update(y_train=a["y_train"] + 5), r"labels in \[5, 14\].*0\.\.9"),
         (lambda a: a.update(y_test=a["y_test"][:-1]), "20 images but y_test has 19 labels"),
-        (lambda a: a.update(y_train=np.zeros(40, np.uint8) + (np.arange(40) % 9)),
-         r"y_train lacks class\(es\) \[9\]"),
+        (
+            lambda a: a.update(y_train=np.zeros(40, np.uint8) + (np.arange(40) % 9)),
+            r"y_train lacks class\(es\) \[9\]",
+        ),
         (lambda a: a.pop("y_test"), r"missing array\(s\) \['y_test'\]"),
         (lambda a: a.update(y_train=a["y_train"].astype(np.float32)), "y_train has dtype float32"),
     ],
@@ -179,7 +191,9 @@ def test_corrupt_member_inside_valid_zip(tmp_path, write_archive):
 def test_replaced_file_is_read_again(tmp_path, write_archive):
     write_archive(arrays=make_arrays(seed=1))
     first = load_dataset("fashion_mnist", data_dir=tmp_path, scale=False).x_train.copy()
-    import os, time
+    import os
+    import time
+
     write_archive(arrays=make_arrays(seed=2))
     os.utime(tmp_path / "fashion_mnist.npz", ns=(time.time_ns() + 10**9,) * 2)
     second = load_dataset("fashion_mnist", data_dir=tmp_path, scale=False).x_train
@@ -191,13 +205,17 @@ def test_fingerprint_depends_on_content_shape_and_dtype():
     assert fingerprint(a) == fingerprint(a.copy())
     assert fingerprint(a) != fingerprint(a.reshape(3, 4))
     assert fingerprint(a) != fingerprint(a.astype(np.int16))
-    b = a.copy(); b[0] = 1
+    b = a.copy()
+    b[0] = 1
     assert fingerprint(a) != fingerprint(b)
 
 
 @pytest.mark.needs_data
 def test_real_datasets_have_the_documented_format(data_dir):
-    for name, n_train, shape in (("fashion_mnist", 60000, (28, 28)), ("cifar10", 50000, (32, 32, 3))):
+    for name, n_train, shape in (
+        ("fashion_mnist", 60000, (28, 28)),
+        ("cifar10", 50000, (32, 32, 3)),
+    ):
         ds = load_dataset(name, data_dir=data_dir, scale=False)
         assert ds.x_train.shape == (n_train, *shape)
         assert len(ds.y_test) == 10000

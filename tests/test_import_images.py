@@ -15,7 +15,8 @@ def _tree(root, n_per_class=2, size=(28, 28), mode="L", classes=range(10)):
             for i in range(n_per_class):
                 shape = size if mode == "L" else (*size, 3)
                 Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8), mode=mode).save(
-                    folder / f"{i}.png")
+                    folder / f"{i}.png"
+                )
     return root
 
 

@@ -7,9 +7,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from helpers.cost import flops_per_image, measure_latency, model_size_bytes
-from helpers.models import CNN_SPEC, MLP_SPEC, layer_table, study_cnn, study_mlp
-from helpers.training import check_training, cross_validate, train_final
+from helpers.nets.cost import flops_per_image, measure_latency, model_size_bytes
+from helpers.nets.models import CNN_SPEC, MLP_SPEC, layer_table, study_cnn, study_mlp
+from helpers.nets.training import check_training, cross_validate, train_final
 
 
 def test_cnn_is_the_study_architecture_with_same_padding():
@@ -38,8 +38,9 @@ def test_valid_padding_is_refused_where_it_does_not_fit(side):
 
 def test_mlp_is_the_study_architecture():
     rows = layer_table(study_mlp(100))
-    assert [(r["layer"], {k: r["settings"][k] for k in s}) for r, (_, s) in zip(rows, MLP_SPEC)] == \
-        [(name, s) for name, s in MLP_SPEC]
+    assert [
+        (r["layer"], {k: r["settings"][k] for k in s}) for r, (_, s) in zip(rows, MLP_SPEC)
+    ] == [(name, s) for name, s in MLP_SPEC]
     assert study_mlp(100).count_params() == (101 * 512) + (513 * 256) + (257 * 128) + (129 * 10)
 
 
@@ -59,12 +60,12 @@ def test_flops_agree_with_tensorflow_profiler():
     tf = pytest.importorskip("tensorflow")
     if keras.config.backend() != "tensorflow":
         pytest.skip("profiler check needs the TensorFlow backend")
-    from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2)
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
     model = study_cnn((32, 32))
     fn = tf.function(lambda x: model(x, training=False)).get_concrete_function(
-        tf.TensorSpec([1, 32, 32, 1], tf.float32))
+        tf.TensorSpec([1, 32, 32, 1], tf.float32)
+    )
     graph = convert_variables_to_constants_v2(fn).graph
     options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
     options["output"] = "none"
@@ -73,12 +74,15 @@ def test_flops_agree_with_tensorflow_profiler():
     assert counted == pytest.approx(flops_per_image(model), rel=0.05)
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    (dict(folds=1), ValueError, "folds must be >= 2"),
-    (dict(epochs=0), ValueError, "epochs must be >= 1"),
-    (dict(seed=1.0), TypeError, "seed must be an integer"),
-    (dict(n=70000), ValueError, "larger than the training split"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(folds=1), ValueError, "folds must be >= 2"),
+        (dict(epochs=0), ValueError, "epochs must be >= 1"),
+        (dict(seed=1.0), TypeError, "seed must be an integer"),
+        (dict(n=70000), ValueError, "larger than the training split"),
+    ],
+)
 def test_bad_training_parameters(kwargs, error, message):
     args = {**dict(n=1000, folds=5, epochs=1, batch_size=64, seed=0), **kwargs}
     with pytest.raises(error, match=message):
@@ -100,8 +104,15 @@ def _cnn(shape):
 
 def test_cross_validation_is_seeded_cached_and_resumable(tiny, tmp_path):
     x, y = tiny
-    kwargs = dict(model_id="t", folds=2, epochs=1, batch_size=16, seed=3, cache_dir=tmp_path,
-                  log=lambda m: None)
+    kwargs = dict(
+        model_id="t",
+        folds=2,
+        epochs=1,
+        batch_size=16,
+        seed=3,
+        cache_dir=tmp_path,
+        log=lambda m: None,
+    )
     first = cross_validate(_cnn, x, y, **kwargs)
     files = sorted(tmp_path.glob("*.json"))
     assert len(files) == 2 and not any(r.cached for r in first)
@@ -121,14 +132,16 @@ def test_cross_validation_is_seeded_cached_and_resumable(tiny, tmp_path):
 
 def test_final_model_is_saved_and_reused(tiny, tmp_path):
     x, y = tiny
-    kwargs = dict(model_id="t", epochs=1, batch_size=16, seed=0, model_dir=tmp_path,
-                  log=lambda m: None)
+    kwargs = dict(
+        model_id="t", epochs=1, batch_size=16, seed=0, model_dir=tmp_path, log=lambda m: None
+    )
     model, info = train_final(_cnn, x, y, x[:20], y[:20], **kwargs)
     assert not info["cached"] and len(info["predictions"]) == 20
     again, info2 = train_final(_cnn, x, y, x[:20], y[:20], **kwargs)
     assert info2["cached"] and info2["test_accuracy"] == info["test_accuracy"]
-    np.testing.assert_allclose(again.predict(x[:5], verbose=0), model.predict(x[:5], verbose=0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        again.predict(x[:5], verbose=0), model.predict(x[:5], verbose=0), rtol=1e-5
+    )
 
 
 def test_latency_and_size(tiny):

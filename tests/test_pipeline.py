@@ -1,13 +1,17 @@
 """The render pipeline's input checks and report assembly (no notebook is executed)."""
 
-import json
-
 import nbformat
 import pytest
 
-from helpers import pipeline
-from helpers.pipeline import (PipelineError, check_parameter_type, list_notebooks,
-                              merge_notebooks, parse_override, resolve_parameters)
+from helpers.report import pipeline
+from helpers.report.pipeline import (
+    PipelineError,
+    check_parameter_type,
+    list_notebooks,
+    merge_notebooks,
+    parse_override,
+    resolve_parameters,
+)
 from tests.conftest import PROJECT_ROOT
 
 
@@ -19,37 +23,59 @@ def test_unknown_profile_fails_before_running(capsys, tmp_path):
 
 
 def test_unknown_parameter_fails_before_running(capsys, tmp_path):
-    assert pipeline.main(["--profile", "quick", "-p", "sead", "1",
-                          "--output-dir", str(tmp_path)]) == 2
+    assert (
+        pipeline.main(["--profile", "quick", "-p", "sead", "1", "--output-dir", str(tmp_path)]) == 2
+    )
     err = capsys.readouterr().err
     assert "unknown parameter(s) ['sead']" in err and "seed" in err
 
 
 def test_wrong_parameter_type_fails_before_running(capsys, tmp_path):
-    assert pipeline.main(["--profile", "quick", "-p", "seed", "zero",
-                          "--output-dir", str(tmp_path)]) == 2
+    assert (
+        pipeline.main(["--profile", "quick", "-p", "seed", "zero", "--output-dir", str(tmp_path)])
+        == 2
+    )
     assert "parameter seed must be int, got 'zero'" in capsys.readouterr().err
 
 
 def test_unknown_notebook_in_only(capsys, tmp_path):
-    assert pipeline.main(["--profile", "quick", "--only", "07_nothing",
-                          "--output-dir", str(tmp_path)]) == 2
+    assert (
+        pipeline.main(["--profile", "quick", "--only", "07_nothing", "--output-dir", str(tmp_path)])
+        == 2
+    )
     assert "unknown notebook(s) ['07_nothing']" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("text, value", [("3", 3), ("0.5", 0.5), ("[50, 100]", [50, 100]),
-                                         ("null", None), ("smooth", "smooth"), ("true", True)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("3", 3),
+        ("0.5", 0.5),
+        ("[50, 100]", [50, 100]),
+        ("null", None),
+        ("smooth", "smooth"),
+        ("true", True),
+    ],
+)
 def test_overrides_are_parsed_as_yaml(text, value):
     assert parse_override("x", text) == value
 
 
-@pytest.mark.parametrize("type_name, good, bad", [
-    ("int", 3, 3.5), ("int", 3, True), ("float", 3, "3"), ("Optional[int]", None, "a"),
-    ("Optional[str]", "x", 1), ("list", [1], (1,)), ("bool", False, 0),
-])
+@pytest.mark.parametrize(
+    "type_name, good, bad",
+    [
+        ("int", 3, 3.5),
+        ("int", 3, True),
+        ("float", 3, "3"),
+        ("Optional[int]", None, "a"),
+        ("Optional[str]", "x", 1),
+        ("list", [1], (1,)),
+        ("bool", False, 0),
+    ],
+)
 def test_parameter_type_checks(type_name, good, bad):
     check_parameter_type("p", good, type_name)
-    with pytest.raises(PipelineError, match=f"parameter p must be"):
+    with pytest.raises(PipelineError, match="parameter p must be"):
         check_parameter_type("p", bad, type_name)
 
 
@@ -64,8 +90,9 @@ def test_pipeline_values_reach_only_notebooks_that_declare_them(tmp_path):
             assert params["output_dir"] == str(tmp_path)
 
 
-@pytest.mark.parametrize("notebook", sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "notebook", sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name
+)
 def test_source_notebooks_are_clean_and_parameterized(notebook):
     nb = nbformat.read(str(notebook), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == pipeline.KERNEL_NAME
@@ -94,7 +121,10 @@ def _executed(path, title, params_source="seed = 1"):
 
 
 def test_merge_puts_summary_first_and_drops_parameter_cells(tmp_path):
-    paths = [_executed(tmp_path / "00_a.ipynb", "Alpha"), _executed(tmp_path / "99_s.ipynb", "Summary")]
+    paths = [
+        _executed(tmp_path / "00_a.ipynb", "Alpha"),
+        _executed(tmp_path / "99_s.ipynb", "Summary"),
+    ]
     merged = merge_notebooks(paths)
     markdown = [c.source for c in merged.cells if c.cell_type == "markdown"]
     assert markdown[1].startswith("# Summary") and markdown[2].startswith("# Alpha")
@@ -119,7 +149,10 @@ def test_failed_notebook_names_cell_and_keeps_good_copy(tmp_path, monkeypatch):
     monkeypatch.setattr(papermill, "execute_notebook", failing)
     src = tmp_path / "00_x.ipynb"
     src.write_text("{}")
-    with pytest.raises(pipeline.NotebookFailed, match=r"00_x.ipynb failed in cell 3 of the executed copy.*ValueError: bad input"):
+    with pytest.raises(
+        pipeline.NotebookFailed,
+        match=r"00_x.ipynb failed in cell 3 of the executed copy.*ValueError: bad input",
+    ):
         pipeline.execute_notebook(src, good, {})
     assert good.read_text() == "good"
     assert (good.parent / "00_x.failed.ipynb").read_text() == "partial"
@@ -140,7 +173,11 @@ def _tiny_notebook(path, body, depends_on=()):
     params = nbformat.v4.new_code_cell("value = 1")
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": pipeline.KERNEL_NAME, "display_name": "x", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": pipeline.KERNEL_NAME,
+        "display_name": "x",
+        "language": "python",
+    }
     if depends_on:
         nb.metadata["report"] = {"depends_on": list(depends_on)}
     nbformat.write(nb, str(path))
@@ -158,7 +195,11 @@ def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_pa
     per_nb = {good: {"value": 7}, bad: {"value": 8}, child: {"value": 9}}
     summary, failures = pipeline.run_notebooks(per_nb, out, jobs=2)
     status = {nb.stem: s for nb, s, _ in summary}
-    assert status == {"10_good": "executed", "11_bad": "FAILED", "12_child": "skipped: needs 11_bad"}
+    assert status == {
+        "10_good": "executed",
+        "11_bad": "FAILED",
+        "12_child": "skipped: needs 11_bad",
+    }
     assert (src / "good.txt").read_text() == "7"
     # Cell 2 of the executed copy: papermill inserts the injected-parameters cell.
     assert "11_bad.ipynb failed in cell 2 of the executed copy" in str(failures[0])

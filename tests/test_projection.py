@@ -1,17 +1,27 @@
 import numpy as np
 import pytest
 
-from helpers.projection import (check_projection, distance_ratios, fold_transform, jl_min_dims,
-                                make_projector, paired_tests, projection_flops)
+from helpers.nets.projection import (
+    check_projection,
+    distance_ratios,
+    fold_transform,
+    jl_min_dims,
+    make_projector,
+    paired_tests,
+    projection_flops,
+)
 
 
-@pytest.mark.parametrize("method, m, message", [
-    ("gaussian", 0, "M must be >= 1"),
-    ("gaussian", -5, "M must be >= 1"),
-    ("pca", 785, r"PCA to M=785 components needs M <= min\(pixels, training samples\) = 784"),
-    ("pixels", 100, "M must be 784"),
-    ("fourier", 10, "unknown projection method 'fourier'"),
-])
+@pytest.mark.parametrize(
+    "method, m, message",
+    [
+        ("gaussian", 0, "M must be >= 1"),
+        ("gaussian", -5, "M must be >= 1"),
+        ("pca", 785, r"PCA to M=785 components needs M <= min\(pixels, training samples\) = 784"),
+        ("pixels", 100, "M must be 784"),
+        ("fourier", 10, "unknown projection method 'fourier'"),
+    ],
+)
 def test_bad_projection_parameters(method, m, message):
     with pytest.raises(ValueError, match=message):
         check_projection(method, m, 784, n_samples=5000)

@@ -4,7 +4,6 @@ Runs the pipeline in a subprocess, as a user would, into a temporary output
 directory (the repository's reports/ is left alone).
 """
 
-import json
 import re
 import shutil
 import subprocess
@@ -21,9 +20,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs_data]
 
 def render(*args, data_dir, output_dir):
     return subprocess.run(
-        [sys.executable, "-m", "helpers.pipeline", "--profile", "quick",
-         "--output-dir", str(output_dir), "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "helpers.report.pipeline",
+            "--profile",
+            "quick",
+            "--output-dir",
+            str(output_dir),
+            "--data-dir",
+            str(data_dir),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
 
 
@@ -45,7 +56,9 @@ def test_datasets_results_match_the_data(quick_report, data_dir):
         raw = load_dataset(name, data_dir=data_dir, scale=False)
         assert entry["sha256"] == fingerprint(raw.x_train, raw.y_train, raw.x_test, raw.y_test)
         gray = load_dataset(name, data_dir=data_dir, grayscale=True)
-        assert entry["test"]["pixel_mean"] == pytest.approx(float(gray.x_test.mean(dtype=np.float64)))
+        assert entry["test"]["pixel_mean"] == pytest.approx(
+            float(gray.x_test.mean(dtype=np.float64))
+        )
         assert 0 <= entry["train"]["pixel_min"] <= entry["train"]["pixel_max"] <= 1
 
 
@@ -72,7 +85,7 @@ def test_reconstruction_results(quick_report):
 
 
 def test_cnn_results(quick_report):
-    from helpers.models import CNN_SPEC
+    from helpers.nets.models import CNN_SPEC
 
     recorded = read_results(quick_report, "cnn")
     assert [layer["layer"] for layer in recorded["architecture"]] == [n for n, _ in CNN_SPEC]
@@ -93,12 +106,19 @@ def test_projection_mlp_results(quick_report):
     assert fmnist["M"] == recorded["configuration"]["M"] and fmnist["method"] == "gaussian"
     assert fmnist["mean"] > 0.3 and fmnist["test_accuracy"] > 0.3  # chance is 0.1
     assert fmnist["folds"] == cnn["fashion_mnist"]["folds"]  # the CNN's folds
-    assert fmnist["flops_per_image"] == fmnist["mlp_flops_per_image"] + fmnist["projection_flops_per_image"]
+    assert (
+        fmnist["flops_per_image"]
+        == fmnist["mlp_flops_per_image"] + fmnist["projection_flops_per_image"]
+    )
     paired = recorded["paired_test"]["fashion_mnist"]
-    assert np.allclose(paired["differences"],
-                       np.subtract(cnn["fashion_mnist"]["fold_accuracy"], fmnist["fold_accuracy"]))
+    assert np.allclose(
+        paired["differences"],
+        np.subtract(cnn["fashion_mnist"]["fold_accuracy"], fmnist["fold_accuracy"]),
+    )
     assert 0 <= paired["p_value"] <= 1 and 0 <= paired["corrected_p_value"] <= 1
-    assert {(r["dataset"], r["method"]) for r in recorded["sweep"]} >= {("fashion_mnist", "gaussian")}
+    assert {(r["dataset"], r["method"]) for r in recorded["sweep"]} >= {
+        ("fashion_mnist", "gaussian")
+    }
     assert {p["model"] for p in recorded["cost_points"]} >= {"CNN", "RP-MLP M=100"}
 
 
@@ -106,8 +126,17 @@ def test_svd_results(quick_report):
     recorded = read_results(quick_report, "svd_compression")
     assert max(recorded["full_rank_max_abs_difference"].values()) < 1e-4
     for row in recorded["rows"]:
-        assert {"dataset", "layer_ranks", "energy", "params", "flops_per_image", "size_bytes",
-                "accuracy", "accuracy_finetuned", "latency_ms"} <= set(row)
+        assert {
+            "dataset",
+            "layer_ranks",
+            "energy",
+            "params",
+            "flops_per_image",
+            "size_bytes",
+            "accuracy",
+            "accuracy_finetuned",
+            "latency_ms",
+        } <= set(row)
     originals = {r["dataset"]: r["params"] for r in recorded["rows"] if r["label"] == "original"}
     compressed = [r for r in recorded["rows"] if r["label"] == "energy 0.5"]
     assert compressed and all(r["params"] < originals[r["dataset"]] for r in compressed)
@@ -117,9 +146,16 @@ def test_summary_verdicts(quick_report):
     recorded = read_results(quick_report, "summary")
     assert recorded["missing"] == []
     assert len(recorded["verdicts"]) == 3
-    assert all(v["verdict"] in ("supported", "mixed", "not supported") for v in recorded["verdicts"])
+    assert all(
+        v["verdict"] in ("supported", "mixed", "not supported") for v in recorded["verdicts"]
+    )
     assert [r["notebook"] for r in recorded["runs"]][:5] == [
-        "00_datasets", "01_reconstruction", "02_cnn", "03_projection_mlp", "04_svd_compression"]
+        "00_datasets",
+        "01_reconstruction",
+        "02_cnn",
+        "03_projection_mlp",
+        "04_svd_compression",
+    ]
 
 
 def test_html_report_is_self_contained(quick_report):
@@ -132,19 +168,39 @@ def test_html_report_is_self_contained(quick_report):
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
 def test_pdf_report_has_the_chapters_and_tables(quick_report):
-    text = subprocess.run(["pdftotext", "-layout", str(quick_report / "report.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout.replace("\u2019", "'")
-    for needle in ("Contents", "The datasets", "Table 0. Datasets as loaded", "Pixel statistics",
-                   "fashion_mnist", "cifar10", "Experiment 1: compressive-sensing reconstruction",
-                   "Table 1. Reconstruction error", "Figures 1 and 2: MSE and MAE vs M",
-                   "phase transition", "Experiment 2:", "Table 2. CNN accuracy",
-                   "What the CNN costs", "Summary: did the study", "The study's conclusions, tested",
-                   "Study Table 1 vs ours", "Experiment 3:", "Table 3. MLP accuracy",
-                   "Experiment 4:", "Table 4. SVD compression", "Reproducibility"):
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(quick_report / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace("\u2019", "'")
+    for needle in (
+        "Contents",
+        "The datasets",
+        "Table 0. Datasets as loaded",
+        "Pixel statistics",
+        "fashion_mnist",
+        "cifar10",
+        "Experiment 1: compressive-sensing reconstruction",
+        "Table 1. Reconstruction error",
+        "Figures 1 and 2: MSE and MAE vs M",
+        "phase transition",
+        "Experiment 2:",
+        "Table 2. CNN accuracy",
+        "What the CNN costs",
+        "Summary: did the study",
+        "The study's conclusions, tested",
+        "Study Table 1 vs ours",
+        "Experiment 3:",
+        "Table 3. MLP accuracy",
+        "Experiment 4:",
+        "Table 4. SVD compression",
+        "Reproducibility",
+    ):
         assert needle in text, needle
     assert "import numpy" not in text  # code cells are hidden
     # The study's numbers stand beside ours in the summary tables.
-    from helpers import study
+    from helpers.summary import study
 
     cnn = read_results(quick_report, "cnn")["datasets"]
     for name, (mean, std) in study.CNN.items():

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,8 +8,16 @@ from helpers.results import read_results, record_results
 
 
 def test_round_trip_with_numpy_values(tmp_path):
-    path = record_results("demo", {"acc": np.float32(0.5), "folds": np.array([1, 2]),
-                                   "ok": np.bool_(True), "nested": {"n": np.int64(3)}}, tmp_path)
+    path = record_results(
+        "demo",
+        {
+            "acc": np.float32(0.5),
+            "folds": np.array([1, 2]),
+            "ok": np.bool_(True),
+            "nested": {"n": np.int64(3)},
+        },
+        tmp_path,
+    )
     assert path == tmp_path / "results" / "demo.json"
     back = read_results(tmp_path, "demo")
     assert back["acc"] == 0.5 and back["folds"] == [1, 2] and back["ok"] is True
@@ -31,12 +40,13 @@ def test_unrecordable_value_is_an_error(tmp_path):
 
 def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
     record_results("demo", {"v": 1}, tmp_path)
+    real_write_bytes = Path.write_bytes
 
-    def dump_then_fail(obj, fh, **kwargs):
-        fh.write('{"v": ')
+    def write_half_then_fail(self, data):
+        real_write_bytes(self, data[: len(data) // 2])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(json, "dump", dump_then_fail)
+    monkeypatch.setattr(Path, "write_bytes", write_half_then_fail)
     with pytest.raises(KeyboardInterrupt):
         record_results("demo", {"v": 2}, tmp_path)
     monkeypatch.undo()

@@ -2,12 +2,31 @@ import numpy as np
 import pytest
 import scipy.fft
 
-from helpers.reconstruction import (error_table, l1_phase_transition, trial_seed,
-                                    empirical_phase_transition)
-from helpers.sensing import (BASES, SCHEMES, Basis, Measurement, basis_pursuit_lp, best_k_term,
-                             cubic_interpolation, dct2, dense_matrix, fista_l1, idct2,
-                             load_image_file, lowpass_least_squares, make_test_image, mse,
-                             reconstruct, sensing_operator)
+from helpers.cs.experiments import (
+    empirical_phase_transition,
+    error_table,
+    l1_phase_transition,
+    trial_seed,
+)
+from helpers.cs.sensing import (
+    BASES,
+    SCHEMES,
+    Basis,
+    Measurement,
+    basis_pursuit_lp,
+    best_k_term,
+    cubic_interpolation,
+    dct2,
+    dense_matrix,
+    fista_l1,
+    idct2,
+    load_image_file,
+    lowpass_least_squares,
+    make_test_image,
+    mse,
+    reconstruct,
+    sensing_operator,
+)
 
 
 @pytest.mark.parametrize("kind", ["smooth", "textured"])
@@ -102,20 +121,25 @@ def test_baselines():
     assert mse(best_k_term(image, 10), image) > mse(best_k_term(image, 100), image)
     low = idct2(np.pad(np.random.default_rng(0).random((3, 3)), ((0, n - 3), (0, n - 3))))
     gauss = Measurement("gaussian", n, 60, 1)
-    assert mse(lowpass_least_squares(gauss, gauss.forward(low), k=15), low) < 1e-20  # i + j <= 4 covers the 3 x 3 block
+    assert (
+        mse(lowpass_least_squares(gauss, gauss.forward(low), k=15), low) < 1e-20
+    )  # i + j <= 4 covers the 3 x 3 block
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    (dict(m=0), ValueError, "M must be >= 1"),
-    (dict(m=257), ValueError, "M must be <= 256"),
-    (dict(m=10.0), TypeError, "M must be an integer"),
-    (dict(scheme="fourier"), ValueError, "unknown measurement scheme 'fourier'"),
-    (dict(basis="haar"), ValueError, "unknown basis 'haar'"),
-    (dict(solver="lasso"), ValueError, "unknown solver 'lasso'"),
-    (dict(random_state=1.5), TypeError, "seed must be an integer"),
-    (dict(noise_std=-1), ValueError, "noise_std must be a number >= 0"),
-    (dict(solver="cubic", scheme="gaussian"), ValueError, "cubic interpolation needs pixel"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(m=0), ValueError, "M must be >= 1"),
+        (dict(m=257), ValueError, "M must be <= 256"),
+        (dict(m=10.0), TypeError, "M must be an integer"),
+        (dict(scheme="fourier"), ValueError, "unknown measurement scheme 'fourier'"),
+        (dict(basis="haar"), ValueError, "unknown basis 'haar'"),
+        (dict(solver="lasso"), ValueError, "unknown solver 'lasso'"),
+        (dict(random_state=1.5), TypeError, "seed must be an integer"),
+        (dict(noise_std=-1), ValueError, "noise_std must be a number >= 0"),
+        (dict(solver="cubic", scheme="gaussian"), ValueError, "cubic interpolation needs pixel"),
+    ],
+)
 def test_bad_inputs_fail_before_work(kwargs, error, message):
     args = {"m": 50, **kwargs}
     with pytest.raises(error, match=message):

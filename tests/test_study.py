@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from helpers import study
+from helpers.summary import study
 from tests.conftest import PROJECT_ROOT
 
 STUDY_FILE = PROJECT_ROOT.parent / "shared" / "study-results.md"
@@ -24,11 +24,15 @@ def test_reconstruction_table_matches(text):
         assert study.RECONSTRUCTION[image][int(m)] == (float(mse), float(mae))
 
 
-@pytest.mark.parametrize("label, table, key", [
-    ("CIFAR-10", study.CNN, "cifar10"), ("Fashion-MNIST", study.CNN, "fashion_mnist"),
-    ("MCIFAR10 (projected CIFAR-10)", study.PROJECTION_MLP, "cifar10"),
-    ("MFMNIST (projected Fashion-MNIST)", study.PROJECTION_MLP, "fashion_mnist"),
-])
+@pytest.mark.parametrize(
+    "label, table, key",
+    [
+        ("CIFAR-10", study.CNN, "cifar10"),
+        ("Fashion-MNIST", study.CNN, "fashion_mnist"),
+        ("MCIFAR10 (projected CIFAR-10)", study.PROJECTION_MLP, "cifar10"),
+        ("MFMNIST (projected Fashion-MNIST)", study.PROJECTION_MLP, "fashion_mnist"),
+    ],
+)
 def test_accuracy_tables_match(text, label, table, key):
     m = re.search(rf"^\| {re.escape(label)} \| ([\d.]+) \| ([\d.]+) \|$", text, re.M)
     assert m, label

@@ -1,21 +1,42 @@
 """Verdicts are generated from recorded numbers by the documented rules."""
 
-from helpers import study
-from helpers.summary import accuracy_rows, conclusion_verdicts, reconstruction_verdicts
+from helpers.summary import study
+from helpers.summary.verdicts import accuracy_rows, conclusion_verdicts, reconstruction_verdicts
 
 
 def _reconstruction(smooth, textured):
-    table = [{"image": "smooth", "M": m, "mse_mean": v, "mae_mean": v ** 0.5} for m, v in smooth]
-    table += [{"image": "textured", "M": m, "mse_mean": v, "mae_mean": v ** 0.5} for m, v in textured]
+    table = [{"image": "smooth", "M": m, "mse_mean": v, "mae_mean": v**0.5} for m, v in smooth]
+    table += [{"image": "textured", "M": m, "mse_mean": v, "mae_mean": v**0.5} for m, v in textured]
     return {"table": table, "phase_transition": {}}
 
 
 def _classification(cnn_acc, mlp_acc, cnn_flops=25e6, mlp_flops=5e5):
-    cnn = {"datasets": {n: {"mean": a, "std": 0.01, "test_accuracy": a, "flops_per_image": cnn_flops,
-                            "train_images_per_s": 500} for n, a in cnn_acc.items()}}
-    mlp = {"datasets": {n: {"mean": a, "std": 0.01, "test_accuracy": a, "flops_per_image": mlp_flops,
-                            "train_images_per_s": 7000, "M": 100} for n, a in mlp_acc.items()},
-           "paired_test": {}}
+    cnn = {
+        "datasets": {
+            n: {
+                "mean": a,
+                "std": 0.01,
+                "test_accuracy": a,
+                "flops_per_image": cnn_flops,
+                "train_images_per_s": 500,
+            }
+            for n, a in cnn_acc.items()
+        }
+    }
+    mlp = {
+        "datasets": {
+            n: {
+                "mean": a,
+                "std": 0.01,
+                "test_accuracy": a,
+                "flops_per_image": mlp_flops,
+                "train_images_per_s": 7000,
+                "M": 100,
+            }
+            for n, a in mlp_acc.items()
+        },
+        "paired_test": {},
+    }
     return cnn, mlp
 
 
@@ -27,13 +48,17 @@ def test_conclusion_1_supported_and_refuted():
 
 
 def test_conclusions_2_and_3():
-    cnn, mlp = _classification({"cifar10": 0.40, "fashion_mnist": 0.87},
-                               {"cifar10": 0.30, "fashion_mnist": 0.84})
+    cnn, mlp = _classification(
+        {"cifar10": 0.40, "fashion_mnist": 0.87}, {"cifar10": 0.30, "fashion_mnist": 0.84}
+    )
     verdicts = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})
     assert verdicts[1]["verdict"] == "supported" and verdicts[2]["verdict"] == "supported"
     assert "50x fewer FLOPs" in verdicts[2]["evidence"]
-    cnn, mlp = _classification({"cifar10": 0.30, "fashion_mnist": 0.87},
-                               {"cifar10": 0.32, "fashion_mnist": 0.70}, mlp_flops=24e6)
+    cnn, mlp = _classification(
+        {"cifar10": 0.30, "fashion_mnist": 0.87},
+        {"cifar10": 0.32, "fashion_mnist": 0.70},
+        mlp_flops=24e6,
+    )
     verdicts = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})
     assert verdicts[1]["verdict"] == "not supported" and verdicts[2]["verdict"] == "not supported"
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from helpers.validation import check_choice, check_fraction, check_int, check_seed
+from helpers.checks import check_choice, check_fraction, check_int, check_seed
 
 
 def test_check_int_accepts_numpy_integers():

@@ -8,13 +8,26 @@ import time
 import numpy as np
 from scipy import optimize, stats
 
-from .sensing import (BASELINES, SOLVERS, basis_pursuit_lp, check_problem, mae, mse,
-                      reconstruct)
-from .validation import check_choice, check_int, check_seed
+from helpers.checks import check_choice, check_int, check_seed
+from helpers.cs.sensing import (
+    BASELINES,
+    SOLVERS,
+    basis_pursuit_lp,
+    check_problem,
+    mae,
+    mse,
+    reconstruct,
+)
 
 __all__ = [
-    "trial_seed", "error_table", "compare_methods", "l1_phase_transition",
-    "empirical_phase_transition", "scaling_study", "table_beside_study", "ratio_summary",
+    "trial_seed",
+    "error_table",
+    "compare_methods",
+    "l1_phase_transition",
+    "empirical_phase_transition",
+    "scaling_study",
+    "table_beside_study",
+    "ratio_summary",
     "best_method_summary",
 ]
 
@@ -24,8 +37,18 @@ def trial_seed(seed, *keys):
     return int(np.random.SeedSequence([check_seed(seed), *map(int, keys)]).generate_state(1)[0])
 
 
-def error_table(images, m_values, *, trials=5, seed=0, scheme="gaussian", basis="dct",
-                solver="fista", noise_std=0.0, keep=()):
+def error_table(
+    images,
+    m_values,
+    *,
+    trials=5,
+    seed=0,
+    scheme="gaussian",
+    basis="dct",
+    solver="fista",
+    noise_std=0.0,
+    keep=(),
+):
     """MSE and MAE (mean and std over ``trials`` measurement draws) per image and M.
 
     Parameters
@@ -46,32 +69,51 @@ def error_table(images, m_values, *, trials=5, seed=0, scheme="gaussian", basis=
         ``(image, M) -> reconstruction`` for M in ``keep``.
     """
     n = next(iter(images.values())).shape[0]
-    _, m_values, trials, seed = check_problem(n, m_values, scheme=scheme, basis=basis,
-                                              solver=solver, noise_std=noise_std,
-                                              trials=trials, seed=seed)
+    _, m_values, trials, seed = check_problem(
+        n,
+        m_values,
+        scheme=scheme,
+        basis=basis,
+        solver=solver,
+        noise_std=noise_std,
+        trials=trials,
+        seed=seed,
+    )
     keep = set(keep)
     rows, examples = [], {}
     for name, image in images.items():
         for m in m_values:
             errors = []
             for t in range(trials):
-                rec = reconstruct(image, m, scheme=scheme, basis=basis, solver=solver,
-                                  noise_std=noise_std, random_state=trial_seed(seed, m, t))
+                rec = reconstruct(
+                    image,
+                    m,
+                    scheme=scheme,
+                    basis=basis,
+                    solver=solver,
+                    noise_std=noise_std,
+                    random_state=trial_seed(seed, m, t),
+                )
                 errors.append((mse(rec.image, image), mae(rec.image, image), rec.seconds))
                 if t == 0 and m in keep:
                     examples[(name, m)] = rec.image
             e = np.array(errors)
-            rows.append({
-                "image": name, "M": m,
-                "mse_mean": e[:, 0].mean(), "mse_std": e[:, 0].std(ddof=1) if trials > 1 else 0.0,
-                "mae_mean": e[:, 1].mean(), "mae_std": e[:, 1].std(ddof=1) if trials > 1 else 0.0,
-                "trials": trials, "seconds_mean": e[:, 2].mean(),
-            })
+            rows.append(
+                {
+                    "image": name,
+                    "M": m,
+                    "mse_mean": e[:, 0].mean(),
+                    "mse_std": e[:, 0].std(ddof=1) if trials > 1 else 0.0,
+                    "mae_mean": e[:, 1].mean(),
+                    "mae_std": e[:, 1].std(ddof=1) if trials > 1 else 0.0,
+                    "trials": trials,
+                    "seconds_mean": e[:, 2].mean(),
+                }
+            )
     return rows, examples
 
 
-def compare_methods(images, m_values, methods, *, trials=2, seed=0, noise_std=0.0,
-                    bp_max_m=300):
+def compare_methods(images, m_values, methods, *, trials=2, seed=0, noise_std=0.0, bp_max_m=300):
     """Error and time of (scheme, solver, basis) triples on the same measurement draws.
 
     Trial t at a given M uses the same seed for every method, so methods that
@@ -85,18 +127,43 @@ def compare_methods(images, m_values, methods, *, trials=2, seed=0, noise_std=0.
         for name, image in images.items():
             for m in m_values:
                 if solver == "bp" and m > bp_max_m:
-                    rows.append({"image": name, "M": m, "scheme": scheme, "solver": solver,
-                                 "basis": basis, "mse_mean": None, "seconds_mean": None,
-                                 "note": f"skipped: exact LP only for M <= {bp_max_m}"})
+                    rows.append(
+                        {
+                            "image": name,
+                            "M": m,
+                            "scheme": scheme,
+                            "solver": solver,
+                            "basis": basis,
+                            "mse_mean": None,
+                            "seconds_mean": None,
+                            "note": f"skipped: exact LP only for M <= {bp_max_m}",
+                        }
+                    )
                     continue
-                res = [reconstruct(image, m, scheme=scheme, basis=basis, solver=solver,
-                                   noise_std=noise_std, random_state=trial_seed(seed, m, t))
-                       for t in range(trials)]
-                rows.append({
-                    "image": name, "M": m, "scheme": scheme, "solver": solver, "basis": basis,
-                    "mse_mean": float(np.mean([mse(r.image, image) for r in res])),
-                    "seconds_mean": float(np.mean([r.seconds for r in res])), "note": "",
-                })
+                res = [
+                    reconstruct(
+                        image,
+                        m,
+                        scheme=scheme,
+                        basis=basis,
+                        solver=solver,
+                        noise_std=noise_std,
+                        random_state=trial_seed(seed, m, t),
+                    )
+                    for t in range(trials)
+                ]
+                rows.append(
+                    {
+                        "image": name,
+                        "M": m,
+                        "scheme": scheme,
+                        "solver": solver,
+                        "basis": basis,
+                        "mse_mean": float(np.mean([mse(r.image, image) for r in res])),
+                        "seconds_mean": float(np.mean([r.seconds for r in res])),
+                        "note": "",
+                    }
+                )
     return rows
 
 
@@ -179,15 +246,28 @@ def scaling_study(image_fn, sizes, ratio, *, scheme="dct", basis="dct", seed=0, 
         m = max(1, int(round(ratio * n * n)))
         image = image_fn(n)
         start = time.perf_counter()
-        res = [reconstruct(image, m, scheme=scheme, basis=basis, solver="fista",
-                           random_state=trial_seed(seed, n, t)) for t in range(trials)]
-        rows.append({
-            "N": n, "M": m, "pixels": n * n,
-            "mse_mean": float(np.mean([mse(r.image, image) for r in res])),
-            "seconds_mean": float(np.mean([r.seconds for r in res])),
-            "iterations_mean": float(np.mean([r.info.get("iterations", 0) for r in res])),
-            "wall_seconds": time.perf_counter() - start,
-        })
+        res = [
+            reconstruct(
+                image,
+                m,
+                scheme=scheme,
+                basis=basis,
+                solver="fista",
+                random_state=trial_seed(seed, n, t),
+            )
+            for t in range(trials)
+        ]
+        rows.append(
+            {
+                "N": n,
+                "M": m,
+                "pixels": n * n,
+                "mse_mean": float(np.mean([mse(r.image, image) for r in res])),
+                "seconds_mean": float(np.mean([r.seconds for r in res])),
+                "iterations_mean": float(np.mean([r.info.get("iterations", 0) for r in res])),
+                "wall_seconds": time.perf_counter() - start,
+            }
+        )
     return rows
 
 
@@ -195,18 +275,26 @@ def table_beside_study(rows):
     """Our error table merged with the study's (columns named for the report)."""
     import pandas as pd
 
-    from . import study
+    from helpers.summary import study
 
     ours = pd.DataFrame(rows)
     theirs = pd.DataFrame(study.reconstruction_rows()).rename(
-        columns={"mse": "MSE study", "mae": "MAE study"})
+        columns={"mse": "MSE study", "mae": "MAE study"}
+    )
     merged = ours.merge(theirs, on=["image", "M"], how="left")
-    return pd.DataFrame({
-        "image": merged.image, "M": merged.M,
-        "MSE ours": merged.mse_mean, "+- MSE": merged.mse_std, "MSE study": merged["MSE study"],
-        "MAE ours": merged.mae_mean, "+- MAE": merged.mae_std, "MAE study": merged["MAE study"],
-        "s / solve": merged.seconds_mean,
-    })
+    return pd.DataFrame(
+        {
+            "image": merged.image,
+            "M": merged.M,
+            "MSE ours": merged.mse_mean,
+            "+- MSE": merged.mse_std,
+            "MSE study": merged["MSE study"],
+            "MAE ours": merged.mae_mean,
+            "+- MAE": merged.mae_std,
+            "MAE study": merged["MAE study"],
+            "s / solve": merged.seconds_mean,
+        }
+    )
 
 
 def ratio_summary(frame):
@@ -214,9 +302,11 @@ def ratio_summary(frame):
     lines = []
     for image, part in frame.dropna(subset=["MSE study"]).groupby("image", sort=False):
         ratio = part["MSE ours"] / part["MSE study"]
-        lines.append(f"- **{image}**: our MSE is {ratio.min():.2g}x to {ratio.max():.2g}x the "
-                     f"study's over M = {part.M.min()}-{part.M.max()} "
-                     f"(median {ratio.median():.2g}x).")
+        lines.append(
+            f"- **{image}**: our MSE is {ratio.min():.2g}x to {ratio.max():.2g}x the "
+            f"study's over M = {part.M.min()}-{part.M.max()} "
+            f"(median {ratio.median():.2g}x)."
+        )
     return "\n".join(lines) or "_No M in common with the study's table._"
 
 
@@ -233,6 +323,7 @@ def best_method_summary(comparison, headline):
         best = part.loc[part.mse_mean.idxmin()]
         mine = part[(part.scheme == scheme) & (part.solver == solver) & (part.basis == basis)]
         extra = f"; headline {mine.mse_mean.iloc[0]:.1e}" if len(mine) else ""
-        lines.append(f"- {image}, M = {m}: lowest MSE by **{best.method}** "
-                     f"({best.mse_mean:.1e}{extra})")
+        lines.append(
+            f"- {image}, M = {m}: lowest MSE by **{best.method}** ({best.mse_mean:.1e}{extra})"
+        )
     return "\n".join(lines)

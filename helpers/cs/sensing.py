@@ -22,14 +22,35 @@ import scipy.fft
 from scipy.sparse.linalg import LinearOperator
 from threadpoolctl import threadpool_limits
 
-from .validation import check_choice, check_int, check_seed
+from helpers.checks import check_choice, check_int, check_seed
 
 __all__ = [
-    "IMAGE_KINDS", "SCHEMES", "BASES", "SOLVERS", "BASELINES",
-    "make_test_image", "load_image_file", "Basis", "Measurement", "sensing_operator",
-    "fista_l1", "basis_pursuit_lp", "omp", "spgl1_bp", "dense_matrix", "operator_norm",
-    "reconstruct", "cubic_interpolation", "lowpass_least_squares", "best_k_term",
-    "check_problem", "mse", "mae", "Reconstruction", "dct2", "idct2",
+    "IMAGE_KINDS",
+    "SCHEMES",
+    "BASES",
+    "SOLVERS",
+    "BASELINES",
+    "make_test_image",
+    "load_image_file",
+    "Basis",
+    "Measurement",
+    "sensing_operator",
+    "fista_l1",
+    "basis_pursuit_lp",
+    "omp",
+    "spgl1_bp",
+    "dense_matrix",
+    "operator_norm",
+    "reconstruct",
+    "cubic_interpolation",
+    "lowpass_least_squares",
+    "best_k_term",
+    "check_problem",
+    "mse",
+    "mae",
+    "Reconstruction",
+    "dct2",
+    "idct2",
 ]
 
 IMAGE_KINDS = ("smooth", "textured")
@@ -90,7 +111,8 @@ def make_test_image(kind, n=64, random_state=0):
         angle = rng.uniform(0, np.pi)
         cycles = rng.uniform(4, 14)
         img += rng.uniform(0.5, 1.0) * np.sin(
-            2 * np.pi * cycles * (u * np.cos(angle) + v * np.sin(angle)) + rng.uniform(0, 2 * np.pi))
+            2 * np.pi * cycles * (u * np.cos(angle) + v * np.sin(angle)) + rng.uniform(0, 2 * np.pi)
+        )
     fine = rng.standard_normal((n, n))
     fine = np.real(scipy.fft.ifft2(scipy.fft.fft2(fine) * _gaussian_transfer(n, 1.5)))
     img += 0.6 * fine / fine.std()
@@ -153,7 +175,6 @@ def idct2(coefficients):
     return scipy.fft.idctn(coefficients, norm="ortho")
 
 
-
 @dataclass
 class Basis:
     """Orthonormal sparsifying basis of N x N images: ``x = synthesis(c)``.
@@ -176,8 +197,9 @@ class Basis:
 
             level = pywt.dwt_max_level(self.n, pywt.Wavelet(self.wavelet).dec_len)
             self._level = max(level, 1)
-            coeffs = pywt.wavedec2(np.zeros((self.n, self.n)), self.wavelet,
-                                   mode="periodization", level=self._level)
+            coeffs = pywt.wavedec2(
+                np.zeros((self.n, self.n)), self.wavelet, mode="periodization", level=self._level
+            )
             _, self._slices = pywt.coeffs_to_array(coeffs)
 
     def analysis(self, image):
@@ -228,7 +250,8 @@ class Measurement:
             if self.m * size > MAX_DENSE_ENTRIES:
                 raise ValueError(
                     f"a Gaussian matrix of {self.m} x {size} is too large to store; use "
-                    f"scheme='dct' (matrix-free) for N={self.n}")
+                    f"scheme='dct' (matrix-free) for N={self.n}"
+                )
             self.matrix = rng.standard_normal((self.m, size)) / self.n
         elif self.scheme == "pixels":
             self.rows = np.sort(rng.choice(size, self.m, replace=False))
@@ -267,7 +290,8 @@ def sensing_operator(measurement, basis):
     if measurement.n != basis.n:
         raise ValueError(f"measurement N={measurement.n} and basis N={basis.n} differ")
     return LinearOperator(
-        (measurement.m, basis.n**2), dtype=np.float64,
+        (measurement.m, basis.n**2),
+        dtype=np.float64,
         matvec=lambda c: measurement.forward(basis.synthesis(c)),
         rmatvec=lambda y: basis.analysis(measurement.adjoint(y)),
     )
@@ -277,8 +301,10 @@ def dense_matrix(operator):
     """Dense matrix of a LinearOperator, built row by row through its adjoint."""
     m, n = operator.shape
     if m * n > MAX_DENSE_ENTRIES:
-        raise ValueError(f"a dense {m} x {n} matrix is too large ({m * n} entries > "
-                         f"{MAX_DENSE_ENTRIES}); use the matrix-free FISTA solver")
+        raise ValueError(
+            f"a dense {m} x {n} matrix is too large ({m * n} entries > "
+            f"{MAX_DENSE_ENTRIES}); use the matrix-free FISTA solver"
+        )
     rows = np.empty((m, n))
     e = np.zeros(m)
     for i in range(m):
@@ -308,8 +334,9 @@ def _soft_threshold(z, t):
     return z - np.clip(z, -t, t)
 
 
-def fista_l1(operator, y, *, lam=None, lam_ratio=1e-4, n_stages=5, max_iter=1000,
-             tol=1e-4, lipschitz=None):
+def fista_l1(
+    operator, y, *, lam=None, lam_ratio=1e-4, n_stages=5, max_iter=1000, tol=1e-4, lipschitz=None
+):
     """Minimize ``0.5 ||A c - y||^2 + lam ||c||_1`` by FISTA with continuation.
 
     Continuation runs a geometric sequence of ``n_stages`` penalties from
@@ -384,8 +411,9 @@ def basis_pursuit_lp(matrix, y):
     m, n = matrix.shape
     if 2 * m * n > MAX_DENSE_ENTRIES:
         raise ValueError(f"basis pursuit LP of {m} x {2 * n} is too large; use FISTA")
-    result = linprog(np.ones(2 * n), A_eq=np.hstack([matrix, -matrix]), b_eq=y,
-                     bounds=(0, None), method="highs")
+    result = linprog(
+        np.ones(2 * n), A_eq=np.hstack([matrix, -matrix]), b_eq=y, bounds=(0, None), method="highs"
+    )
     if result.status != 0:
         raise RuntimeError(f"basis pursuit LP failed: {result.message}")
     return result.x[:n] - result.x[n:]
@@ -477,8 +505,9 @@ def mae(a, b):
     return float(np.mean(np.abs(np.asarray(a) - np.asarray(b))))
 
 
-def check_problem(n, m_values, *, scheme="gaussian", basis="dct", solver="fista",
-                  noise_std=0.0, trials=1, seed=0):
+def check_problem(
+    n, m_values, *, scheme="gaussian", basis="dct", solver="fista", noise_std=0.0, trials=1, seed=0
+):
     """Validate a whole experiment's parameters up front; return them normalized."""
     n = check_int(n, "N", min_value=2)
     if isinstance(m_values, (int, np.integer)):
@@ -505,8 +534,19 @@ class Reconstruction:
     info: dict
 
 
-def reconstruct(image, m, *, scheme="gaussian", basis="dct", solver="fista", noise_std=0.0,
-                random_state=0, clip=True, omp_ratio=0.25, **solver_options):
+def reconstruct(
+    image,
+    m,
+    *,
+    scheme="gaussian",
+    basis="dct",
+    solver="fista",
+    noise_std=0.0,
+    random_state=0,
+    clip=True,
+    omp_ratio=0.25,
+    **solver_options,
+):
     """Measure ``image`` with ``m`` samples and recover it.
 
     Parameters
@@ -538,15 +578,17 @@ def reconstruct(image, m, *, scheme="gaussian", basis="dct", solver="fista", noi
     if image.ndim != 2 or image.shape[0] != image.shape[1]:
         raise ValueError(f"image must be square N x N, got shape {image.shape}")
     n = image.shape[0]
-    check_problem(n, [m], scheme=scheme, basis=basis, solver=solver, noise_std=noise_std,
-                  seed=random_state)
+    check_problem(
+        n, [m], scheme=scheme, basis=basis, solver=solver, noise_std=noise_std, seed=random_state
+    )
     k = max(1, int(round(m * omp_ratio)))
     psi = Basis(basis, n)
     if solver == "best_k":
         start = time.perf_counter()
         estimate = best_k_term(image, k, psi)
-        return Reconstruction(np.clip(estimate, 0, 1) if clip else estimate,
-                              time.perf_counter() - start, {"k": k})
+        return Reconstruction(
+            np.clip(estimate, 0, 1) if clip else estimate, time.perf_counter() - start, {"k": k}
+        )
     phi = Measurement(scheme, n, m, random_state)
     rng = np.random.default_rng([random_state, 1])  # noise stream independent of the draw
     y = phi.forward(image)

@@ -8,10 +8,18 @@ and for tests that the architecture is the study's).
 
 from __future__ import annotations
 
-from .validation import check_choice, check_int
+from helpers.checks import check_choice, check_int
 
-__all__ = ["ARCHITECTURE_VERSION", "CNN_SPEC", "MLP_SPEC", "study_cnn", "study_mlp", "layer_table", "compile_model",
-           "cnn_input"]
+__all__ = [
+    "ARCHITECTURE_VERSION",
+    "CNN_SPEC",
+    "MLP_SPEC",
+    "study_cnn",
+    "study_mlp",
+    "layer_table",
+    "compile_model",
+    "cnn_input",
+]
 
 # The study's stacks, as (layer, setting) rows, compared against built models in tests.
 CNN_SPEC = (
@@ -42,15 +50,23 @@ def compile_model(model, learning_rate=1e-3):
     """Adam + sparse categorical cross-entropy + accuracy, the study's choice."""
     import keras
 
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 
 # Part of every cache key of a trained model: bump it when the layers change.
 ARCHITECTURE_VERSION = 2
-_SHORT_NAMES = {"Conv2D": "conv", "MaxPooling2D": "pool", "Flatten": "flatten", "Dense": "dense",
-                "Dropout": "dropout"}
+_SHORT_NAMES = {
+    "Conv2D": "conv",
+    "MaxPooling2D": "pool",
+    "Flatten": "flatten",
+    "Dense": "dense",
+    "Dropout": "dropout",
+}
 
 
 def _build(spec, inputs, padding):
@@ -93,9 +109,14 @@ def study_cnn(input_shape, n_classes=10, padding="same", name="study_cnn"):
         if side - 2 < 1:
             raise ValueError(
                 f"with padding='valid' the study's CNN does not fit {shape[:2]} inputs (the "
-                f"fourth 3x3 convolution would see a {side}x{side} map); use padding='same'")
-    spec = CNN_SPEC[:-1] + (("Dense", {"units": check_int(n_classes, "n_classes", min_value=2),
-                                       "activation": "softmax"}),)
+                f"fourth 3x3 convolution would see a {side}x{side} map); use padding='same'"
+            )
+    spec = CNN_SPEC[:-1] + (
+        (
+            "Dense",
+            {"units": check_int(n_classes, "n_classes", min_value=2), "activation": "softmax"},
+        ),
+    )
     inputs = keras.Input(shape=shape)
     return compile_model(keras.Model(inputs, _build(spec, inputs, padding), name=name))
 
@@ -105,8 +126,12 @@ def study_mlp(input_dim, n_classes=10, name="study_mlp"):
     import keras
 
     input_dim = check_int(input_dim, "input_dim", min_value=1)
-    spec = MLP_SPEC[:-1] + (("Dense", {"units": check_int(n_classes, "n_classes", min_value=2),
-                                       "activation": "softmax"}),)
+    spec = MLP_SPEC[:-1] + (
+        (
+            "Dense",
+            {"units": check_int(n_classes, "n_classes", min_value=2), "activation": "softmax"},
+        ),
+    )
     inputs = keras.Input(shape=(input_dim,))
     return compile_model(keras.Model(inputs, _build(spec, inputs, None), name=name))
 
@@ -120,14 +145,26 @@ def layer_table(model):
             continue
         config = layer.get_config()
         settings = {}
-        for key in ("filters", "kernel_size", "pool_size", "units", "rate", "activation",
-                    "padding"):
+        for key in (
+            "filters",
+            "kernel_size",
+            "pool_size",
+            "units",
+            "rate",
+            "activation",
+            "padding",
+        ):
             if key in config:
                 value = config[key]
                 settings[key] = tuple(value) if isinstance(value, list) else value
-        rows.append({"layer": name, "settings": settings,
-                     "output_shape": tuple(layer.output.shape[1:]),
-                     "params": int(layer.count_params())})
+        rows.append(
+            {
+                "layer": name,
+                "settings": settings,
+                "output_shape": tuple(layer.output.shape[1:]),
+                "params": int(layer.count_params()),
+            }
+        )
     return rows
 
 

@@ -6,17 +6,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import study
+from helpers.summary import study
 
-__all__ = ["reconstruction_verdicts", "accuracy_rows", "conclusion_verdicts",
-           "notebook_runs", "load_all"]
+__all__ = [
+    "reconstruction_verdicts",
+    "accuracy_rows",
+    "conclusion_verdicts",
+    "notebook_runs",
+    "load_all",
+]
 
 RESULT_NAMES = ("datasets", "reconstruction", "cnn", "projection_mlp", "svd_compression")
 
 
 def load_all(output_dir):
     """Every recorded result set that exists, keyed by name (missing ones left out)."""
-    from .results import read_results
+    from helpers.results import read_results
 
     found = read_results(output_dir)
     return {name: found[name] for name in RESULT_NAMES if name in found}
@@ -39,10 +44,18 @@ def reconstruction_verdicts(reconstruction):
         if mine is None:
             continue
         ratio = mine["mse_mean"] / ref["mse"] if ref["mse"] else None
-        rows.append({"image": ref["image"], "M": ref["M"], "MSE study": ref["mse"],
-                     "MSE ours": mine["mse_mean"], "MSE ours/study": ratio,
-                     "MAE study": ref["mae"], "MAE ours": mine["mae_mean"],
-                     "verdict": _ratio_verdict(ratio)})
+        rows.append(
+            {
+                "image": ref["image"],
+                "M": ref["M"],
+                "MSE study": ref["mse"],
+                "MSE ours": mine["mse_mean"],
+                "MSE ours/study": ratio,
+                "MAE study": ref["mae"],
+                "MAE ours": mine["mae_mean"],
+                "verdict": _ratio_verdict(ratio),
+            }
+        )
     return rows
 
 
@@ -54,10 +67,16 @@ def accuracy_rows(results, table, key_prefix=""):
         if mine is None:
             continue
         verdict = study.compare_accuracy(mine["mean"], mean, std)
-        rows.append({"dataset": f"{key_prefix}{name}", "study": f"{mean:.4f} ± {std:.4f}",
-                     "ours": f"{mine['mean']:.4f} ± {mine['std']:.4f}",
-                     "ours (test)": mine.get("test_accuracy"),
-                     "difference": verdict["difference"], "verdict": verdict["verdict"]})
+        rows.append(
+            {
+                "dataset": f"{key_prefix}{name}",
+                "study": f"{mean:.4f} ± {std:.4f}",
+                "ours": f"{mine['mean']:.4f} ± {mine['std']:.4f}",
+                "ours (test)": mine.get("test_accuracy"),
+                "difference": verdict["difference"],
+                "verdict": verdict["verdict"],
+            }
+        )
     return rows
 
 
@@ -76,11 +95,15 @@ def _c1_reconstruction(rec):
         m_range = (rows[0]["M"], rows[-1]["M"])
     faster = drops["smooth"] > drops["textured"]
     higher = floors["textured"] > floors["smooth"]
-    verdict = "supported" if faster and higher else ("mixed" if faster or higher else "not supported")
-    evidence = (f"From M = {m_range[0]} to {m_range[1]} our MSE falls {drops['smooth']:.3g}x for the "
-                f"smooth image and {drops['textured']:.3g}x for the textured one; at M = {m_range[1]} "
-                f"the textured MSE ({floors['textured']:.2g}) is "
-                f"{floors['textured'] / floors['smooth']:.3g}x the smooth one ({floors['smooth']:.2g}).")
+    verdict = (
+        "supported" if faster and higher else ("mixed" if faster or higher else "not supported")
+    )
+    evidence = (
+        f"From M = {m_range[0]} to {m_range[1]} our MSE falls {drops['smooth']:.3g}x for the "
+        f"smooth image and {drops['textured']:.3g}x for the textured one; at M = {m_range[1]} "
+        f"the textured MSE ({floors['textured']:.2g}) is "
+        f"{floors['textured'] / floors['smooth']:.3g}x the smooth one ({floors['smooth']:.2g})."
+    )
     return verdict, evidence
 
 
@@ -92,13 +115,16 @@ def _c2_cnn_vs_mlp(cnn, mlp):
     if len(gaps) < 2:
         return None
     paired = mlp.get("paired_test", {})
-    p_text = "; ".join(f"{n}: corrected paired t-test p = {p['corrected_p_value']:.3g}"
-                       for n, p in paired.items())
+    p_text = "; ".join(
+        f"{n}: corrected paired t-test p = {p['corrected_p_value']:.3g}" for n, p in paired.items()
+    )
     clear = gaps["cifar10"] > 0 and gaps["cifar10"] >= 2 * max(gaps["fashion_mnist"], 0)
     slight = 0 <= gaps["fashion_mnist"] <= 0.05
     verdict = "supported" if clear and slight else ("mixed" if clear or slight else "not supported")
-    evidence = (f"CNN minus RP-MLP mean CV accuracy: CIFAR-10 {gaps['cifar10']:+.4f}, "
-                f"Fashion-MNIST {gaps['fashion_mnist']:+.4f}" + (f" ({p_text})." if p_text else "."))
+    evidence = (
+        f"CNN minus RP-MLP mean CV accuracy: CIFAR-10 {gaps['cifar10']:+.4f}, "
+        f"Fashion-MNIST {gaps['fashion_mnist']:+.4f}" + (f" ({p_text})." if p_text else ".")
+    )
     return verdict, evidence
 
 
@@ -113,16 +139,22 @@ def _c3_cost(cnn, mlp, svd=None):
     cheap = flops_ratio >= 10
     close = gap <= 0.05
     verdict = "supported" if cheap and close else ("mixed" if cheap or close else "not supported")
-    evidence = (f"On Fashion-MNIST the RP-MLP (M = {m['M']}) needs {flops_ratio:.3g}x fewer FLOPs per "
-                f"image than the CNN and trains {speed_ratio:.3g}x more images per second, at "
-                f"{gap:+.4f} lower test accuracy ({m['test_accuracy']:.4f} vs {c['test_accuracy']:.4f}).")
+    evidence = (
+        f"On Fashion-MNIST the RP-MLP (M = {m['M']}) needs {flops_ratio:.3g}x fewer FLOPs per "
+        f"image than the CNN and trains {speed_ratio:.3g}x more images per second, at "
+        f"{gap:+.4f} lower test accuracy ({m['test_accuracy']:.4f} vs {c['test_accuracy']:.4f})."
+    )
     pca = m.get("baselines", {}).get("pca")
     if pca:
-        evidence += (f" PCA to the same M, at almost the same cost, reaches {pca['test_accuracy']:.4f}.")
+        evidence += (
+            f" PCA to the same M, at almost the same cost, reaches {pca['test_accuracy']:.4f}."
+        )
     best = (svd or {}).get("best_within_1_point", {}).get(name)
     if best:
-        evidence += (f" An SVD-compressed CNN ({best['label']}) keeps {best['accuracy']:.4f} at "
-                     f"{best['ratio']:.3g}x fewer parameters.")
+        evidence += (
+            f" An SVD-compressed CNN ({best['label']}) keeps {best['accuracy']:.4f} at "
+            f"{best['ratio']:.3g}x fewer parameters."
+        )
     return verdict, evidence
 
 
@@ -142,13 +174,17 @@ def conclusion_verdicts(results):
     checks = (
         _c1_reconstruction(results["reconstruction"]) if "reconstruction" in results else None,
         _c2_cnn_vs_mlp(results["cnn"], results["projection_mlp"])
-        if {"cnn", "projection_mlp"} <= set(results) else None,
+        if {"cnn", "projection_mlp"} <= set(results)
+        else None,
         _c3_cost(results["cnn"], results["projection_mlp"], results.get("svd_compression"))
-        if {"cnn", "projection_mlp"} <= set(results) else None,
+        if {"cnn", "projection_mlp"} <= set(results)
+        else None,
     )
     out = []
     for claim, check in zip(study.CONCLUSIONS, checks):
-        verdict, evidence = check if check else ("no evidence", "The results needed were not recorded.")
+        verdict, evidence = (
+            check if check else ("no evidence", "The results needed were not recorded.")
+        )
         out.append({"claim": claim, "verdict": verdict, "evidence": evidence})
     return out
 
@@ -158,6 +194,11 @@ def notebook_runs(output_dir):
     runs = []
     for stamp in sorted((Path(output_dir) / "executed").glob("*.stamp.json")):
         info = json.loads(stamp.read_text())
-        runs.append({"notebook": stamp.name.replace(".stamp.json", ""),
-                     "seconds": info.get("seconds"), "parameters": info.get("parameters", {})})
+        runs.append(
+            {
+                "notebook": stamp.name.replace(".stamp.json", ""),
+                "seconds": info.get("seconds"),
+                "parameters": info.get("parameters", {}),
+            }
+        )
     return runs

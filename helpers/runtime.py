@@ -1,4 +1,4 @@
-"""What a run ran on: package versions and machine, for reproducibility."""
+"""The process a notebook runs in: quiet logging, package versions, machine, backend."""
 
 from __future__ import annotations
 
@@ -6,12 +6,36 @@ import os
 import platform
 from importlib import metadata
 
-__all__ = ["package_versions", "machine_info"]
+__all__ = ["quiet_tensorflow", "package_versions", "machine_info"]
 
 REPORTED_PACKAGES = (
-    "numpy", "scipy", "scikit-learn", "keras", "tensorflow-cpu", "tensorflow", "jax", "torch",
-    "matplotlib", "seaborn", "papermill", "nbconvert", "PyWavelets",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "keras",
+    "tensorflow-cpu",
+    "tensorflow",
+    "jax",
+    "torch",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "PyWavelets",
 )
+
+
+def quiet_tensorflow():
+    """Keep TensorFlow's C++ start-up banners and Python retracing notices out of the
+    console and the report (the one place that configures this).
+
+    Errors still show: level 2 hides INFO and WARNING only, so a failed CUDA or
+    library load is still reported.
+    """
+    import logging
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def package_versions(names=REPORTED_PACKAGES):

@@ -10,25 +10,35 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .data import fingerprint
-from .validation import check_int, check_seed
+from helpers.checks import check_int, check_seed
+from helpers.data import fingerprint
+from helpers.files import atomic_path, atomic_write_json
+from helpers.runtime import quiet_tensorflow
+
 
 def log_progress(message):
     """Progress goes to stderr: visible in the console and JupyterLab, kept out of the report."""
     print(message, file=sys.stderr, flush=True)
 
 
-__all__ = ["log_progress", "set_seed", "fit", "cross_validate", "train_final", "run_key", "FoldResult",
-           "check_training", "images_per_second", "summarize_folds"]
+__all__ = [
+    "log_progress",
+    "set_seed",
+    "fit",
+    "cross_validate",
+    "train_final",
+    "run_key",
+    "FoldResult",
+    "check_training",
+    "summarize_folds",
+]
 
 
 def set_seed(seed):
@@ -37,8 +47,6 @@ def set_seed(seed):
     TensorFlow's multi-threaded CPU kernels may otherwise sum in varying order;
     the other backends are deterministic on CPU for these models.
     """
-    import logging
-
     import keras
 
     keras.utils.set_random_seed(check_seed(seed))
@@ -46,9 +54,8 @@ def set_seed(seed):
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-        # TensorFlow resets its logger on import; its retracing notices (many small
-        # models in one process) are noise in a report.
-        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+        # TensorFlow resets its logger on import: quiet it again.
+        quiet_tensorflow()
 
 
 def check_training(n_samples, *, folds, epochs, batch_size, seed, n_available=None):
@@ -60,8 +67,10 @@ def check_training(n_samples, *, folds, epochs, batch_size, seed, n_available=No
     if n_samples is not None:
         n_samples = check_int(n_samples, "n_train", min_value=10 * folds)
         if n_available is not None and n_samples > n_available:
-            raise ValueError(f"n_train={n_samples} is larger than the training split "
-                             f"({n_available} images); use at most {n_available}")
+            raise ValueError(
+                f"n_train={n_samples} is larger than the training split "
+                f"({n_available} images); use at most {n_available}"
+            )
     return folds, epochs, batch_size, seed
 
 
@@ -75,25 +84,6 @@ def _backend_id():
     import keras
 
     return f"keras-{keras.__version__}-{keras.config.backend()}"
-
-
-def _write_json(path, payload):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def images_per_second(n_images, epoch_seconds):
-    """Training throughput from epoch times; the first epoch (tracing) is left out when
-    there are others."""
-    times = epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds
-    return n_images / float(np.median(times)) if times else float("nan")
 
 
 def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0):
@@ -114,11 +104,20 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0):
             seconds.append(time.perf_counter() - self.start)
 
     seconds = []
-    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True,
-                        validation_data=validation_data, verbose=verbose,
-                        callbacks=[EpochTimer()])
-    return {"history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
-            "epoch_seconds": seconds}
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        validation_data=validation_data,
+        verbose=verbose,
+        callbacks=[EpochTimer()],
+    )
+    return {
+        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "epoch_seconds": seconds,
+    }
 
 
 @dataclass
@@ -133,8 +132,32 @@ class FoldResult:
     cached: bool = False
 
 
-def cross_validate(build_model, x, y, *, model_id, folds=5, epochs=3, batch_size=64, seed=0,
-                   transform=None, cache_dir=None, log=log_progress):
+def _load_cached_fold(path, log):
+    """The fold cached at ``path``, or None when absent or unreadable (then removed)."""
+    if not path.is_file():
+        return None
+    try:
+        return FoldResult(**{**json.loads(path.read_text()), "cached": True})
+    except (OSError, ValueError, TypeError) as exc:
+        log(f"  cached fold {path} is unreadable ({type(exc).__name__}: {exc}); recomputing it")
+        path.unlink(missing_ok=True)
+        return None
+
+
+def cross_validate(
+    build_model,
+    x,
+    y,
+    *,
+    model_id,
+    folds=5,
+    epochs=3,
+    batch_size=64,
+    seed=0,
+    transform=None,
+    cache_dir=None,
+    log=log_progress,
+):
     """Stratified k-fold cross-validation with a fresh, seeded model per fold.
 
     Parameters
@@ -160,17 +183,30 @@ def cross_validate(build_model, x, y, *, model_id, folds=5, epochs=3, batch_size
     """
     from sklearn.model_selection import StratifiedKFold
 
-    folds, epochs, batch_size, seed = check_training(None, folds=folds, epochs=epochs,
-                                                     batch_size=batch_size, seed=seed)
-    key = run_key(model=model_id, data=fingerprint(x, y), folds=folds, epochs=epochs,
-                  batch_size=batch_size, seed=seed, backend=_backend_id())
+    folds, epochs, batch_size, seed = check_training(
+        None, folds=folds, epochs=epochs, batch_size=batch_size, seed=seed
+    )
+    key = run_key(
+        model=model_id,
+        data=fingerprint(x, y),
+        folds=folds,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        backend=_backend_id(),
+    )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     results = []
     for i, (train_idx, val_idx) in enumerate(splitter.split(np.zeros(len(y)), y)):
-        path = Path(cache_dir) / f"{model_id.replace('/', '_')}-{key}-fold{i}.json" if cache_dir else None
-        if path is not None and path.is_file():
-            results.append(FoldResult(**{**json.loads(path.read_text()), "cached": True}))
-            log(f"  fold {i + 1}/{folds}: cached, accuracy {results[-1].accuracy:.4f}")
+        path = (
+            Path(cache_dir) / f"{model_id.replace('/', '_')}-{key}-fold{i}.json"
+            if cache_dir
+            else None
+        )
+        cached = _load_cached_fold(path, log) if path is not None else None
+        if cached is not None:
+            results.append(cached)
+            log(f"  fold {i + 1}/{folds}: cached, accuracy {cached.accuracy:.4f}")
             continue
         x_train, x_val = x[train_idx], x[val_idx]
         if transform is not None:
@@ -178,23 +214,47 @@ def cross_validate(build_model, x, y, *, model_id, folds=5, epochs=3, batch_size
         set_seed(seed + i)
         model = build_model(x_train.shape[1:])
         # Validation each epoch gives the learning curves; the last epoch's is the score.
-        run = fit(model, x_train, y[train_idx], epochs=epochs, batch_size=batch_size,
-                  validation_data=(x_val, y[val_idx]))
+        run = fit(
+            model,
+            x_train,
+            y[train_idx],
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=(x_val, y[val_idx]),
+        )
         loss, accuracy = run["history"]["val_loss"][-1], run["history"]["val_accuracy"][-1]
-        result = FoldResult(fold=i, accuracy=float(accuracy), loss=float(loss),
-                            n_train=len(train_idx), n_val=len(val_idx), **run)
+        result = FoldResult(
+            fold=i,
+            accuracy=float(accuracy),
+            loss=float(loss),
+            n_train=len(train_idx),
+            n_val=len(val_idx),
+            **run,
+        )
         if path is not None:
             payload = asdict(result)
             payload.pop("cached")
-            _write_json(path, payload)
+            atomic_write_json(path, payload)
         results.append(result)
-        log(f"  fold {i + 1}/{folds}: accuracy {accuracy:.4f} "
-            f"({sum(run['epoch_seconds']):.1f} s)")
+        log(f"  fold {i + 1}/{folds}: accuracy {accuracy:.4f} ({sum(run['epoch_seconds']):.1f} s)")
     return results
 
 
-def train_final(build_model, x, y, x_test, y_test, *, model_id, epochs, batch_size, seed,
-                model_dir, transform=None, log=log_progress):
+def train_final(
+    build_model,
+    x,
+    y,
+    x_test,
+    y_test,
+    *,
+    model_id,
+    epochs,
+    batch_size,
+    seed,
+    model_dir,
+    transform=None,
+    log=log_progress,
+):
     """Train on the whole training subset, score the test split, save the model.
 
     A model already saved under the same key is loaded instead of retrained.
@@ -208,29 +268,49 @@ def train_final(build_model, x, y, x_test, y_test, *, model_id, epochs, batch_si
     """
     import keras
 
-    key = run_key(model=model_id, data=fingerprint(x, y), test=fingerprint(x_test, y_test),
-                  epochs=epochs, batch_size=batch_size, seed=seed, backend=_backend_id())
+    key = run_key(
+        model=model_id,
+        data=fingerprint(x, y),
+        test=fingerprint(x_test, y_test),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        backend=_backend_id(),
+    )
     model_dir = Path(model_dir)
     stem = f"{model_id.replace('/', '_')}-{key}"
     model_path, info_path = model_dir / f"{stem}.keras", model_dir / f"{stem}.json"
     if transform is not None:
         x, x_test = transform(x, x_test, "final")
     if model_path.is_file() and info_path.is_file():
-        log(f"  final model: cached ({model_path.name})")
-        info = json.loads(info_path.read_text())
-        return keras.saving.load_model(model_path), {**info, "cached": True}
+        try:
+            info = json.loads(info_path.read_text())
+            model = keras.saving.load_model(model_path)
+        except Exception as exc:  # a corrupt entry is rebuilt, never served
+            log(
+                f"  final model: cached copy {model_path} is unreadable "
+                f"({type(exc).__name__}: {exc}); retraining it"
+            )
+            model_path.unlink(missing_ok=True)
+            info_path.unlink(missing_ok=True)
+        else:
+            log(f"  final model: cached ({model_path.name})")
+            return model, {**info, "cached": True}
     set_seed(seed)
     model = build_model(x.shape[1:])
     run = fit(model, x, y, epochs=epochs, batch_size=batch_size)
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
     predictions = np.argmax(model.predict(x_test, batch_size=512, verbose=0), axis=1)
-    model_dir.mkdir(parents=True, exist_ok=True)
-    tmp = model_dir / f".{stem}.tmp.keras"
-    model.save(tmp)
-    os.replace(tmp, model_path)
-    info = {"test_accuracy": float(accuracy), "test_loss": float(loss),
-            "predictions": predictions.tolist(), "model_path": str(model_path), **run}
-    _write_json(info_path, info)
+    with atomic_path(model_path, suffix=".keras") as tmp:
+        model.save(tmp)
+    info = {
+        "test_accuracy": float(accuracy),
+        "test_loss": float(loss),
+        "predictions": predictions.tolist(),
+        "model_path": str(model_path),
+        **run,
+    }
+    atomic_write_json(info_path, info)
     log(f"  final model: test accuracy {accuracy:.4f} ({sum(run['epoch_seconds']):.1f} s)")
     return model, {**info, "cached": False}
 

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_fraction, check_int
+from helpers.checks import check_fraction, check_int
 
-__all__ = ["factorizable_layers", "singular_values", "ranks_for_energy", "compress_model",
-           "check_ranks", "retained_energy"]
+__all__ = [
+    "singular_values",
+    "ranks_for_energy",
+    "compress_model",
+    "check_ranks",
+    "compression_sweep",
+]
 
 FACTORIZABLE = ("Conv2D", "Dense")
 
@@ -26,21 +31,13 @@ def _matrix(layer):
     return kernel.reshape(-1, kernel.shape[-1])
 
 
-def factorizable_layers(model):
-    """Names of the Conv2D and Dense layers, in order."""
-    return [layer.name for layer in model.layers if type(layer).__name__ in FACTORIZABLE]
-
-
 def singular_values(model):
     """``{layer name: singular values}`` of each factorizable layer's weight matrix."""
-    return {layer.name: np.linalg.svd(_matrix(layer), compute_uv=False)
-            for layer in model.layers if type(layer).__name__ in FACTORIZABLE}
-
-
-def retained_energy(values, rank):
-    """Fraction of the squared singular values kept by the first ``rank``."""
-    energy = np.asarray(values, dtype=np.float64) ** 2
-    return float(energy[:rank].sum() / energy.sum())
+    return {
+        layer.name: np.linalg.svd(_matrix(layer), compute_uv=False)
+        for layer in model.layers
+        if type(layer).__name__ in FACTORIZABLE
+    }
 
 
 def ranks_for_energy(model, energy):
@@ -48,7 +45,9 @@ def ranks_for_energy(model, energy):
     energy = check_fraction(energy, "energy")
     ranks = {}
     for name, values in singular_values(model).items():
-        cumulative = np.cumsum(values.astype(np.float64) ** 2) / np.sum(values.astype(np.float64) ** 2)
+        cumulative = np.cumsum(values.astype(np.float64) ** 2) / np.sum(
+            values.astype(np.float64) ** 2
+        )
         ranks[name] = int(min(np.searchsorted(cumulative, energy - 1e-12) + 1, len(values)))
     return ranks
 
@@ -90,7 +89,7 @@ def compress_model(model, ranks, *, factorize_all=False):
     """
     import keras
 
-    from .models import compile_model
+    from helpers.nets.models import compile_model
 
     check_ranks(model, ranks)
     inputs = keras.Input(shape=model.input.shape[1:])
@@ -113,17 +112,30 @@ def compress_model(model, ranks, *, factorize_all=False):
                 bias = weights[1] if len(weights) > 1 else None
                 if kind == "Dense":
                     a = keras.layers.Dense(rank, use_bias=False, name=f"{layer.name}_svd_a")
-                    b = keras.layers.Dense(config["units"], activation=config["activation"],
-                                           use_bias=bias is not None, name=f"{layer.name}_svd_b")
+                    b = keras.layers.Dense(
+                        config["units"],
+                        activation=config["activation"],
+                        use_bias=bias is not None,
+                        name=f"{layer.name}_svd_b",
+                    )
                     kernels = (first, second)
                 else:
                     kh, kw = config["kernel_size"]
-                    a = keras.layers.Conv2D(rank, (kh, kw), strides=config["strides"],
-                                            padding=config["padding"], use_bias=False,
-                                            name=f"{layer.name}_svd_a")
-                    b = keras.layers.Conv2D(config["filters"], (1, 1),
-                                            activation=config["activation"],
-                                            use_bias=bias is not None, name=f"{layer.name}_svd_b")
+                    a = keras.layers.Conv2D(
+                        rank,
+                        (kh, kw),
+                        strides=config["strides"],
+                        padding=config["padding"],
+                        use_bias=False,
+                        name=f"{layer.name}_svd_a",
+                    )
+                    b = keras.layers.Conv2D(
+                        config["filters"],
+                        (1, 1),
+                        activation=config["activation"],
+                        use_bias=bias is not None,
+                        name=f"{layer.name}_svd_b",
+                    )
                     kernels = (first.reshape(kh, kw, -1, rank), second.reshape(1, 1, rank, -1))
                 x = a(x)
                 x = b(x)
@@ -138,3 +150,70 @@ def compress_model(model, ranks, *, factorize_all=False):
             clone.set_weights(weights)
     compressed = keras.Model(inputs, x, name=f"{model.name}_svd")
     return compile_model(compressed, learning_rate=1e-4), applied
+
+
+def compression_sweep(
+    model,
+    dataset,
+    configurations,
+    *,
+    finetune_epochs,
+    batch_size,
+    seed,
+    latency_repeats=20,
+    log=None,
+):
+    """Accuracy and cost of SVD-compressed versions of ``model`` on the test split.
+
+    ``configurations`` is a list of ``(label, energy or None, ranks)``; empty
+    ``ranks`` give the uncompressed control. Each model is scored as rebuilt,
+    then after ``finetune_epochs`` epochs of training on the training subset
+    (Adam, learning rate 1e-4).
+    """
+    from helpers.nets.cost import model_cost
+    from helpers.nets.models import cnn_input
+    from helpers.nets.training import fit, log_progress, set_seed
+
+    log = log or log_progress
+
+    x, x_test = cnn_input(dataset.x_train), cnn_input(dataset.x_test)
+    rows = []
+    for label, energy, ranks in configurations:
+        # Seed before building: Keras layers draw their dropout seeds at construction,
+        # so each row must not depend on how many models were built before it.
+        set_seed(seed)
+        compressed, applied = compress_model(model, ranks)
+        _, accuracy = compressed.evaluate(x_test, dataset.y_test, batch_size=512, verbose=0)
+        cost = model_cost(compressed, x_test, [], len(x), latency_repeats)
+        tuned = float("nan")
+        if finetune_epochs > 0:
+            # Also when nothing was factorized: that row is the control showing what
+            # the extra epochs alone do for the uncompressed model.
+            set_seed(seed)
+            fit(compressed, x, dataset.y_train, epochs=finetune_epochs, batch_size=batch_size)
+            _, tuned = compressed.evaluate(x_test, dataset.y_test, batch_size=512, verbose=0)
+        log(
+            f"  {dataset.name} {label}: params {cost['params']}, accuracy {accuracy:.4f}, "
+            f"fine-tuned {tuned:.4f}"
+        )
+        rows.append(
+            {
+                "dataset": dataset.name,
+                "label": label,
+                "energy": energy,
+                "layer_ranks": applied,
+                "accuracy": float(accuracy),
+                "accuracy_finetuned": float(tuned),
+                **{
+                    k: cost[k]
+                    for k in (
+                        "params",
+                        "flops_per_image",
+                        "size_bytes",
+                        "latency_ms",
+                        "latency_ms_per_image",
+                    )
+                },
+            }
+        )
+    return rows

@@ -25,13 +25,15 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from helpers.files import atomic_write_bytes
+from helpers.runtime import quiet_tensorflow
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 PARAMS_DIR = PROJECT_ROOT / "params"
 KERNEL_NAME = "research-report"
@@ -78,10 +80,16 @@ def list_notebooks(only=None):
     notebooks = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
     if only:
         wanted = set(only)
-        chosen = [nb for nb in notebooks if nb.stem in wanted or nb.name in wanted
-                  or nb.stem.split("_", 1)[1] in wanted]
-        found = {nb.stem for nb in chosen} | {nb.name for nb in chosen} | {
-            nb.stem.split("_", 1)[1] for nb in chosen}
+        chosen = [
+            nb
+            for nb in notebooks
+            if nb.stem in wanted or nb.name in wanted or nb.stem.split("_", 1)[1] in wanted
+        ]
+        found = (
+            {nb.stem for nb in chosen}
+            | {nb.name for nb in chosen}
+            | {nb.stem.split("_", 1)[1] for nb in chosen}
+        )
         unknown = sorted(wanted - found)
         if unknown:
             raise PipelineError(
@@ -99,8 +107,10 @@ def declared_parameters(notebook):
     declared = papermill.inspect_notebook(str(notebook))
     if not declared:
         raise PipelineError(f"{notebook.name} has no cell tagged 'parameters'")
-    return {name: {"type": p["inferred_type_name"], "default": p["default"]}
-            for name, p in declared.items()}
+    return {
+        name: {"type": p["inferred_type_name"], "default": p["default"]}
+        for name, p in declared.items()
+    }
 
 
 _TYPE_CHECKS = {
@@ -217,8 +227,13 @@ def execute_notebook(notebook, executed, parameters, *, log_output=True, progres
     start = time.perf_counter()
     try:
         papermill.execute_notebook(
-            str(notebook), str(tmp), parameters=parameters, kernel_name=KERNEL_NAME,
-            progress_bar=progress, log_output=log_output, cwd=str(notebook.parent),
+            str(notebook),
+            str(tmp),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=progress,
+            log_output=log_output,
+            cwd=str(notebook.parent),
         )
     except PapermillExecutionError as exc:
         os.replace(tmp, failed)
@@ -238,11 +253,16 @@ def execute_notebook(notebook, executed, parameters, *, log_output=True, progres
 
 
 def _run_one(notebook, executed, parameters, fingerprint, log_output, progress):
-    seconds = execute_notebook(notebook, executed, parameters, log_output=log_output,
-                               progress=progress)
-    _stamp_path(executed).write_text(json.dumps(
-        {"fingerprint": fingerprint, "parameters": parameters, "seconds": round(seconds, 2)},
-        indent=2, default=str))
+    seconds = execute_notebook(
+        notebook, executed, parameters, log_output=log_output, progress=progress
+    )
+    _stamp_path(executed).write_text(
+        json.dumps(
+            {"fingerprint": fingerprint, "parameters": parameters, "seconds": round(seconds, 2)},
+            indent=2,
+            default=str,
+        )
+    )
     return seconds
 
 
@@ -268,7 +288,9 @@ def execution_levels(notebooks):
 
     def depth(stem, seen=()):
         if stem in seen:
-            raise PipelineError(f"notebook dependencies form a cycle: {' -> '.join(seen + (stem,))}")
+            raise PipelineError(
+                f"notebook dependencies form a cycle: {' -> '.join(seen + (stem,))}"
+            )
         if stem not in level:
             level[stem] = 1 + max((depth(d, seen + (stem,)) for d in deps[stem]), default=-1)
         return level[stem]
@@ -310,10 +332,14 @@ def run_notebooks(per_notebook, output_dir, *, force=False, jobs=1, log_output=T
                 todo.append((nb, executed, fp))
         if jobs > 1 and len(todo) > 1:
             with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = {pool.submit(_run_one, nb, ex, per_notebook[nb], fp, False, False): nb
-                           for nb, ex, fp in todo}
-                print(f"[render] executing in parallel: {', '.join(nb.name for nb in futures.values())}",
-                      flush=True)
+                futures = {
+                    pool.submit(_run_one, nb, ex, per_notebook[nb], fp, False, False): nb
+                    for nb, ex, fp in todo
+                }
+                print(
+                    f"[render] executing in parallel: {', '.join(nb.name for nb in futures.values())}",
+                    flush=True,
+                )
                 outcomes = []
                 for future in concurrent.futures.as_completed(futures):
                     nb = futures[future]
@@ -326,8 +352,9 @@ def run_notebooks(per_notebook, output_dir, *, force=False, jobs=1, log_output=T
             for nb, ex, fp in todo:
                 print(f"[render] executing {nb.name} with {per_notebook[nb]}", flush=True)
                 try:
-                    outcomes.append((nb, _run_one(nb, ex, per_notebook[nb], fp, log_output, True),
-                                     None))
+                    outcomes.append(
+                        (nb, _run_one(nb, ex, per_notebook[nb], fp, log_output, True), None)
+                    )
                 except NotebookFailed as exc:
                     outcomes.append((nb, None, exc))
         for nb, seconds, exc in outcomes:
@@ -363,8 +390,9 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE):
     for path in ordered:
         nb = nbformat.read(str(path), as_version=4)
         if not merged.metadata.get("kernelspec"):
-            merged.metadata.update({k: v for k, v in nb.metadata.items()
-                                    if k in ("kernelspec", "language_info")})
+            merged.metadata.update(
+                {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}
+            )
         for i, cell in enumerate(nb.cells):
             tags = cell.get("metadata", {}).get("tags", [])
             if "parameters" in tags or "injected-parameters" in tags:
@@ -372,8 +400,11 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE):
             cell["id"] = f"{path.stem[:40]}-{i}"  # ids must be unique in the merged notebook
             if cell.cell_type == "code":
                 # stderr carries logs and warnings: the console's business, not the report's.
-                cell.outputs = [o for o in cell.outputs
-                                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+                cell.outputs = [
+                    o
+                    for o in cell.outputs
+                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                ]
             cells.append(cell)
     toc = []
     for cell in cells:
@@ -392,25 +423,17 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE):
     return merged
 
 
-def _atomic_write_bytes(target, data):
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; a report is for reading
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_html(merged, target):
     """Self-contained HTML: no code, figures inline, no external scripts."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
     # The lab template links MathJax and require.js from a CDN; the report has
     # no math or widgets that need them, and must display offline.
     exporter.mathjax_url = ""
@@ -419,9 +442,13 @@ def render_html(merged, target):
     body = re.sub(r'<script[^>]*src="(?:https?:)?//[^"]*"[^>]*>\s*</script>', "", body)
     body = re.sub(r'<script[^>]*src=""[^>]*>\s*</script>', "", body)
     # The lab template's Mermaid loader imports from a CDN; no cell uses Mermaid.
-    body = re.sub(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>',
-                  "", body, flags=re.S)
-    _atomic_write_bytes(target, body.encode("utf-8"))
+    body = re.sub(
+        r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>',
+        "",
+        body,
+        flags=re.S,
+    )
+    atomic_write_bytes(target, body.encode("utf-8"))
 
 
 def latex_tools_missing():
@@ -434,13 +461,18 @@ def render_pdf(merged, target):
     from nbconvert import PDFExporter
 
     merged = nbformat.from_dict(merged)
-    merged.cells = [c for c in merged.cells
-                    if "report-toc" not in c.get("metadata", {}).get("tags", [])]
-    exporter = PDFExporter(exclude_input=True, exclude_input_prompt=True,
-                           exclude_output_prompt=True, template_name="report_latex",
-                           extra_template_basedirs=[str(PROJECT_ROOT / "templates")])
+    merged.cells = [
+        c for c in merged.cells if "report-toc" not in c.get("metadata", {}).get("tags", [])
+    ]
+    exporter = PDFExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        template_name="report_latex",
+        extra_template_basedirs=[str(PROJECT_ROOT / "templates")],
+    )
     pdf, _ = exporter.from_notebook_node(merged)
-    _atomic_write_bytes(target, pdf)
+    atomic_write_bytes(target, pdf)
 
 
 def build_report(output_dir, notebooks):
@@ -457,8 +489,11 @@ def build_report(output_dir, notebooks):
     written.append(html)
     missing_tools = latex_tools_missing()
     if missing_tools:
-        print(f"[render] WARNING: no PDF: {', '.join(missing_tools)} not found. Install with: "
-              f"{LATEX_PACKAGES_HINT}", file=sys.stderr)
+        print(
+            f"[render] WARNING: no PDF: {', '.join(missing_tools)} not found. Install with: "
+            f"{LATEX_PACKAGES_HINT}",
+            file=sys.stderr,
+        )
     else:
         pdf = output_dir / "report.pdf"
         render_pdf(merged, pdf)
@@ -474,26 +509,45 @@ def build_parser():
         prog="render.sh",
         description="Execute the report's notebooks with papermill and render HTML + PDF.",
     )
-    parser.add_argument("--profile", default="study",
-                        help="parameter profile in params/ (default: study)")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                        metavar=("NAME", "VALUE"),
-                        help="override one parameter (VALUE is YAML: 3, 0.5, [50, 100], text)")
-    parser.add_argument("--only", action="append", default=[], metavar="NOTEBOOK",
-                        help="run only this notebook (e.g. 00_datasets); repeatable; "
-                             "the report is built from every executed notebook present")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="notebooks executed in parallel (default 1)")
-    parser.add_argument("--force", action="store_true",
-                        help="re-execute notebooks even when up to date")
-    parser.add_argument("--output-dir", type=Path,
-                        help="where executed notebooks and the report go "
-                             "(default: reports/<profile>)")
-    parser.add_argument("--data-dir", type=Path,
-                        help="directory with the dataset .npz files "
-                             "(default: $REPORT_DATA_DIR, then data/)")
-    parser.add_argument("--no-report", action="store_true",
-                        help="execute notebooks only; do not render HTML/PDF")
+    parser.add_argument(
+        "--profile", default="study", help="parameter profile in params/ (default: study)"
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override one parameter (VALUE is YAML: 3, 0.5, [50, 100], text)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NOTEBOOK",
+        help="run only this notebook (e.g. 00_datasets); repeatable; "
+        "the report is built from every executed notebook present",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="notebooks executed in parallel (default 1)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="re-execute notebooks even when up to date"
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        help="where executed notebooks and the report go (default: reports/<profile>)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="directory with the dataset .npz files (default: $REPORT_DATA_DIR, then data/)",
+    )
+    parser.add_argument(
+        "--no-report", action="store_true", help="execute notebooks only; do not render HTML/PDF"
+    )
     return parser
 
 
@@ -509,8 +563,10 @@ def main(argv=None):
         if data_dir:
             # Notebooks run in notebooks/: a relative path must not change meaning there.
             if not Path(data_dir).is_dir():
-                raise PipelineError(f"data directory {data_dir} (from --data-dir or "
-                                    f"$REPORT_DATA_DIR) is not a directory")
+                raise PipelineError(
+                    f"data directory {data_dir} (from --data-dir or "
+                    f"$REPORT_DATA_DIR) is not a directory"
+                )
             os.environ["REPORT_DATA_DIR"] = str(Path(data_dir).resolve())
         all_notebooks = list_notebooks()
         selected = list_notebooks(args.only) if args.only else all_notebooks
@@ -520,7 +576,7 @@ def main(argv=None):
         return 2
     output_dir.mkdir(parents=True, exist_ok=True)
     os.environ["REPORT_OUTPUT_DIR"] = str(output_dir)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # keep TensorFlow's start-up chatter out of logs
+    quiet_tensorflow()  # the kernels inherit the environment
     summary, failures = run_notebooks(per_notebook, output_dir, force=args.force, jobs=args.jobs)
     written = []
     if failures:
@@ -534,8 +590,11 @@ def main(argv=None):
         try:
             written = build_report(output_dir, present)
         except Exception as exc:  # rendering failures must name themselves, not just trace
-            print(f"render.sh: FAILED while rendering the report: {type(exc).__name__}: {exc}\n"
-                  f"The previous report (if any) was left in place.", file=sys.stderr)
+            print(
+                f"render.sh: FAILED while rendering the report: {type(exc).__name__}: {exc}\n"
+                f"The previous report (if any) was left in place.",
+                file=sys.stderr,
+            )
             return 1
     _print_summary(summary, start, written)
     return 0

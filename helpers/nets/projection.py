@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_choice, check_int, check_seed
+from helpers.checks import check_choice, check_int, check_seed
 
-__all__ = ["METHODS", "check_projection", "make_projector", "fold_transform", "project",
-           "projection_flops", "distance_ratios", "jl_min_dims", "paired_tests"]
+__all__ = [
+    "METHODS",
+    "check_projection",
+    "make_projector",
+    "fold_transform",
+    "project",
+    "projection_flops",
+    "distance_ratios",
+    "jl_min_dims",
+    "paired_tests",
+]
 
 METHODS = ("gaussian", "sparse", "pca", "pixels")
 
@@ -27,8 +36,9 @@ def check_projection(method, m, n_features, n_samples=None):
     if method == "pca":
         limit = n_features if n_samples is None else min(n_features, n_samples)
         if m > limit:
-            raise ValueError(f"PCA to M={m} components needs M <= min(pixels, training "
-                             f"samples) = {limit}")
+            raise ValueError(
+                f"PCA to M={m} components needs M <= min(pixels, training samples) = {limit}"
+            )
     return m
 
 
@@ -118,7 +128,9 @@ def paired_tests(a, b, n_train, n_val):
 
     a, b = np.asarray(a, float), np.asarray(b, float)
     if a.shape != b.shape or len(a) < 2:
-        raise ValueError(f"need two equal-length lists of >= 2 fold scores, got {a.shape}, {b.shape}")
+        raise ValueError(
+            f"need two equal-length lists of >= 2 fold scores, got {a.shape}, {b.shape}"
+        )
     d = a - b
     k = len(d)
     plain = stats.ttest_rel(a, b)
@@ -126,8 +138,11 @@ def paired_tests(a, b, n_train, n_val):
     corrected_t = d.mean() / np.sqrt((1 / k + n_val / n_train) * var) if var > 0 else np.inf
     corrected_p = 2 * stats.t.sf(abs(corrected_t), df=k - 1)
     return {
-        "differences": d.tolist(), "mean_difference": float(d.mean()),
-        "t_statistic": float(plain.statistic), "p_value": float(plain.pvalue),
-        "corrected_t_statistic": float(corrected_t), "corrected_p_value": float(corrected_p),
+        "differences": d.tolist(),
+        "mean_difference": float(d.mean()),
+        "t_statistic": float(plain.statistic),
+        "p_value": float(plain.pvalue),
+        "corrected_t_statistic": float(corrected_t),
+        "corrected_p_value": float(corrected_p),
         "folds": k,
     }

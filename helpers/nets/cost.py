@@ -15,9 +15,17 @@ import time
 
 import numpy as np
 
-from .validation import check_int
+from helpers.checks import check_int
 
-__all__ = ["flops_per_image", "measure_latency", "median_ms", "model_size_bytes", "TRAINING_FLOPS_FACTOR"]
+__all__ = [
+    "flops_per_image",
+    "measure_latency",
+    "median_ms",
+    "model_size_bytes",
+    "model_cost",
+    "images_per_second",
+    "TRAINING_FLOPS_FACTOR",
+]
 
 TRAINING_FLOPS_FACTOR = 3
 
@@ -44,10 +52,13 @@ def flops_per_image(model):
 
 
 def measure_latency(model, x, batch_sizes=(1, 256), repeats=20):
-    """Median wall time (ms) of ``predict_on_batch`` per batch, after a warm-up.
+    """Median wall time (ms) of one batch through ``model``, after a warm-up.
 
+    ``model`` is a Keras model (timed with ``predict_on_batch``) or any callable
+    taking a batch (e.g. a projector's ``transform``).
     Returns ``{batch_size: {"ms_per_batch": .., "ms_per_image": ..}}``.
     """
+    run = getattr(model, "predict_on_batch", model)
     repeats = check_int(repeats, "repeats", min_value=1)
     out = {}
     for b in batch_sizes:
@@ -55,8 +66,8 @@ def measure_latency(model, x, batch_sizes=(1, 256), repeats=20):
         batch = np.asarray(x[:b])
         if len(batch) < b:  # tile a small sample up to the batch size
             batch = np.resize(batch, (b, *batch.shape[1:]))
-        model.predict_on_batch(batch)  # warm-up: tracing/compilation
-        ms = median_ms(lambda: model.predict_on_batch(batch), repeats)
+        run(batch)  # warm-up: tracing/compilation
+        ms = median_ms(lambda: run(batch), repeats)
         out[b] = {"ms_per_batch": ms, "ms_per_image": ms / b}
     return out
 
@@ -77,3 +88,25 @@ def model_size_bytes(model):
         path = os.path.join(tmp, "model.keras")
         model.save(path)
         return os.path.getsize(path)
+
+
+def images_per_second(n_images, epoch_seconds):
+    """Training throughput from epoch times; the first epoch (tracing) is left out when
+    there are others."""
+    times = epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds
+    return n_images / float(np.median(times)) if times else float("nan")
+
+
+def model_cost(model, x_sample, train_epoch_seconds, n_train, latency_repeats=20):
+    """Parameters, FLOPs, measured throughput and latency, size on disk of ``model``."""
+    flops = flops_per_image(model)
+    latency = measure_latency(model, x_sample, batch_sizes=(1, 256), repeats=latency_repeats)
+    return {
+        "params": int(model.count_params()),
+        "flops_per_image": flops,
+        "train_flops_per_image": TRAINING_FLOPS_FACTOR * flops,
+        "train_images_per_s": images_per_second(n_train, train_epoch_seconds),
+        "latency_ms": {str(b): v["ms_per_batch"] for b, v in latency.items()},
+        "latency_ms_per_image": {str(b): v["ms_per_image"] for b, v in latency.items()},
+        "size_bytes": model_size_bytes(model),
+    }

@@ -1,0 +1,70 @@
+"""Atomic file writes: a reader never sees a half-written file.
+
+Every writer in the project (results, cached folds and models, executed
+notebooks, the report, imported archives) goes through :func:`atomic_path`:
+the content is written to a uniquely named temporary file beside the target
+and renamed over it only when complete. Unique names keep two runs that write
+the same target from corrupting each other; the rename is atomic on POSIX.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
+
+
+@contextmanager
+def atomic_path(target, suffix=None, mode=0o644):
+    """Yield a fresh temporary path beside ``target``; rename it over ``target`` on success.
+
+    Parameters
+    ----------
+    target : str or Path
+        The file to (re)place. Its folder is created when missing.
+    suffix : str, optional
+        Suffix of the temporary name (some writers insist on one, e.g. Keras'
+        ``.keras``); default: ``target``'s suffix.
+    mode : int
+        Permission bits of the result (``mkstemp`` makes files private; results
+        and reports are for reading).
+
+    Notes
+    -----
+    On any exception, or an interruption, the temporary file is removed and
+    ``target`` is left as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    suffix = target.suffix if suffix is None else suffix
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{suffix}")
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(target, data, mode=0o644):
+    """Write ``data`` (bytes) to ``target`` atomically; return ``target`` as a Path."""
+    with atomic_path(target, mode=mode) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def atomic_write_text(target, text, mode=0o644):
+    """Write ``text`` (UTF-8) to ``target`` atomically; return ``target`` as a Path."""
+    return atomic_write_bytes(target, text.encode("utf-8"), mode=mode)
+
+
+def atomic_write_json(target, payload, *, indent=None, allow_nan=False, mode=0o644):
+    """Write ``payload`` as JSON to ``target`` atomically (strict JSON unless ``allow_nan``)."""
+    text = json.dumps(payload, indent=indent, allow_nan=allow_nan)
+    return atomic_write_text(target, text, mode=mode)

@@ -1,0 +1,193 @@
+"""One call per dataset for the classification notebooks: cross-validate, train a
+final model, score the test split and measure its cost."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from helpers.nets.cost import measure_latency, model_cost
+from helpers.nets.models import ARCHITECTURE_VERSION, cnn_input, layer_table, study_cnn, study_mlp
+from helpers.nets.projection import check_projection, fold_transform, project, projection_flops
+from helpers.nets.training import cross_validate, log_progress, summarize_folds, train_final
+
+__all__ = ["evaluate_cnn", "evaluate_mlp", "final_cnn", "cnn_id"]
+
+
+def cnn_id(dataset, padding):
+    return f"study_cnn-v{ARCHITECTURE_VERSION}/{padding}/{dataset.name}"
+
+
+def final_cnn(dataset, *, epochs, batch_size, seed, padding="same", model_dir, log=log_progress):
+    """The CNN trained on the whole training subset (loaded when already trained with the
+    same parameters, e.g. by the CNN notebook), and its test-split results."""
+    return train_final(
+        partial(study_cnn, padding=padding),
+        cnn_input(dataset.x_train),
+        dataset.y_train,
+        cnn_input(dataset.x_test),
+        dataset.y_test,
+        model_id=cnn_id(dataset, padding),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        model_dir=Path(model_dir),
+        log=log,
+    )
+
+
+def evaluate_cnn(
+    dataset,
+    *,
+    folds,
+    epochs,
+    batch_size,
+    seed,
+    padding="same",
+    cache_dir,
+    model_dir,
+    latency_repeats=20,
+    log=log_progress,
+):
+    """The study's CNN on one (grayscale) dataset: CV, final model, test score, cost.
+
+    Returns
+    -------
+    summary : dict
+        JSON-ready results (the keys the report records).
+    artefacts : dict
+        ``folds`` (FoldResult list), ``model`` (final keras.Model), ``predictions``.
+    """
+    x, x_test = cnn_input(dataset.x_train), cnn_input(dataset.x_test)
+    log(f"{dataset.name}: {folds}-fold CV on {len(x)} images, {epochs} epochs")
+    fold_results = cross_validate(
+        partial(study_cnn, padding=padding),
+        x,
+        dataset.y_train,
+        model_id=cnn_id(dataset, padding),
+        folds=folds,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        cache_dir=Path(cache_dir),
+        log=log,
+    )
+    model, final = final_cnn(
+        dataset,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        padding=padding,
+        model_dir=model_dir,
+        log=log,
+    )
+    summary = {
+        **summarize_folds(fold_results),
+        "test_accuracy": final["test_accuracy"],
+        "n_samples": len(x),
+        "n_test": len(x_test),
+        "folds": folds,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "padding": padding,
+        "model_path": final["model_path"],
+        **model_cost(model, x_test, final["epoch_seconds"], len(x), latency_repeats),
+    }
+    return summary, {
+        "folds": fold_results,
+        "model": model,
+        "predictions": final["predictions"],
+        "architecture": layer_table(model),
+    }
+
+
+def _mlp(input_shape):
+    return study_mlp(input_shape[0])
+
+
+def evaluate_mlp(
+    dataset,
+    *,
+    method,
+    m,
+    folds,
+    epochs,
+    batch_size,
+    seed,
+    cache_dir,
+    model_dir=None,
+    latency_repeats=20,
+    log=log_progress,
+):
+    """The study's MLP on ``method``-projected images: CV, and (with ``model_dir``) a
+    final model scored on the test split with its cost, projection included.
+
+    The folds are those of :func:`evaluate_cnn` for the same subset and seed.
+    """
+    n_features = int(np.prod(dataset.x_train.shape[1:]))
+    m = check_projection(method, m, n_features, len(dataset.x_train))
+    transform = fold_transform(method, m, seed)
+    model_id = f"study_mlp-v{ARCHITECTURE_VERSION}/{method}/{m}/{dataset.name}"
+    log(f"{dataset.name}: MLP on {method} projection to M={m}, {folds}-fold CV")
+    fold_results = cross_validate(
+        _mlp,
+        dataset.x_train,
+        dataset.y_train,
+        model_id=model_id,
+        folds=folds,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        transform=transform,
+        cache_dir=Path(cache_dir),
+        log=log,
+    )
+    summary = {
+        **summarize_folds(fold_results),
+        "method": method,
+        "M": m,
+        "n_samples": len(dataset.x_train),
+        "folds": folds,
+        "epochs": epochs,
+        "batch_size": batch_size,
+    }
+    artefacts = {"folds": fold_results}
+    if model_dir is None:
+        return summary, artefacts
+    model, final = train_final(
+        _mlp,
+        dataset.x_train,
+        dataset.y_train,
+        dataset.x_test,
+        dataset.y_test,
+        model_id=model_id,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        model_dir=Path(model_dir),
+        transform=transform,
+        log=log,
+    )
+    # train_final fitted the projector on the whole subset; reuse it rather than refit.
+    flat_test = dataset.x_test.reshape(len(dataset.x_test), -1)
+    projected_test = project(transform.projector, flat_test)
+    cost = model_cost(
+        model, projected_test, final["epoch_seconds"], len(dataset.x_train), latency_repeats
+    )
+    proj_ms = {
+        str(b): v["ms_per_batch"]
+        for b, v in measure_latency(
+            transform.projector.transform, flat_test, repeats=latency_repeats
+        ).items()
+    }
+    cost["mlp_flops_per_image"] = cost["flops_per_image"]
+    cost["projection_flops_per_image"] = projection_flops(method, m, n_features)
+    cost["flops_per_image"] += cost["projection_flops_per_image"]
+    cost["projection_latency_ms"] = proj_ms
+    cost["latency_ms"] = {b: cost["latency_ms"][b] + proj_ms[b] for b in cost["latency_ms"]}
+    cost["latency_ms_per_image"] = {b: ms / int(b) for b, ms in cost["latency_ms"].items()}
+    summary.update(test_accuracy=final["test_accuracy"], **cost)
+    artefacts.update(model=model, predictions=final["predictions"])
+    return summary, artefacts

@@ -1,0 +1,44 @@
+"""The first call of every chapter: check its common parameters, set up logging and plots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from helpers.checks import check_seed
+from helpers.results import default_output_dir
+from helpers.runtime import quiet_tensorflow
+
+__all__ = ["setup_notebook"]
+
+
+def setup_notebook(profile, output_dir=None, seed=0):
+    """Check the common parameters and prepare plotting; return the output dir.
+
+    Parameters
+    ----------
+    profile : str
+        Name of the parameter profile (``params/<profile>.yaml``); names the
+        default output directory.
+    output_dir : str, optional
+        Where results are recorded; default ``reports/<profile>`` (or
+        ``$REPORT_OUTPUT_DIR``).
+    seed : int
+        Checked to be a non-negative integer.
+
+    Returns
+    -------
+    Path
+    """
+    from helpers.plots import use_report_style
+
+    if not isinstance(profile, str) or not profile or "/" in profile:
+        raise ValueError(f"profile must be a profile name such as 'study', got {profile!r}")
+    quiet_tensorflow()
+    check_seed(seed)
+    if output_dir is not None and not isinstance(output_dir, (str, os.PathLike)):
+        raise TypeError(f"output_dir must be a path string or None, got {output_dir!r}")
+    use_report_style()
+    path = Path(output_dir) if output_dir else default_output_dir(profile)
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,80 @@
+"""Tables in every output format: Markdown for JupyterLab and the HTML, LaTeX for the PDF."""
+
+from __future__ import annotations
+
+__all__ = ["show_table", "markdown_table", "latex_table", "format_frame", "latex_escape"]
+
+_LATEX_SPECIALS = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+}
+
+
+def latex_escape(text):
+    """Escape LaTeX's special characters in plain text."""
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in str(text))
+
+
+def format_frame(frame, floatfmt=".4g"):
+    """Every cell as text: floats with ``floatfmt``, missing values as an en dash."""
+    import numpy as np
+    import pandas as pd
+
+    def fmt(value):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return "\u2013"
+        if isinstance(value, (float, np.floating)):
+            return format(float(value), floatfmt)
+        return str(value)
+
+    return pd.DataFrame({col: [fmt(v) for v in frame[col]] for col in frame.columns})
+
+
+def markdown_table(frame, floatfmt=".4g"):
+    """A DataFrame as a Markdown pipe table (for the HTML report and JupyterLab)."""
+    text = format_frame(frame, floatfmt)
+    return text.to_markdown(
+        index=False, disable_numparse=True, colalign=["left"] + ["right"] * (text.shape[1] - 1)
+    )
+
+
+def latex_table(frame, floatfmt=".4g"):
+    """A DataFrame as a booktabs tabular shrunk to the page width when wider."""
+    text = format_frame(frame, floatfmt)
+    body = text.to_latex(index=False, escape=True, column_format="l" + "r" * (text.shape[1] - 1))
+    return (
+        "\\begin{center}\\begin{adjustbox}{max width=\\linewidth}\n"
+        + body
+        + "\\end{adjustbox}\\end{center}\n"
+    )
+
+
+def show_table(frame, caption=None, floatfmt=".4g"):
+    """Display a DataFrame as a real table in every format.
+
+    JupyterLab and the HTML report get Markdown; the PDF gets a LaTeX table
+    that never runs off the page (pandoc would wrap numbers over lines).
+    """
+    from IPython.display import display
+
+    markdown = markdown_table(frame, floatfmt)
+    latex = latex_table(frame, floatfmt)
+    if caption:
+        markdown = f"**{caption}**\n\n{markdown}"
+        latex = f"\\textbf{{{latex_escape(caption)}}}\n\n{latex}"
+    display(
+        {
+            "text/markdown": markdown,
+            "text/latex": latex,
+            "text/plain": format_frame(frame, floatfmt).to_string(index=False),
+        },
+        raw=True,
+    )
