@@ -43,6 +43,7 @@ __all__ = [
     "stratified_subset",
     "fingerprint",
     "describe_dataset",
+    "load_datasets",
 ]
 
 DATA_DIR_ENV = "REPORT_DATA_DIR"
@@ -441,6 +442,15 @@ def load_dataset(
             x = x.astype(np.float32) / np.float32(255.0)
         selected[f"x_{split}"], selected[f"y_{split}"] = x, y
 
+    from helpers.provenance import note_dataset
+
+    note_dataset(
+        name,
+        source,
+        fingerprint(*(selected[k] for k in ARRAY_KEYS)),
+        len(selected["y_train"]),
+        len(selected["y_test"]),
+    )
     return Dataset(
         name=name,
         class_names=spec.class_names,
@@ -449,6 +459,25 @@ def load_dataset(
         info={"n_train_total": len(arrays["y_train"]), "n_test_total": len(arrays["y_test"])},
         **selected,
     )
+
+
+def load_datasets(names, *, data_dir=None, n_train=None, n_test=None, random_state=0):
+    """The grayscale datasets ``names`` (each loaded once), keyed by name.
+
+    The experiments' common loading: BT.601 luma in [0, 1], the seeded
+    stratified subsets ``n_train`` / ``n_test`` (``None``: the whole split).
+    """
+    return {
+        name: load_dataset(
+            name,
+            data_dir=data_dir,
+            grayscale=True,
+            n_train=n_train,
+            n_test=n_test,
+            random_state=random_state,
+        )
+        for name in names
+    }
 
 
 def describe_dataset(dataset):

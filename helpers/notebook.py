@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from helpers.checks import check_seed
+from helpers.parameters import check_parameters
+from helpers.provenance import start_run
 from helpers.results import default_output_dir
 from helpers.runtime import quiet_tensorflow
 
@@ -13,11 +16,16 @@ __all__ = ["setup_notebook"]
 
 
 def setup_notebook(profile, output_dir=None, seed=0):
-    """Check the common parameters and prepare plotting; return the output dir.
+    """Check the chapter's parameters, start its provenance record, prepare plotting.
+
+    Call it as ``output_dir = setup_notebook(globals())`` right after the
+    imports: every parameter the notebook defines is checked with the rules of
+    :mod:`helpers.parameters` (the ones ``render.sh`` applies before a run).
 
     Parameters
     ----------
-    profile : str
+    profile : str or mapping
+        The notebook's namespace (``globals()``), or just the profile name
         Name of the parameter profile (``params/<profile>.yaml``); names the
         default output directory.
     output_dir : str, optional
@@ -32,6 +40,16 @@ def setup_notebook(profile, output_dir=None, seed=0):
     """
     from helpers.plots import use_report_style
 
+    if isinstance(profile, Mapping):
+        parameters = check_parameters(profile)
+        profile, output_dir, seed = (
+            parameters.get("profile"),
+            parameters.get("output_dir"),
+            parameters.get("seed", 0),
+        )
+    else:
+        parameters = {"profile": profile, "output_dir": output_dir, "seed": seed}
+    start_run(parameters)
     if not isinstance(profile, str) or not profile or "/" in profile:
         raise ValueError(f"profile must be a profile name such as 'study', got {profile!r}")
     quiet_tensorflow()

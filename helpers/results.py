@@ -82,7 +82,10 @@ def record_results(name, results, output_dir):
         raise ValueError(f"result name must be a plain file stem, got {name!r}")
     if not isinstance(results, dict):
         raise TypeError(f"results must be a dict, got {type(results).__name__}")
+    from helpers.provenance import run_info
+
     payload = to_jsonable(results)
+    payload["_run"] = to_jsonable(run_info())
     payload["_recorded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     target = atomic_write_json(results_dir(output_dir) / f"{name}.json", payload, indent=2)
     print(f"recorded {target}", file=sys.stderr, flush=True)

@@ -6,7 +6,7 @@ import os
 import platform
 from importlib import metadata
 
-__all__ = ["quiet_tensorflow", "package_versions", "machine_info"]
+__all__ = ["quiet_tensorflow", "package_versions", "machine_info", "devices"]
 
 REPORTED_PACKAGES = (
     "numpy",
@@ -65,5 +65,36 @@ def machine_info():
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "keras_backend": _keras_backend(),
     }
+
+
+def _keras_backend():
+    import sys
+
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        return keras.config.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow") + " (not yet imported)"
+
+
+def devices():
+    """Compute devices the Keras backend sees (e.g. ``["cpu:0"]``, ``["cuda:0"]``).
+
+    Only asked of a backend the run already imported; ``[]`` otherwise.
+    """
+    import sys
+
+    found = []
+    if "jax" in sys.modules:
+        found += [f"{d.platform}:{d.id}" for d in sys.modules["jax"].devices()]
+    if "tensorflow" in sys.modules:
+        tf = sys.modules["tensorflow"]
+        found += [
+            d.name.replace("/physical_device:", "").lower()
+            for d in tf.config.list_physical_devices()
+        ]
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        found += ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    return found

@@ -3,45 +3,41 @@
 import nbformat
 import pytest
 
-from helpers.report import pipeline
-from helpers.report.pipeline import (
+from helpers.report import cli, execution, profiles
+from helpers.report.profiles import (
     PipelineError,
     check_parameter_type,
     list_notebooks,
-    merge_notebooks,
     parse_override,
     resolve_parameters,
 )
+from helpers.report.rendering import merge_notebooks
 from tests.conftest import PROJECT_ROOT
 
 
 def test_unknown_profile_fails_before_running(capsys, tmp_path):
-    assert pipeline.main(["--profile", "nope", "--output-dir", str(tmp_path)]) == 2
+    assert cli.main(["--profile", "nope", "--output-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "unknown profile 'nope'" in err and "quick" in err and "study" in err
     assert not any(tmp_path.iterdir())
 
 
 def test_unknown_parameter_fails_before_running(capsys, tmp_path):
-    assert (
-        pipeline.main(["--profile", "quick", "-p", "sead", "1", "--output-dir", str(tmp_path)]) == 2
-    )
+    assert cli.main(["--profile", "quick", "-p", "sead", "1", "--output-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "unknown parameter(s) ['sead']" in err and "seed" in err
 
 
 def test_wrong_parameter_type_fails_before_running(capsys, tmp_path):
     assert (
-        pipeline.main(["--profile", "quick", "-p", "seed", "zero", "--output-dir", str(tmp_path)])
-        == 2
+        cli.main(["--profile", "quick", "-p", "seed", "zero", "--output-dir", str(tmp_path)]) == 2
     )
     assert "parameter seed must be int, got 'zero'" in capsys.readouterr().err
 
 
 def test_unknown_notebook_in_only(capsys, tmp_path):
     assert (
-        pipeline.main(["--profile", "quick", "--only", "07_nothing", "--output-dir", str(tmp_path)])
-        == 2
+        cli.main(["--profile", "quick", "--only", "07_nothing", "--output-dir", str(tmp_path)]) == 2
     )
     assert "unknown notebook(s) ['07_nothing']" in capsys.readouterr().err
 
@@ -82,7 +78,7 @@ def test_parameter_type_checks(type_name, good, bad):
 def test_pipeline_values_reach_only_notebooks_that_declare_them(tmp_path):
     per_nb = resolve_parameters(list_notebooks(), "quick", {"seed": 5}, tmp_path)
     for nb, params in per_nb.items():
-        declared = pipeline.declared_parameters(nb)
+        declared = profiles.declared_parameters(nb)
         assert set(params) <= set(declared)
         if "seed" in declared:
             assert params["seed"] == 5
@@ -95,19 +91,19 @@ def test_pipeline_values_reach_only_notebooks_that_declare_them(tmp_path):
 )
 def test_source_notebooks_are_clean_and_parameterized(notebook):
     nb = nbformat.read(str(notebook), as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == pipeline.KERNEL_NAME
+    assert nb.metadata["kernelspec"]["name"] == execution.KERNEL_NAME
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code), "outputs committed"
     tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
-    declared = pipeline.declared_parameters(notebook)
+    declared = profiles.declared_parameters(notebook)
     assert {"profile", "output_dir", "seed"} <= set(declared)
     # No helper functions defined in notebooks: logic lives in helpers/.
     assert not any(line.startswith("def ") for c in code for line in c.source.splitlines())
 
 
 def test_every_profile_sets_only_known_parameters(tmp_path):
-    for profile in pipeline.available_profiles():
+    for profile in profiles.available_profiles():
         resolve_parameters(list_notebooks(), profile, {}, tmp_path)
 
 
@@ -150,16 +146,16 @@ def test_failed_notebook_names_cell_and_keeps_good_copy(tmp_path, monkeypatch):
     src = tmp_path / "00_x.ipynb"
     src.write_text("{}")
     with pytest.raises(
-        pipeline.NotebookFailed,
+        execution.NotebookFailed,
         match=r"00_x.ipynb failed in cell 3 of the executed copy.*ValueError: bad input",
     ):
-        pipeline.execute_notebook(src, good, {})
+        execution.execute_notebook(src, good, {})
     assert good.read_text() == "good"
     assert (good.parent / "00_x.failed.ipynb").read_text() == "partial"
 
 
 def test_dependent_notebooks_run_after_their_inputs():
-    levels, deps = pipeline.execution_levels(list_notebooks())
+    levels, deps = execution.execution_levels(list_notebooks())
     position = {nb.stem: i for i, level in enumerate(levels) for nb in level}
     for stem, needs in deps.items():
         for need in needs:
@@ -174,7 +170,7 @@ def _tiny_notebook(path, body, depends_on=()):
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(body)]
     nb.metadata["kernelspec"] = {
-        "name": pipeline.KERNEL_NAME,
+        "name": execution.KERNEL_NAME,
         "display_name": "x",
         "language": "python",
     }
@@ -193,7 +189,7 @@ def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_pa
     child = _tiny_notebook(src / "12_child.ipynb", "print(value)", depends_on=["11_bad"])
     out = tmp_path / "out"
     per_nb = {good: {"value": 7}, bad: {"value": 8}, child: {"value": 9}}
-    summary, failures = pipeline.run_notebooks(per_nb, out, jobs=2)
+    summary, failures = execution.run_notebooks(per_nb, out, jobs=2)
     status = {nb.stem: s for nb, s, _ in summary}
     assert status == {
         "10_good": "executed",
@@ -207,5 +203,5 @@ def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_pa
     assert (out / "executed" / "10_good.ipynb").is_file()
     assert (out / "executed" / "11_bad.failed.ipynb").is_file()
     # Same parameters and code again: nothing re-runs.
-    summary, _ = pipeline.run_notebooks({good: {"value": 7}}, out, jobs=2)
+    summary, _ = execution.run_notebooks({good: {"value": 7}}, out, jobs=2)
     assert summary[0][1] == "up to date, skipped"

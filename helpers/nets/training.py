@@ -86,8 +86,11 @@ def _backend_id():
     return f"keras-{keras.__version__}-{keras.config.backend()}"
 
 
-def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0):
+def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0, log=None):
     """``model.fit`` that also returns each epoch's wall time.
+
+    With ``log``, one line per epoch (metrics and seconds) goes to it when
+    there is more than one epoch: a long fold shows that it is moving.
 
     Returns
     -------
@@ -102,6 +105,11 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0):
 
         def on_epoch_end(self, epoch, logs=None):
             seconds.append(time.perf_counter() - self.start)
+            if log is not None and epochs > 1:
+                metrics = ", ".join(
+                    f"{k} {v:.4f}" for k, v in (logs or {}).items() if "accuracy" in k
+                )
+                log(f"    epoch {epoch + 1}/{epochs}: {metrics} ({seconds[-1]:.1f} s)")
 
     seconds = []
     history = model.fit(
@@ -221,6 +229,7 @@ def cross_validate(
             epochs=epochs,
             batch_size=batch_size,
             validation_data=(x_val, y[val_idx]),
+            log=log,
         )
         loss, accuracy = run["history"]["val_loss"][-1], run["history"]["val_accuracy"][-1]
         result = FoldResult(
@@ -298,7 +307,7 @@ def train_final(
             return model, {**info, "cached": True}
     set_seed(seed)
     model = build_model(x.shape[1:])
-    run = fit(model, x, y, epochs=epochs, batch_size=batch_size)
+    run = fit(model, x, y, epochs=epochs, batch_size=batch_size, log=log)
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
     predictions = np.argmax(model.predict(x_test, batch_size=512, verbose=0), axis=1)
     with atomic_path(model_path, suffix=".keras") as tmp:

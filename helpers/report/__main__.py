@@ -2,6 +2,6 @@
 
 import sys
 
-from helpers.report.pipeline import main
+from helpers.report.cli import main
 
 sys.exit(main())

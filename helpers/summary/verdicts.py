@@ -3,9 +3,6 @@ conclusions, all computed from the recorded results (never typed by hand)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from helpers.summary import study
 
 __all__ = [
@@ -189,16 +186,26 @@ def conclusion_verdicts(results):
     return out
 
 
-def notebook_runs(output_dir):
-    """Parameters and wall time of each executed notebook, from the pipeline's stamps."""
+def notebook_runs(results):
+    """What produced each recorded result set, from its own ``_run`` block.
+
+    Independent of how the notebook ran (render.sh, papermill, JupyterLab):
+    parameters, wall time, commit (and whether the tree had changes), Keras
+    backend and devices.
+    """
     runs = []
-    for stamp in sorted((Path(output_dir) / "executed").glob("*.stamp.json")):
-        info = json.loads(stamp.read_text())
+    for name, payload in sorted(results.items()):
+        run = payload.get("_run") or {}
+        git = run.get("git") or {}
+        commit = (git.get("commit") or "unknown")[:10] + (" (modified)" if git.get("dirty") else "")
         runs.append(
             {
-                "notebook": stamp.name.replace(".stamp.json", ""),
-                "seconds": info.get("seconds"),
-                "parameters": info.get("parameters", {}),
+                "results": name,
+                "seconds": run.get("wall_seconds"),
+                "commit": commit,
+                "keras_backend": run.get("keras_backend") or "-",
+                "devices": ", ".join(run.get("devices") or []) or "-",
+                "parameters": run.get("parameters", {}),
             }
         )
     return runs

@@ -1,0 +1,90 @@
+"""What produced a notebook's results: parameters, time, code, packages, data.
+
+:func:`helpers.notebook.setup_notebook` starts a run; :func:`note_dataset`
+is called by the data loader; :func:`helpers.results.record_results` stores
+:func:`run_info` under the ``_run`` key of every results file. So the summary's
+reproducibility block reads everything from the results themselves, whether
+the notebook ran through ``render.sh``, papermill or JupyterLab.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["start_run", "note_dataset", "run_info", "git_state"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_RUN: dict = {}
+
+
+def start_run(parameters):
+    """Begin a notebook run with its (checked) ``parameters``."""
+    _RUN.clear()
+    _RUN.update(
+        parameters=dict(parameters),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        started=time.perf_counter(),
+        datasets={},
+    )
+
+
+def note_dataset(name, source, fingerprint, n_train, n_test):
+    """Remember a dataset the run loaded (its source and the arrays' SHA-256)."""
+    _RUN.setdefault("datasets", {})[name] = {
+        "source": str(source),
+        "sha256": fingerprint,
+        "n_train": int(n_train),
+        "n_test": int(n_test),
+    }
+
+
+@lru_cache(maxsize=1)
+def git_state(root=PROJECT_ROOT):
+    """``{"commit": hash or None, "dirty": bool or None}`` of the checkout ``root``."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": bool(status.strip())}
+
+
+def _keras_backend():
+    # Only ask Keras when the run imported it: importing it here would start TensorFlow.
+    keras = sys.modules.get("keras")
+    return keras.config.backend() if keras is not None else None
+
+
+def run_info():
+    """The current run's provenance, JSON-ready."""
+    from helpers.runtime import devices, machine_info, package_versions
+
+    started = _RUN.get("started")
+    return {
+        "parameters": _RUN.get("parameters", {}),
+        "started_at": _RUN.get("started_at"),
+        "wall_seconds": None if started is None else round(time.perf_counter() - started, 2),
+        "keras_backend": _keras_backend(),
+        "devices": devices(),
+        "git": git_state(),
+        "packages": package_versions(),
+        "machine": machine_info(),
+        "datasets": _RUN.get("datasets", {}),
+    }

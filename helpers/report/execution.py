@@ -1,0 +1,332 @@
+"""Execute the notebooks: in dependency order, skipping up-to-date ones, one render per folder.
+
+Each notebook is executed by papermill into a uniquely named temporary file
+renamed over ``executed/<name>.ipynb`` when it finishes, with a stamp holding
+its fingerprint (:mod:`helpers.report.staleness`). A lock file keeps a second
+render of the same output folder out while one runs. The kernel's stderr
+(progress lines, warnings) reaches the console prefixed with the notebook's
+name; its stdout and displays go to the report only.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import fcntl
+import json
+import os
+import re
+import signal
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from helpers.files import atomic_path, atomic_write_json
+from helpers.report.profiles import PROJECT_ROOT, PipelineError, declared_parameters
+from helpers.report.staleness import FileHashes, fingerprint, notebook_metadata, records_of
+
+__all__ = [
+    "KERNEL_NAME",
+    "NotebookFailed",
+    "output_lock",
+    "execute_notebook",
+    "notebook_dependencies",
+    "execution_levels",
+    "run_notebooks",
+]
+
+KERNEL_NAME = "research-report"
+# The kernel's own start-up warnings (e.g. "running over TCP without encryption":
+# it listens on localhost only) are not the user's business; its errors are.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+
+
+class NotebookFailed(Exception):
+    """A notebook raised an exception; says which notebook and which cell."""
+
+
+# Start-up notices TensorFlow's C++ runtime prints whatever TF_CPP_MIN_LOG_LEVEL says
+# (some at error level although harmless). They still reach the kernel's log file.
+KNOWN_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog|oneDNN custom operations are on"
+    r"|NodeDef mentions attribute use_unbounded_threadpool"
+    r"|This TensorFlow binary is optimized|To enable the following instructions"
+    r"|Unable to register cu(DNN|FFT|BLAS) factory|computation placer already registered"
+)
+
+
+class _PrefixedStream:
+    """The kernel's stderr: every line to a log file, and to the console as
+    ``[<notebook>] line`` unless it is known start-up noise."""
+
+    def __init__(self, prefix, log_path):
+        self.prefix, self.pending = prefix, ""
+        self.log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in flush)
+
+    def write(self, text):
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self._emit(line)
+
+    def _emit(self, line):
+        if not line.strip():
+            return
+        self.log.write(line + "\n")
+        if not KNOWN_NOISE.search(line):
+            sys.stderr.write(f"[{self.prefix}] {line}\n")
+            sys.stderr.flush()
+
+    def flush(self):
+        self._emit(self.pending)
+        self.pending = ""
+        self.log.flush()
+
+
+def _quiet_kernel_manager(log_path):
+    """A kernel manager whose kernel writes its own stderr to ``log_path``.
+
+    What the notebook's code prints to stderr still arrives through Jupyter's
+    messages (and :class:`_PrefixedStream`); only the kernel process's direct
+    copies (duplicates, and its start-up warnings) go to the log file.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            kw.setdefault("stderr", open(log_path, "ab"))  # noqa: SIM115 (owned by the kernel)
+            return await super().start_kernel(**kw)
+
+    return QuietKernelManager
+
+
+@contextmanager
+def output_lock(output_dir):
+    """Hold ``<output_dir>/.render.lock`` for the run; refuse when another run holds it."""
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / ".render.lock"
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise PipelineError(
+                f"another render is using {output_dir} ({holder}); wait for it to finish, "
+                f"or render elsewhere with --output-dir DIR"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        fh.flush()
+        try:
+            yield path
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def kernel_environment():
+    """Make kernels import this checkout's ``helpers``: the code that is fingerprinted."""
+    paths = [str(PROJECT_ROOT)] + [
+        p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+    ]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+
+
+def execute_notebook(notebook, executed, parameters):
+    """Run one notebook with papermill; return wall seconds.
+
+    On failure the partial notebook is kept as ``<stem>.failed.ipynb`` and
+    :class:`NotebookFailed` names the cell that raised.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    failed = executed.with_name(f"{executed.stem}.failed.ipynb")
+    log_path = executed.with_name(f"{executed.stem}.kernel.log")
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    log_path.write_text("")
+    stream = _PrefixedStream(notebook.stem, log_path)
+    start = time.perf_counter()
+    with atomic_path(executed) as tmp:
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(tmp),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                log_output=False,
+                stderr_file=stream,
+                cwd=str(notebook.parent),
+                extra_arguments=KERNEL_ARGUMENTS,
+                kernel_manager_class=_quiet_kernel_manager(log_path),
+            )
+        except PapermillExecutionError as exc:
+            stream.flush()
+            os.replace(tmp, failed)
+            first_line = (exc.source or "").strip().splitlines()[:1]
+            raise NotebookFailed(
+                f"{notebook.name} failed in cell {exc.cell_index} of the executed copy "
+                f"(execution count {exc.exec_count}"
+                f"{', ' + first_line[0][:60] if first_line else ''}): {exc.ename}: {exc.evalue}\n"
+                f"The partly executed notebook, with the traceback: {failed}; the kernel's "
+                f"log: {log_path}"
+            ) from exc
+        stream.flush()
+    failed.unlink(missing_ok=True)
+    return time.perf_counter() - start
+
+
+def _stamp_path(executed):
+    return executed.with_suffix(".stamp.json")
+
+
+def _is_up_to_date(executed, fp):
+    stamp = _stamp_path(executed)
+    try:
+        return executed.is_file() and json.loads(stamp.read_text()).get("fingerprint") == fp
+    except (OSError, ValueError):
+        return False
+
+
+def _run_one(notebook, executed, parameters, fp, parts):
+    seconds = execute_notebook(notebook, executed, parameters)
+    atomic_write_json(
+        _stamp_path(executed),
+        {"fingerprint": fp, "seconds": round(seconds, 2), "inputs": parts},
+        indent=2,
+    )
+    return seconds
+
+
+def _ignore_interrupts():
+    # Workers leave Ctrl-C to the parent, which stops the pool and reports once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def notebook_dependencies(notebook, all_stems):
+    """Stems of the notebooks ``notebook`` reads results from.
+
+    Declared in the notebook's metadata as ``{"report": {"depends_on": [...]}}``;
+    summary notebooks (``99_*``) depend on every other notebook.
+    """
+    if notebook.stem.startswith("99"):
+        return [s for s in all_stems if not s.startswith("99")]
+    return [d for d in notebook_metadata(notebook).get("depends_on", []) if d in all_stems]
+
+
+def execution_levels(notebooks):
+    """Notebooks grouped so that each group only depends on earlier groups."""
+    stems = [nb.stem for nb in notebooks]
+    deps = {nb.stem: notebook_dependencies(nb, stems) for nb in notebooks}
+    level = {}
+
+    def depth(stem, seen=()):
+        if stem in seen:
+            raise PipelineError(
+                f"notebook dependencies form a cycle: {' -> '.join(seen + (stem,))}"
+            )
+        if stem not in level:
+            level[stem] = 1 + max((depth(d, seen + (stem,)) for d in deps[stem]), default=-1)
+        return level[stem]
+
+    for stem in stems:
+        depth(stem)
+    groups = {}
+    for nb in notebooks:
+        groups.setdefault(level[nb.stem], []).append(nb)
+    return [groups[k] for k in sorted(groups)], deps
+
+
+def run_notebooks(
+    per_notebook,
+    output_dir,
+    *,
+    all_notebooks=None,
+    force=False,
+    jobs=1,
+    on_progress=print,
+    summary=None,
+):
+    """Execute notebooks level by level (a notebook runs after those it depends on).
+
+    Returns ``(summary, failures)``: a list of ``(notebook, status, seconds)``
+    and the :class:`NotebookFailed` errors. A failure does not stop notebooks
+    that do not depend on it (their results are kept); its dependents are
+    skipped. A notebook is up to date when its fingerprint (code, parameters,
+    upstream results, data, packages) matches its stamp. Pass a list as
+    ``summary`` to see progress even when the run is interrupted.
+    """
+    output_dir = Path(output_dir)
+    executed_dir = output_dir / "executed"
+    all_notebooks = list(all_notebooks or per_notebook)
+    by_stem = {nb.stem: nb for nb in all_notebooks}
+    levels, deps = execution_levels(list(per_notebook))
+    all_deps = {nb.stem: notebook_dependencies(nb, list(by_stem)) for nb in per_notebook}
+    hashes = FileHashes(output_dir / "cache" / "file-hashes.json")
+    summary = [] if summary is None else summary
+    failures, failed = [], set()
+    for level in levels:
+        todo = []
+        for nb in level:
+            blocked = sorted(set(deps[nb.stem]) & failed)
+            if blocked:
+                failed.add(nb.stem)
+                summary.append((nb, f"skipped: needs {', '.join(blocked)}", None))
+                continue
+            upstream = [
+                output_dir / "results" / f"{name}.json"
+                for stem in all_deps[nb.stem]
+                for name in records_of(by_stem[stem])
+            ]
+            executed = executed_dir / nb.name
+            fp, parts = fingerprint(nb, per_notebook[nb], declared_parameters(nb), upstream, hashes)
+            if not force and _is_up_to_date(executed, fp):
+                seconds = json.loads(_stamp_path(executed).read_text()).get("seconds")
+                summary.append((nb, "up to date, skipped", seconds))
+                on_progress(f"[render] {nb.stem}: up to date, skipped")
+            else:
+                todo.append((nb, executed, fp, parts))
+        if jobs > 1 and len(todo) > 1:
+            on_progress(f"[render] running side by side: {', '.join(t[0].stem for t in todo)}")
+            pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=jobs, initializer=_ignore_interrupts
+            )
+            try:
+                futures = {
+                    pool.submit(_run_one, nb, ex, per_notebook[nb], fp, parts): nb
+                    for nb, ex, fp, parts in todo
+                }
+                for future in concurrent.futures.as_completed(futures):
+                    nb = futures[future]
+                    try:
+                        outcome = (nb, future.result(), None)
+                    except NotebookFailed as exc:
+                        outcome = (nb, None, exc)
+                    _record(outcome, summary, failures, failed, on_progress)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            for nb, ex, fp, parts in todo:
+                on_progress(f"[render] {nb.stem}: running")
+                try:
+                    outcome = (nb, _run_one(nb, ex, per_notebook[nb], fp, parts), None)
+                except NotebookFailed as exc:
+                    outcome = (nb, None, exc)
+                _record(outcome, summary, failures, failed, on_progress)
+    return summary, failures
+
+
+def _record(outcome, summary, failures, failed, on_progress):
+    nb, seconds, exc = outcome
+    if exc is not None:
+        failures.append(exc)
+        failed.add(nb.stem)
+        summary.append((nb, "FAILED", None))
+    else:
+        summary.append((nb, "executed", seconds))
+        on_progress(f"[render] {nb.stem}: done in {seconds:.0f} s")

@@ -1,0 +1,206 @@
+"""When is an executed notebook out of date? A fingerprint of exactly what it depends on.
+
+A notebook's fingerprint covers: the notebook file, its parameters, the
+``helpers`` modules it imports (followed through their own imports; the
+build tool in ``helpers/report`` is not among them), the results files of the
+notebooks it reads from (``metadata.report.depends_on``), the dataset files it
+loads, the Keras backend, and the versions of the packages that change
+numbers. Editing a help text of ``render.sh`` therefore re-runs nothing, while
+a changed ``cnn_epochs`` re-runs the CNN chapter and everything that reads it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from helpers.report.profiles import PROJECT_ROOT
+from helpers.runtime import package_versions
+
+__all__ = [
+    "NUMERIC_PACKAGES",
+    "notebook_metadata",
+    "records_of",
+    "imported_helpers_modules",
+    "module_closure",
+    "dataset_files",
+    "fingerprint",
+]
+
+# Packages whose version can change a number in the report.
+NUMERIC_PACKAGES = (
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "scikit-image",
+    "keras",
+    "tensorflow",
+    "tensorflow-cpu",
+    "jax",
+    "jaxlib",
+    "torch",
+    "PyWavelets",
+    "spgl1",
+    "pandas",
+)
+_FINGERPRINT_VERSION = "2"
+
+
+def notebook_metadata(notebook):
+    """``metadata.report`` of a notebook (``depends_on``, ``records``)."""
+    return json.loads(Path(notebook).read_text()).get("metadata", {}).get("report", {})
+
+
+def records_of(notebook):
+    """Names of the results files a notebook records (``metadata.report.records``)."""
+    return list(notebook_metadata(notebook).get("records", []))
+
+
+def _code_cells(notebook):
+    cells = json.loads(Path(notebook).read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            # IPython magics and shell escapes are not Python.
+            yield "\n".join(
+                "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+            )
+
+
+def _module_file(name, root=PROJECT_ROOT):
+    base = root.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports_in(source, package="helpers", current=None, root=PROJECT_ROOT):
+    """``helpers.*`` modules imported anywhere in ``source`` (functions included)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == package}
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative import inside helpers
+                parts = current.split(".")[: -node.level] if current else []
+                module = ".".join(parts + ([module] if module else []))
+            if module.split(".")[0] != package:
+                continue
+            found.add(module)
+            for alias in node.names:  # `from helpers.cs import sensing` imports a module
+                if _module_file(f"{module}.{alias.name}", root) is not None:
+                    found.add(f"{module}.{alias.name}")
+    return found
+
+
+def imported_helpers_modules(notebook, root=PROJECT_ROOT):
+    """The ``helpers`` modules a notebook imports directly."""
+    found = set()
+    for source in _code_cells(notebook):
+        try:
+            found |= _imports_in(source, root=root)
+        except SyntaxError:
+            continue
+    return found
+
+
+def module_closure(modules, root=PROJECT_ROOT):
+    """``modules`` with every ``helpers`` module they import, and their packages."""
+    seen, todo = set(), list(modules)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # packages run __init__
+        path = _module_file(name, root)
+        if path is not None:
+            todo += sorted(_imports_in(path.read_text(), current=name, root=root) - seen)
+    return {name: _module_file(name, root) for name in sorted(seen) if _module_file(name, root)}
+
+
+def dataset_files(parameters, declared):
+    """``{dataset: path or None}`` of the archives a notebook with these parameters loads."""
+    if "datasets" not in declared:
+        return {}
+    from helpers.data import find_dataset_file
+
+    names = parameters.get("datasets")
+    if names is None:
+        names = ast.literal_eval(declared["datasets"]["default"])
+    data_dir = parameters.get("data_dir")
+    return {name: find_dataset_file(name, data_dir) for name in names}
+
+
+class FileHashes:
+    """SHA-256 of files, remembered by (path, size, mtime) in a small JSON cache."""
+
+    def __init__(self, cache_path):
+        self.cache_path = Path(cache_path)
+        try:
+            self.known = json.loads(self.cache_path.read_text())
+        except (OSError, ValueError):
+            self.known = {}
+
+    def __call__(self, path):
+        path = Path(path).resolve()
+        stat = path.stat()
+        key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+        if key not in self.known:
+            digest = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            self.known[key] = digest.hexdigest()
+            from helpers.files import atomic_write_json
+
+            atomic_write_json(self.cache_path, self.known)
+        return self.known[key]
+
+
+def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, root=PROJECT_ROOT):
+    """Hex SHA-256 over everything the executed ``notebook`` depends on.
+
+    Parameters
+    ----------
+    notebook : Path
+    parameters : dict
+        The values the pipeline passes (profile, overrides).
+    declared : dict
+        The notebook's declared parameters (defaults fill in what is not passed).
+    upstream_results : list of Path
+        Results files of the notebooks it reads from (absent ones count as absent).
+    file_hashes : callable(Path) -> str
+    root : Path
+        The checkout whose ``helpers`` the kernel imports.
+
+    Returns
+    -------
+    fingerprint : str
+    parts : dict
+        What went in, for the stamp file (lets a user see why a notebook re-ran).
+    """
+    modules = module_closure(imported_helpers_modules(notebook, root), root)
+    parts = {
+        "version": _FINGERPRINT_VERSION,
+        "notebook": file_hashes(notebook),
+        "parameters": parameters,
+        "code": {name: file_hashes(path) for name, path in modules.items()},
+        "upstream": {
+            p.name: (file_hashes(p) if p.is_file() else None) for p in sorted(upstream_results)
+        },
+        "data": {
+            name: (file_hashes(path) if path is not None else "keras-download")
+            for name, path in dataset_files(parameters, declared).items()
+        },
+        "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "packages": package_versions(NUMERIC_PACKAGES),
+    }
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest(), parts

@@ -1,0 +1,127 @@
+"""Which notebooks re-run, and which inputs count (no kernel is started: execution is faked)."""
+
+import json
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from helpers.report import execution, staleness
+from helpers.report.profiles import PARAMS_DIR, declared_parameters, list_notebooks
+from helpers.report.profiles import resolve_parameters as resolve
+from tests.conftest import PROJECT_ROOT
+
+
+@pytest.fixture
+def fake_execution(monkeypatch):
+    """Replace papermill by a writer of the results each notebook records."""
+    ran = []
+
+    def execute(notebook, executed, parameters):
+        ran.append(notebook.stem)
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        executed.write_text("{}")
+        results = executed.parent.parent / "results"
+        results.mkdir(exist_ok=True)
+        for name in staleness.records_of(notebook):
+            (results / f"{name}.json").write_text(json.dumps(parameters, sort_keys=True))
+        return 0.0
+
+    monkeypatch.setattr(execution, "execute_notebook", execute)
+    return ran
+
+
+def _run(tmp_path, overrides=None, **kwargs):
+    per_nb = resolve(list_notebooks(), "quick", overrides or {}, tmp_path)
+    summary, failures = execution.run_notebooks(
+        per_nb, tmp_path, on_progress=lambda m: None, **kwargs
+    )
+    assert not failures
+    return sorted(nb.stem for nb, status, _ in summary if status == "executed")
+
+
+@pytest.fixture
+def data_env(monkeypatch, write_archive, tmp_path):
+    """Small dataset archives in a folder of their own, found through REPORT_DATA_DIR."""
+    directory = tmp_path / "data"
+    write_archive("fashion_mnist", directory=directory)
+    write_archive("cifar10", directory=directory)
+    monkeypatch.setenv("REPORT_DATA_DIR", str(directory))
+    return directory
+
+
+def test_changed_cnn_epochs_reruns_the_cnn_chapter_and_its_readers(
+    fake_execution, data_env, tmp_path
+):
+    out = tmp_path / "out"
+    assert len(_run(out)) == len(list_notebooks())
+    fake_execution.clear()
+    assert _run(out) == []
+    assert _run(out, {"cnn_epochs": 2}) == [
+        "02_cnn",
+        "03_projection_mlp",
+        "04_svd_compression",
+        "99_report",
+    ]
+
+
+def test_changed_dataset_file_reruns_the_notebooks_that_read_it(
+    fake_execution, data_env, write_archive, tmp_path
+):
+    out = tmp_path / "out"
+    _run(out)
+    from tests.conftest import make_arrays
+
+    write_archive("cifar10", arrays=make_arrays("cifar10", seed=5), directory=data_env)
+    rerun = _run(out)
+    assert rerun[:4] == ["00_datasets", "02_cnn", "03_projection_mlp", "04_svd_compression"]
+    assert "01_reconstruction" not in rerun
+
+
+def test_build_tool_code_is_not_part_of_any_fingerprint(data_env, tmp_path):
+    hashes = staleness.FileHashes(tmp_path / "h.json")
+    for nb in list_notebooks():
+        modules = staleness.module_closure(staleness.imported_helpers_modules(nb))
+        assert not [m for m in modules if m.startswith("helpers.report")], nb.stem
+        fp, parts = staleness.fingerprint(nb, {}, declared_parameters(nb), [], hashes)
+        assert parts["code"], nb.stem
+    # The modules a chapter really runs are in: e.g. the CNN chapter's training code.
+    cnn = staleness.module_closure(
+        staleness.imported_helpers_modules(PROJECT_ROOT / "notebooks" / "02_cnn.ipynb")
+    )
+    assert "helpers.nets.training" in cnn and "helpers.cs.experiments" not in cnn
+
+
+def test_force_reruns_everything(fake_execution, data_env, tmp_path):
+    out = tmp_path / "out"
+    _run(out)
+    assert len(_run(out, force=True)) == len(list_notebooks())
+
+
+def test_every_results_read_is_declared():
+    """A notebook that reads another's results must declare it in depends_on."""
+    notebooks = list_notebooks()
+    recorder = {name: nb.stem for nb in notebooks for name in staleness.records_of(nb)}
+    for nb in notebooks:
+        source = "\n".join(
+            c.source for c in nbformat.read(str(nb), as_version=4).cells if c.cell_type == "code"
+        )
+        for name in staleness.records_of(nb):
+            assert re.search(rf'record_results\(\s*"{name}"', source), (nb.stem, name)
+        reads = set(re.findall(r'read_results\(\s*\w+\s*,\s*"(\w+)"', source))
+        deps = execution.notebook_dependencies(nb, [n.stem for n in notebooks])
+        for name in reads:
+            assert recorder[name] in deps, f"{nb.stem} reads {name} without depends_on"
+        if "load_all(" in source:
+            assert set(deps) == {n.stem for n in notebooks} - {nb.stem}
+
+
+def test_notebook_defaults_equal_the_study_profile():
+    study = yaml.safe_load((PARAMS_DIR / "study.yaml").read_text())
+    import ast
+
+    for nb in list_notebooks():
+        for name, info in declared_parameters(nb).items():
+            if name in study:
+                assert ast.literal_eval(info["default"]) == study[name], (nb.stem, name)
