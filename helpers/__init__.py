@@ -7,7 +7,8 @@ Shared ground
     call), ``tables`` and ``plots`` (every table and figure), ``runtime``
     (logging, versions, machine).
 ``helpers.cs`` -- Experiment 1, compressive sensing (chapter 01)
-    ``sensing`` (test images, operators, solvers, baselines) and
+    ``images``, ``operators`` (composable LinearOperators), ``solvers``,
+    ``baselines``, ``reconstruction`` (one measure-and-recover call) and
     ``experiments`` (Table 1, method comparison, phase transition, scaling).
 ``helpers.nets`` -- Experiments 2-4, the study's networks (chapters 02-04)
     ``models``, ``training`` (seeded fits, cross-validation, final models),

@@ -243,14 +243,17 @@ def plot_scaling(rows):
 
 
 def plot_test_images(images, basis):
-    """The test images, and their sorted coefficient magnitudes in ``basis``."""
+    """The test images, and their sorted coefficient magnitudes in ``basis``.
+
+    ``basis`` is an analysis operator of :mod:`helpers.cs.operators` (``DCT2``, ``Wavelet2``).
+    """
     fig, axes = plt.subplots(
         1, len(images) + 1, figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / (len(images) + 1) * 1.1)
     )
     for ax, (name, image) in zip(axes, images.items()):
         _show(ax, image, name)
     for name, image in images.items():
-        magnitudes = np.sort(np.abs(basis.analysis(image)))[::-1]
+        magnitudes = np.sort(np.abs(basis.matvec(np.ravel(image))))[::-1]
         axes[-1].loglog(np.arange(1, magnitudes.size + 1), magnitudes, label=name)
     axes[-1].set_title(f"sorted |{basis.kind.upper()} coefficient|", fontsize=7)
     axes[-1].legend(fontsize=6)

@@ -2,31 +2,36 @@ import numpy as np
 import pytest
 import scipy.fft
 
+from helpers.cs.baselines import best_k_term, cubic_interpolation, lowpass_least_squares
 from helpers.cs.experiments import (
     empirical_phase_transition,
     error_table,
     l1_phase_transition,
     trial_seed,
 )
-from helpers.cs.sensing import (
+from helpers.cs.images import load_image_file, make_test_image
+from helpers.cs.operators import (
     BASES,
+    DCT2,
     SCHEMES,
-    Basis,
-    Measurement,
-    basis_pursuit_lp,
-    best_k_term,
-    cubic_interpolation,
+    GaussianMeasurement,
+    PixelRestriction,
+    SubsampledDCT,
+    Wavelet2,
+    basis_operator,
     dct2,
     dense_matrix,
-    fista_l1,
     idct2,
-    load_image_file,
-    lowpass_least_squares,
-    make_test_image,
-    mse,
-    reconstruct,
+    measurement_operator,
     sensing_operator,
 )
+from helpers.cs.reconstruction import mse, reconstruct
+from helpers.cs.solvers import FistaOptions, basis_pursuit_lp, fista_l1
+
+
+def _dot_test(op, rng):
+    x, y = rng.standard_normal(op.shape[1]), rng.standard_normal(op.shape[0])
+    return np.dot(op.matvec(x), y), np.dot(x, op.rmatvec(y))
 
 
 @pytest.mark.parametrize("kind", ["smooth", "textured"])
@@ -54,41 +59,66 @@ def test_dct2_matches_scipy_and_inverts(n):
 
 @pytest.mark.parametrize("kind", BASES)
 def test_bases_are_orthonormal(kind):
-    psi = Basis(kind, 32)
-    x = np.random.default_rng(1).random((32, 32))
-    c = psi.analysis(x)
-    np.testing.assert_allclose(psi.synthesis(c), x, atol=1e-10)
+    psi = basis_operator(kind, 32)
+    x = np.random.default_rng(1).random(32 * 32)
+    c = psi.matvec(x)
+    np.testing.assert_allclose(psi.H.matvec(c), x, atol=1e-10)
     assert np.linalg.norm(c) == pytest.approx(np.linalg.norm(x))
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        GaussianMeasurement(16, 40, 3),
+        PixelRestriction(16, 40, 3),
+        SubsampledDCT(16, 40, 3),
+        DCT2(16),
+        Wavelet2(16),
+        DCT2(16).H,
+        Wavelet2(16).H,
+    ],
+    ids=lambda op: repr(op).split(" ")[0].strip("<"),
+)
+def test_each_operator_passes_the_dot_test(op):
+    """<A x, y> == <x, A^H y> to 1e-10 relative, for every operator class on its own."""
+    lhs, rhs = _dot_test(op, np.random.default_rng(7))
+    assert lhs == pytest.approx(rhs, rel=1e-10)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("basis", BASES)
-def test_operator_adjoint_is_exact(scheme, basis):
-    rng = np.random.default_rng(2)
-    op = sensing_operator(Measurement(scheme, 16, 40, 3), Basis(basis, 16))
-    c, y = rng.standard_normal(256), rng.standard_normal(40)
-    assert np.dot(op.matvec(c), y) == pytest.approx(np.dot(c, op.rmatvec(y)), rel=1e-10)
+def test_composed_operator_adjoint_is_exact(scheme, basis):
+    op = measurement_operator(scheme, 16, 40, 3) @ basis_operator(basis, 16).H
+    lhs, rhs = _dot_test(op, np.random.default_rng(2))
+    assert lhs == pytest.approx(rhs, rel=1e-10)
+    c = np.random.default_rng(3).standard_normal(256)
     np.testing.assert_allclose(dense_matrix(op) @ c, op.matvec(c), atol=1e-10)
+
+
+def test_factories_map_names_to_classes_and_reject_others():
+    assert isinstance(measurement_operator("pixels", 8, 5), PixelRestriction)
+    assert isinstance(basis_operator("wavelet", 8), Wavelet2)
+    with pytest.raises(ValueError, match="differ"):
+        sensing_operator(SubsampledDCT(8, 5), DCT2(16))
 
 
 def test_measurement_rows_have_unit_norm():
     for scheme in ("pixels", "dct"):
-        a = dense_matrix(sensing_operator(Measurement(scheme, 16, 30, 0), Basis("dct", 16)))
+        a = dense_matrix(sensing_operator(measurement_operator(scheme, 16, 30, 0), DCT2(16)))
         np.testing.assert_allclose(a @ a.T, np.eye(30), atol=1e-10)
-    g = Measurement("gaussian", 32, 200, 0).matrix
+    g = GaussianMeasurement(32, 200, 0).matrix
     assert np.mean(np.sum(g**2, axis=1)) == pytest.approx(1.0, rel=0.05)
 
 
 def test_fista_recovers_a_sparse_vector_like_exact_basis_pursuit():
     rng = np.random.default_rng(4)
     n, m, k = 256, 100, 12
-    phi = Measurement("gaussian", 16, m, 5)
-    op = sensing_operator(phi, Basis("dct", 16))
+    op = GaussianMeasurement(16, m, 5) @ DCT2(16).H
     c_true = np.zeros(n)
     c_true[rng.choice(n, k, replace=False)] = rng.standard_normal(k)
     y = op.matvec(c_true)
     c_bp = basis_pursuit_lp(dense_matrix(op), y)
-    c_fista, info = fista_l1(op, y, lam_ratio=1e-6, tol=1e-8, max_iter=5000)
+    c_fista, info = fista_l1(op, y, FistaOptions(lam_ratio=1e-6, tol=1e-8), max_iter=5000)
     assert np.linalg.norm(c_bp - c_true) < 1e-6 * np.linalg.norm(c_true)
     assert np.linalg.norm(c_fista - c_true) < 1e-3 * np.linalg.norm(c_true)
 
@@ -114,13 +144,13 @@ def test_baselines():
     n = 16
     u, v = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     ramp = (u + 2 * v) / (3 * (n - 1))
-    phi = Measurement("pixels", n, 120, 0)
+    phi = PixelRestriction(n, 120, 0)
     assert mse(cubic_interpolation(phi, phi.forward(ramp)), ramp) < 1e-4
     image = make_test_image("textured", n, 0)
     np.testing.assert_allclose(best_k_term(image, n * n), image, atol=1e-12)
     assert mse(best_k_term(image, 10), image) > mse(best_k_term(image, 100), image)
     low = idct2(np.pad(np.random.default_rng(0).random((3, 3)), ((0, n - 3), (0, n - 3))))
-    gauss = Measurement("gaussian", n, 60, 1)
+    gauss = GaussianMeasurement(n, 60, 1)
     assert (
         mse(lowpass_least_squares(gauss, gauss.forward(low), k=15), low) < 1e-20
     )  # i + j <= 4 covers the 3 x 3 block

@@ -9,15 +9,8 @@ import numpy as np
 from scipy import optimize, stats
 
 from helpers.checks import check_choice, check_int, check_seed
-from helpers.cs.sensing import (
-    BASELINES,
-    SOLVERS,
-    basis_pursuit_lp,
-    check_problem,
-    mae,
-    mse,
-    reconstruct,
-)
+from helpers.cs.reconstruction import BASELINES, SOLVERS, check_problem, mae, mse, reconstruct
+from helpers.cs.solvers import basis_pursuit_lp
 
 __all__ = [
     "trial_seed",

@@ -1,0 +1,213 @@
+"""Measure an image and recover it: parameter checks, one reconstruction, error metrics.
+
+An image ``x`` (N x N, values in [0, 1]) is measured as ``y = Phi x + noise``
+with ``M`` measurements and recovered through a sparsifying basis ``W``
+(``x = W^H c``, ``c`` sparse) by solving an l1 problem on ``A = Phi W^H``.
+Dense matrices are built only where a solver needs one (OMP, exact basis
+pursuit), and only when small.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from helpers.checks import check_choice, check_int, check_seed
+from helpers.cs.baselines import best_k_term, cubic_interpolation, lowpass_least_squares
+from helpers.cs.operators import (
+    BASES,
+    SCHEMES,
+    basis_operator,
+    dense_matrix,
+    measurement_operator,
+    sensing_operator,
+)
+from helpers.cs.solvers import FistaOptions, basis_pursuit_lp, fista_l1, omp, spgl1_bp
+
+__all__ = [
+    "SOLVERS",
+    "BASELINES",
+    "check_problem",
+    "reconstruct",
+    "Reconstruction",
+    "mse",
+    "mae",
+]
+
+SOLVERS = ("fista", "omp", "bp", "spgl1")
+BASELINES = ("cubic", "lowpass", "best_k")
+
+
+def mse(a, b):
+    """Mean squared error."""
+    return float(np.mean((np.asarray(a) - np.asarray(b)) ** 2))
+
+
+def mae(a, b):
+    """Mean absolute error."""
+    return float(np.mean(np.abs(np.asarray(a) - np.asarray(b))))
+
+
+def check_problem(
+    n, m_values, *, scheme="gaussian", basis="dct", solver="fista", noise_std=0.0, trials=1, seed=0
+):
+    """Validate a whole experiment's parameters up front; return them normalized."""
+    n = check_int(n, "N", min_value=2)
+    if isinstance(m_values, (int, np.integer)):
+        m_values = [m_values]
+    if not isinstance(m_values, (list, tuple, np.ndarray)) or len(m_values) == 0:
+        raise TypeError(f"M values must be a non-empty list of integers, got {m_values!r}")
+    m_values = [check_int(m, "M", min_value=1, max_value=n * n) for m in m_values]
+    check_choice(scheme, "measurement scheme", SCHEMES)
+    check_choice(basis, "basis", BASES)
+    check_choice(solver, "solver", SOLVERS + BASELINES)
+    if solver == "cubic" and scheme != "pixels":
+        raise ValueError("cubic interpolation needs pixel samples: use scheme='pixels'")
+    if not isinstance(noise_std, (int, float)) or isinstance(noise_std, bool) or noise_std < 0:
+        raise ValueError(f"noise_std must be a number >= 0, got {noise_std!r}")
+    trials = check_int(trials, "trials", min_value=1)
+    seed = check_seed(seed)
+    return n, m_values, trials, seed
+
+
+@dataclass
+class Reconstruction:
+    """An estimate, the solver's seconds (measurement excluded) and its info."""
+
+    image: np.ndarray
+    seconds: float
+    info: dict
+
+
+@dataclass(frozen=True)
+class _Problem:
+    phi: object  # measurement operator
+    psi: object  # basis (analysis) operator
+    y: np.ndarray
+    noise_std: float
+    k: int  # sparsity of OMP and the oracle
+
+
+def reconstruct(
+    image,
+    m,
+    *,
+    scheme="gaussian",
+    basis="dct",
+    solver="fista",
+    noise_std=0.0,
+    random_state=0,
+    clip=True,
+    omp_ratio=0.25,
+    **solver_options,
+):
+    """Measure ``image`` with ``m`` samples and recover it.
+
+    Parameters
+    ----------
+    image : ndarray, shape (N, N), values in [0, 1]
+    m : int, 1 <= m <= N^2
+    scheme : {"gaussian", "pixels", "dct"}
+    basis : {"dct", "wavelet"}
+    solver : {"fista", "omp", "bp", "spgl1", "cubic", "lowpass", "best_k"}
+        ``cubic`` needs ``scheme="pixels"``; ``best_k`` is the oracle
+        best-(m * omp_ratio)-term approximation (uses the image, not ``y``).
+    noise_std : float
+        Standard deviation of Gaussian noise added to each measurement.
+    random_state : int
+        Seeds the measurement draw and the noise.
+    clip : bool
+        Clip the estimate to [0, 1], the known range of pixel values.
+    omp_ratio : float
+        Sparsity of OMP and of the best-k-term oracle: k = max(1, round(m * omp_ratio)).
+    **solver_options
+        Fields of :class:`~helpers.cs.solvers.FistaOptions` (FISTA) or
+        keywords of SPGL1.
+
+    Returns
+    -------
+    Reconstruction
+        ``image`` (estimate), ``seconds`` (solver time, measurement excluded), ``info``.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2 or image.shape[0] != image.shape[1]:
+        raise ValueError(f"image must be square N x N, got shape {image.shape}")
+    n = image.shape[0]
+    check_problem(
+        n, [m], scheme=scheme, basis=basis, solver=solver, noise_std=noise_std, seed=random_state
+    )
+    k = max(1, int(round(m * omp_ratio)))
+    psi = basis_operator(basis, n)
+    if solver == "best_k":
+        start = time.perf_counter()
+        estimate = best_k_term(image, k, psi)
+        return Reconstruction(
+            np.clip(estimate, 0, 1) if clip else estimate, time.perf_counter() - start, {"k": k}
+        )
+    phi = measurement_operator(scheme, n, m, random_state)
+    rng = np.random.default_rng([random_state, 1])  # noise stream independent of the draw
+    y = phi.forward(image)
+    if noise_std > 0:
+        y = y + noise_std * rng.standard_normal(y.shape)
+    problem = _Problem(phi, psi, y, float(noise_std), k)
+    # Two BLAS threads slow the many tiny products of the matrix-free schemes
+    # (thread start-up dominates); the dense Gaussian products gain from them.
+    # ``None`` keeps any limit set by the caller (e.g. one thread per process).
+    with threadpool_limits(None if scheme == "gaussian" else 1, user_api="blas"):
+        start = time.perf_counter()
+        estimate, info = _SOLVE[solver](problem, solver_options)
+        seconds = time.perf_counter() - start
+    estimate = estimate.reshape(n, n)
+    return Reconstruction(np.clip(estimate, 0, 1) if clip else estimate, seconds, info)
+
+
+def _synthesize(problem, c):
+    return problem.psi.rmatvec(c)
+
+
+def _solve_fista(problem, options):
+    options = dict(options)
+    if problem.noise_std > 0 and "lam" not in options:
+        n2 = problem.psi.shape[0]
+        options["lam"] = problem.noise_std * np.sqrt(2 * np.log(n2))
+    c, info = fista_l1(
+        sensing_operator(problem.phi, problem.psi), problem.y, FistaOptions(**options)
+    )
+    return _synthesize(problem, c), info
+
+
+def _solve_spgl1(problem, options):
+    c, info = spgl1_bp(sensing_operator(problem.phi, problem.psi), problem.y, **options)
+    return _synthesize(problem, c), info
+
+
+def _solve_omp(problem, options):
+    matrix = dense_matrix(sensing_operator(problem.phi, problem.psi))
+    c = omp(matrix, problem.y, min(problem.k, problem.phi.m))
+    return _synthesize(problem, c), {}
+
+
+def _solve_bp(problem, options):
+    matrix = dense_matrix(sensing_operator(problem.phi, problem.psi))
+    return _synthesize(problem, basis_pursuit_lp(matrix, problem.y)), {}
+
+
+def _solve_cubic(problem, options):
+    return cubic_interpolation(problem.phi, problem.y), {}
+
+
+def _solve_lowpass(problem, options):
+    return lowpass_least_squares(problem.phi, problem.y), {}
+
+
+_SOLVE = {
+    "fista": _solve_fista,
+    "spgl1": _solve_spgl1,
+    "omp": _solve_omp,
+    "bp": _solve_bp,
+    "cubic": _solve_cubic,
+    "lowpass": _solve_lowpass,
+}
