@@ -223,3 +223,64 @@ def test_theoretical_phase_transition_matches_donoho_tanner():
 def test_empirical_phase_transition_agrees_far_from_the_curve():
     rates = empirical_phase_transition(60, [0.5], [0.1, 0.8], trials=4, seed=0)
     assert rates[0, 0] == 1.0 and rates[1, 0] == 0.0
+
+
+@pytest.mark.parametrize("shape", [(30, 200), (200, 30), (60, 60), (600, 4096)])
+def test_operator_norm_is_an_upper_bound_close_to_the_exact_norm(shape):
+    from scipy.sparse.linalg import aslinearoperator
+
+    from helpers.cs.operators import operator_norm
+
+    rng = np.random.default_rng(shape[0])
+    matrix = rng.standard_normal(shape) * rng.uniform(0.1, 10)
+    exact = np.linalg.norm(matrix, 2)
+    bound = operator_norm(aslinearoperator(matrix))
+    assert exact <= bound <= exact * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("basis", BASES)
+def test_operator_norm_of_composed_sensing_operators(scheme, basis):
+    from helpers.cs.operators import operator_norm
+
+    op = measurement_operator(scheme, 16, 120, 1) @ basis_operator(basis, 16).H
+    exact = np.linalg.norm(dense_matrix(op), 2)
+    assert exact <= operator_norm(op) <= exact * (1 + 1e-9)
+
+
+def test_operator_norm_refuses_large_operators_without_a_bound():
+    from scipy.sparse.linalg import LinearOperator
+
+    from helpers.cs.operators import operator_norm
+
+    big = LinearOperator((5000, 5000), matvec=lambda x: x, rmatvec=lambda x: x, dtype=float)
+    with pytest.raises(ValueError, match="no guaranteed norm bound"):
+        operator_norm(big)
+
+
+def test_wavelet_basis_decomposes_fully_and_beats_a_constant_image():
+    assert Wavelet2(64).level == 6 and Wavelet2(48).level == 4
+    image = make_test_image("smooth", 64, 0)
+    wavelet = reconstruct(image, 100, basis="wavelet", random_state=0)
+    constant = reconstruct(image, 100, solver="mean", random_state=0)
+    assert mse(wavelet.image, image) < mse(constant.image, image)
+
+
+def test_mean_baseline_fits_the_level_from_measurements_only():
+    from helpers.cs.baselines import mean_image
+
+    for scheme in SCHEMES:
+        phi = measurement_operator(scheme, 16, 50, 2)
+        np.testing.assert_allclose(mean_image(phi, phi.forward(np.full(256, 0.3))), 0.3)
+    image = make_test_image("textured", 16, 0)
+    phi = PixelRestriction(16, 50, 2)
+    level = mean_image(phi, phi.forward(image))
+    assert level[0, 0] == pytest.approx(image.ravel()[phi.rows].mean())
+
+
+def test_oracles_are_named_for_their_k():
+    image = make_test_image("textured", 16, 0)
+    quarter = reconstruct(image, 80, solver="oracle_m4", clip=False)
+    full = reconstruct(image, 80, solver="oracle_m", clip=False)
+    assert quarter.info["k"] == 20 and full.info["k"] == 80
+    assert mse(full.image, image) < mse(quarter.image, image)

@@ -7,7 +7,7 @@ import numpy as np
 from helpers.checks import check_int
 from helpers.cs.operators import DCT2, basis_operator
 
-__all__ = ["cubic_interpolation", "lowpass_least_squares", "best_k_term"]
+__all__ = ["cubic_interpolation", "lowpass_least_squares", "mean_image", "best_k_term"]
 
 
 def cubic_interpolation(measurement, y):
@@ -57,6 +57,18 @@ def lowpass_least_squares(measurement, y, k=None):
     c = np.zeros(n * n)
     c[order] = coef
     return synthesis.matvec(c).reshape(n, n)
+
+
+def mean_image(measurement, y):
+    """The constant image whose measurements fit ``y`` best (least squares).
+
+    Uses only the measurements: the level ``mu`` minimizing
+    ``||y - mu Phi 1||``, i.e. the low-pass fit with k = 1 (the DC term).
+    Any method with a higher MSE does worse than knowing nothing but a mean.
+    """
+    ones_measured = measurement.matvec(np.ones(measurement.n**2))
+    level = float(np.dot(ones_measured, y) / np.dot(ones_measured, ones_measured))
+    return np.full((measurement.n, measurement.n), level)
 
 
 def best_k_term(image, k, basis="dct"):

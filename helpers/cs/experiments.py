@@ -22,6 +22,7 @@ __all__ = [
     "table_beside_study",
     "ratio_summary",
     "best_method_summary",
+    "worse_than_mean_summary",
 ]
 
 
@@ -304,13 +305,13 @@ def ratio_summary(frame):
 
 
 def best_method_summary(comparison, headline):
-    """Generated Markdown: the lowest-MSE method per image and M (oracle excluded).
+    """Generated Markdown: the lowest-MSE method per image and M (oracles excluded).
 
     ``comparison`` is :func:`compare_methods`' rows as a DataFrame with a
     ``method`` column; ``headline`` the ``(scheme, solver, basis)`` of Table 1.
     """
     lines = []
-    usable = comparison[(comparison.solver != "best_k") & comparison.mse_mean.notna()]
+    usable = comparison[~comparison.solver.str.startswith("oracle") & comparison.mse_mean.notna()]
     scheme, solver, basis = headline
     for (image, m), part in usable.groupby(["image", "M"], sort=False):
         best = part.loc[part.mse_mean.idxmin()]
@@ -320,3 +321,32 @@ def best_method_summary(comparison, headline):
             f"- {image}, M = {m}: lowest MSE by **{best.method}** ({best.mse_mean:.1e}{extra})"
         )
     return "\n".join(lines)
+
+
+def worse_than_mean_summary(comparison):
+    """Generated Markdown flagging every method whose MSE exceeds the constant image's.
+
+    ``comparison`` holds :func:`compare_methods`' rows with a ``method``
+    column, including ``mean`` rows (the constant image fitted to the
+    measurements). A method is compared with the ``mean`` row of its own
+    scheme (same measurements), or with the lowest ``mean`` row when its
+    scheme has none.
+    """
+    known = comparison[comparison.mse_mean.notna()]
+    means = known[known.solver == "mean"]
+    if means.empty:
+        return "_No constant-image baseline in the comparison._"
+    lines = []
+    for (image, m), part in known.groupby(["image", "M"], sort=False):
+        here = means[(means.image == image) & (means.M == m)]
+        for row in part[part.solver != "mean"].itertuples():
+            same = here[here.scheme == row.scheme]
+            reference = (same if len(same) else here).mse_mean.min()
+            if row.mse_mean > reference:
+                lines.append(
+                    f"- {image}, M = {m}: **{row.method}** (MSE {row.mse_mean:.2e}) is worse "
+                    f"than the constant image ({reference:.2e})"
+                )
+    if not lines:
+        return "Every method beats the constant image fitted to its measurements."
+    return "Worse than a constant image (flagged):\n" + "\n".join(lines)

@@ -38,6 +38,7 @@ __all__ = [
     "sensing_operator",
     "dense_matrix",
     "operator_norm",
+    "MAX_GRAM_ENTRIES",
 ]
 
 SCHEMES = ("gaussian", "pixels", "dct")
@@ -45,6 +46,11 @@ BASES = ("dct", "wavelet")
 # Dense matrices above this many entries are refused (OMP, exact BP): 64 M
 # float64 entries is 512 MB, beyond what a 2-core CI machine should allocate.
 MAX_DENSE_ENTRIES = 64_000_000
+# Operators without a known norm bound are made dense for an exact norm up to
+# this size (a 1000 x 4096 matrix: well under a second).
+MAX_GRAM_ENTRIES = 5_000_000
+# Norm bounds carry this relative margin for rounding in the products themselves.
+_ROUNDING = 1 + 1e-12
 
 # Up to this side, the 2-D DCT as two products with a cached DCT matrix beats
 # scipy.fft's transform on one thread (about 2x at N = 64); above, FFT wins.
@@ -144,9 +150,7 @@ class GaussianMeasurement(_Measurement):
         Rounding is covered by a relative margin of 1e-12.
         """
         if self._norm is None:
-            gram = self.matrix @ self.matrix.T
-            top = np.linalg.eigvalsh(gram)[-1]
-            self._norm = float(np.sqrt(top) * (1 + 1e-12))
+            self._norm = _exact_norm(self.matrix) * _ROUNDING
         return self._norm
 
     def frobenius_norm(self):
@@ -171,7 +175,7 @@ class PixelRestriction(_Measurement):
         return z
 
     def norm_bound(self):
-        return 1.0  # orthonormal rows
+        return _ROUNDING  # orthonormal rows
 
     @property
     def pixel_coordinates(self):
@@ -202,7 +206,7 @@ class SubsampledDCT(_Measurement):
         return (self.signs * idct2(z.reshape(self.n, self.n))).ravel()
 
     def norm_bound(self):
-        return 1.0  # orthonormal rows
+        return _ROUNDING  # orthonormal rows
 
 
 class DCT2(_ImageOperator):
@@ -220,14 +224,17 @@ class DCT2(_ImageOperator):
         return idct2(c.reshape(self.n, self.n)).ravel()
 
     def norm_bound(self):
-        return 1.0
+        return _ROUNDING  # orthonormal
 
 
 class Wavelet2(_ImageOperator):
     """Orthonormal 2-D wavelet analysis (PyWavelets, periodized; Daubechies-4 by default).
 
-    ``level`` defaults to ``pywt.dwt_max_level(N, filter length)``, the
-    deepest decomposition without boundary wrap-around (3 at N = 64 for db4).
+    ``level`` defaults to the full decomposition: as many levels as N can be
+    halved evenly (6 at N = 64, down to a 1 x 1 approximation band). The
+    periodized transform stays orthonormal when filters wrap around. (Before,
+    ``pywt.dwt_max_level`` gave 3 levels at N = 64: an 8 x 8 approximation band
+    penalized like the details, and an MSE worse than a constant image.)
     """
 
     kind = "wavelet"
@@ -238,7 +245,7 @@ class Wavelet2(_ImageOperator):
         super().__init__(n, check_int(n, "N", min_value=2) ** 2)
         self.wavelet = wavelet
         if level is None:
-            level = max(pywt.dwt_max_level(self.n, pywt.Wavelet(wavelet).dec_len), 1)
+            level = max(_times_halvable(self.n), 1)
         self.level = check_int(level, "wavelet level", min_value=1)
         coeffs = pywt.wavedec2(
             np.zeros((self.n, self.n)), wavelet, mode="periodization", level=self.level
@@ -262,7 +269,15 @@ class Wavelet2(_ImageOperator):
         return pywt.waverec2(coeffs, self.wavelet, mode="periodization").ravel()
 
     def norm_bound(self):
-        return 1.0
+        return _ROUNDING  # orthonormal
+
+
+def _times_halvable(n):
+    count = 0
+    while n % 2 == 0 and n > 1:
+        n //= 2
+        count += 1
+    return count
 
 
 _MEASUREMENTS = {cls.scheme: cls for cls in (GaussianMeasurement, PixelRestriction, SubsampledDCT)}
@@ -305,14 +320,45 @@ def dense_matrix(operator):
     return rows
 
 
-def operator_norm(operator, n_iter=30, random_state=0):
-    """Largest singular value of ``operator`` by power iteration (slight overestimate)."""
-    rng = np.random.default_rng(random_state)
-    v = rng.standard_normal(operator.shape[1])
-    v /= np.linalg.norm(v)
-    sigma = 0.0
-    for _ in range(n_iter):
-        w = operator.rmatvec(operator.matvec(v))
-        sigma = np.sqrt(np.linalg.norm(w))
-        v = w / np.linalg.norm(w)
-    return sigma * 1.01
+def _exact_norm(matrix):
+    """Largest singular value of a dense matrix through the smaller Gram matrix."""
+    gram = matrix @ matrix.T if matrix.shape[0] <= matrix.shape[1] else matrix.T @ matrix
+    return float(np.sqrt(max(np.linalg.eigvalsh(gram)[-1], 0.0)))
+
+
+def operator_norm(operator):
+    """A guaranteed upper bound on the largest singular value of ``operator``.
+
+    - Operators of this module know their norm: 1 for the orthonormal bases
+      and the orthonormal-row schemes, the exact norm (from the M x M Gram
+      matrix) for the Gaussian scheme.
+    - Products and adjoints (``Phi @ W.H``) use ``||A B|| <= ||A|| ||B||``,
+      exact here since the bases are orthonormal.
+    - Any other operator with at most ``MAX_GRAM_ENTRIES`` entries is made
+      dense and its norm computed exactly.
+
+    A relative margin of 1e-12 covers rounding. FISTA's step ``1 / ||A||^2``
+    is then safe (power iteration, used before, gives a lower bound: 1.2%
+    under the true norm on a 600 x 4096 Gaussian matrix even after a 1.01 factor).
+
+    Raises
+    ------
+    ValueError
+        For a large operator without a known bound (pass FISTA a ``lipschitz``).
+    """
+    from scipy.sparse.linalg._interface import _AdjointLinearOperator, _ProductLinearOperator
+
+    if hasattr(operator, "norm_bound"):
+        return operator.norm_bound()
+    if isinstance(operator, _ProductLinearOperator):
+        left, right = operator.args
+        return operator_norm(left) * operator_norm(right)
+    if isinstance(operator, _AdjointLinearOperator):
+        return operator_norm(operator.args[0])
+    m, n = operator.shape
+    if m * n > MAX_GRAM_ENTRIES:
+        raise ValueError(
+            f"no guaranteed norm bound for a {m} x {n} {type(operator).__name__}: "
+            "give the solver an upper bound (FistaOptions(lipschitz=...))"
+        )
+    return _exact_norm(dense_matrix(operator)) * _ROUNDING

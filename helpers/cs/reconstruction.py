@@ -16,7 +16,12 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from helpers.checks import check_choice, check_int, check_seed
-from helpers.cs.baselines import best_k_term, cubic_interpolation, lowpass_least_squares
+from helpers.cs.baselines import (
+    best_k_term,
+    cubic_interpolation,
+    lowpass_least_squares,
+    mean_image,
+)
 from helpers.cs.operators import (
     BASES,
     SCHEMES,
@@ -30,6 +35,7 @@ from helpers.cs.solvers import FistaOptions, basis_pursuit_lp, fista_l1, omp, sp
 __all__ = [
     "SOLVERS",
     "BASELINES",
+    "ORACLE_FRACTIONS",
     "check_problem",
     "reconstruct",
     "Reconstruction",
@@ -38,7 +44,9 @@ __all__ = [
 ]
 
 SOLVERS = ("fista", "omp", "bp", "spgl1")
-BASELINES = ("cubic", "lowpass", "best_k")
+BASELINES = ("cubic", "lowpass", "mean", "oracle_m4", "oracle_m")
+# Oracles know the image (best k-term approximation): names -> k as a fraction of M.
+ORACLE_FRACTIONS = {"oracle_m4": 0.25, "oracle_m": 1.0}
 
 
 def mse(a, b):
@@ -112,9 +120,12 @@ def reconstruct(
     m : int, 1 <= m <= N^2
     scheme : {"gaussian", "pixels", "dct"}
     basis : {"dct", "wavelet"}
-    solver : {"fista", "omp", "bp", "spgl1", "cubic", "lowpass", "best_k"}
-        ``cubic`` needs ``scheme="pixels"``; ``best_k`` is the oracle
-        best-(m * omp_ratio)-term approximation (uses the image, not ``y``).
+    solver : {"fista", "omp", "bp", "spgl1", "cubic", "lowpass", "mean", "oracle_m4", "oracle_m"}
+        ``cubic`` needs ``scheme="pixels"``; ``mean`` is the constant image
+        fitted to ``y``; ``oracle_m4`` and ``oracle_m`` are the best
+        round(M/4)- and M-term approximations in ``basis``: oracles that use
+        the image, not ``y`` (what a perfect k-sparse method could reach, not
+        a floor for methods that are not k-sparse).
     noise_std : float
         Standard deviation of Gaussian noise added to each measurement.
     random_state : int
@@ -122,7 +133,7 @@ def reconstruct(
     clip : bool
         Clip the estimate to [0, 1], the known range of pixel values.
     omp_ratio : float
-        Sparsity of OMP and of the best-k-term oracle: k = max(1, round(m * omp_ratio)).
+        Sparsity of OMP: k = max(1, round(m * omp_ratio)).
     **solver_options
         Fields of :class:`~helpers.cs.solvers.FistaOptions` (FISTA) or
         keywords of SPGL1.
@@ -141,11 +152,14 @@ def reconstruct(
     )
     k = max(1, int(round(m * omp_ratio)))
     psi = basis_operator(basis, n)
-    if solver == "best_k":
+    if solver in ORACLE_FRACTIONS:
+        k_oracle = max(1, int(round(m * ORACLE_FRACTIONS[solver])))
         start = time.perf_counter()
-        estimate = best_k_term(image, k, psi)
+        estimate = best_k_term(image, k_oracle, psi)
         return Reconstruction(
-            np.clip(estimate, 0, 1) if clip else estimate, time.perf_counter() - start, {"k": k}
+            np.clip(estimate, 0, 1) if clip else estimate,
+            time.perf_counter() - start,
+            {"k": k_oracle},
         )
     phi = measurement_operator(scheme, n, m, random_state)
     rng = np.random.default_rng([random_state, 1])  # noise stream independent of the draw
@@ -203,7 +217,12 @@ def _solve_lowpass(problem, options):
     return lowpass_least_squares(problem.phi, problem.y), {}
 
 
+def _solve_mean(problem, options):
+    return mean_image(problem.phi, problem.y), {}
+
+
 _SOLVE = {
+    "mean": _solve_mean,
     "fista": _solve_fista,
     "spgl1": _solve_spgl1,
     "omp": _solve_omp,
