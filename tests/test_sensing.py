@@ -77,7 +77,7 @@ def test_bases_are_orthonormal(kind):
         DCT2(16).H,
         Wavelet2(16).H,
     ],
-    ids=lambda op: repr(op).split(" ")[0].strip("<"),
+    ids=lambda op: type(op).__name__,
 )
 def test_each_operator_passes_the_dot_test(op):
     """<A x, y> == <x, A^H y> to 1e-10 relative, for every operator class on its own."""
@@ -284,3 +284,29 @@ def test_oracles_are_named_for_their_k():
     full = reconstruct(image, 80, solver="oracle_m", clip=False)
     assert quarter.info["k"] == 20 and full.info["k"] == 80
     assert mse(full.image, image) < mse(quarter.image, image)
+
+
+def _without_times(rows):
+    return [{k: v for k, v in r.items() if k != "seconds_mean"} for r in rows]
+
+
+def test_parallel_tables_equal_serial_ones():
+    from helpers.cs.experiments import compare_methods
+
+    images = {k: make_test_image(k, 16, 0) for k in ("smooth", "textured")}
+    kwargs = dict(trials=2, seed=3, keep=[60])
+    serial, ex_serial = error_table(images, [30, 60], n_jobs=1, **kwargs)
+    parallel, ex_parallel = error_table(images, [30, 60], n_jobs=2, **kwargs)
+    assert _without_times(serial) == _without_times(parallel)
+    for key in ex_serial:
+        np.testing.assert_array_equal(ex_serial[key], ex_parallel[key])
+    methods = [("gaussian", "fista", "dct"), ("pixels", "mean", "dct"), ("dct", "bp", "dct")]
+    a = compare_methods(images, [30, 60], methods, trials=2, bp_max_m=30, n_jobs=1)
+    b = compare_methods(images, [30, 60], methods, trials=2, bp_max_m=30, n_jobs=2)
+    assert _without_times(a) == _without_times(b)
+    assert [r["note"] != "" for r in a].count(True) == 2  # bp skipped at M = 60, both images
+
+
+def test_n_jobs_is_checked():
+    with pytest.raises(ValueError, match="n_jobs must be"):
+        error_table({"s": make_test_image("smooth", 8, 0)}, [10], n_jobs=0)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import optimize, stats
+from threadpoolctl import threadpool_limits
 
 from helpers.checks import check_choice, check_int, check_seed
 from helpers.cs.reconstruction import BASELINES, SOLVERS, check_problem, mae, mse, reconstruct
@@ -14,6 +16,7 @@ from helpers.cs.solvers import basis_pursuit_lp
 
 __all__ = [
     "trial_seed",
+    "run_tasks",
     "error_table",
     "compare_methods",
     "l1_phase_transition",
@@ -31,6 +34,42 @@ def trial_seed(seed, *keys):
     return int(np.random.SeedSequence([check_seed(seed), *map(int, keys)]).generate_state(1)[0])
 
 
+def _check_n_jobs(n_jobs):
+    n_jobs = check_int(n_jobs, "n_jobs")
+    if n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"n_jobs must be a positive number of processes or -1 (all), got {n_jobs}")
+    return n_jobs
+
+
+def _single_threaded(fn, *args):
+    with threadpool_limits(1, user_api="blas"):
+        return fn(*args)
+
+
+def run_tasks(fn, tasks, n_jobs=1):
+    """``[fn(*task) for task in tasks]`` in ``n_jobs`` processes, BLAS on one thread each.
+
+    The reconstructions are many tiny products, so processes beat BLAS
+    threads. BLAS runs on one thread in the serial case too, so that both give
+    bit-identical results; every task carries its own seed (:func:`trial_seed`),
+    so nothing depends on the order of execution.
+    """
+    n_jobs = _check_n_jobs(n_jobs)
+    if n_jobs == 1:
+        return [_single_threaded(fn, *task) for task in tasks]
+    return Parallel(n_jobs=n_jobs)(delayed(_single_threaded)(fn, *task) for task in tasks)
+
+
+def _error_trial(image, m, t, seed, settings, keep_image):
+    rec = reconstruct(image, m, random_state=trial_seed(seed, m, t), **settings)
+    return (
+        mse(rec.image, image),
+        mae(rec.image, image),
+        rec.seconds,
+        rec.image if keep_image else None,
+    )
+
+
 def error_table(
     images,
     m_values,
@@ -42,6 +81,7 @@ def error_table(
     solver="fista",
     noise_std=0.0,
     keep=(),
+    n_jobs=1,
 ):
     """MSE and MAE (mean and std over ``trials`` measurement draws) per image and M.
 
@@ -54,6 +94,8 @@ def error_table(
         Independent measurement draws (and noise) per (image, M).
     keep : iterable of int
         M values whose first-trial reconstruction is returned (for figures).
+    n_jobs : int
+        Processes (-1: all cores); results do not depend on it.
 
     Returns
     -------
@@ -74,24 +116,16 @@ def error_table(
         seed=seed,
     )
     keep = set(keep)
+    settings = dict(scheme=scheme, basis=basis, solver=solver, noise_std=noise_std)
+    keys = [(name, m, t) for name in images for m in m_values for t in range(trials)]
+    tasks = [(images[name], m, t, seed, settings, t == 0 and m in keep) for name, m, t in keys]
+    results = dict(zip(keys, run_tasks(_error_trial, tasks, n_jobs)))
     rows, examples = [], {}
-    for name, image in images.items():
+    for name in images:
         for m in m_values:
-            errors = []
-            for t in range(trials):
-                rec = reconstruct(
-                    image,
-                    m,
-                    scheme=scheme,
-                    basis=basis,
-                    solver=solver,
-                    noise_std=noise_std,
-                    random_state=trial_seed(seed, m, t),
-                )
-                errors.append((mse(rec.image, image), mae(rec.image, image), rec.seconds))
-                if t == 0 and m in keep:
-                    examples[(name, m)] = rec.image
-            e = np.array(errors)
+            e = np.array([results[(name, m, t)][:3] for t in range(trials)])
+            if m in keep:
+                examples[(name, m)] = results[(name, m, 0)][3]
             rows.append(
                 {
                     "image": name,
@@ -107,57 +141,60 @@ def error_table(
     return rows, examples
 
 
-def compare_methods(images, m_values, methods, *, trials=2, seed=0, noise_std=0.0, bp_max_m=300):
+def compare_methods(
+    images, m_values, methods, *, trials=2, seed=0, noise_std=0.0, bp_max_m=300, n_jobs=1
+):
     """Error and time of (scheme, solver, basis) triples on the same measurement draws.
 
     Trial t at a given M uses the same seed for every method, so methods that
     share a scheme see the same measurements. Exact basis pursuit (``bp``, a
     dense LP) is skipped above ``bp_max_m`` measurements, where one solve
-    takes minutes, and the row says so.
+    takes minutes, and the row says so. ``n_jobs`` processes (-1: all cores)
+    share the solves; results do not depend on it.
     """
-    rows = []
-    for scheme, solver, basis in methods:
+    for _, solver, _ in methods:
         check_choice(solver, "solver", SOLVERS + BASELINES)
-        for name, image in images.items():
+    keys = [
+        (method, name, m)
+        for method in methods
+        for name in images
+        for m in m_values
+        if not (method[1] == "bp" and m > bp_max_m)
+    ]
+    tasks = [
+        (
+            images[name],
+            m,
+            t,
+            seed,
+            dict(zip(("scheme", "solver", "basis"), method), noise_std=noise_std),
+            False,
+        )
+        for method, name, m in keys
+        for t in range(trials)
+    ]
+    flat = iter(run_tasks(_error_trial, tasks, n_jobs))
+    results = {key: [next(flat) for _ in range(trials)] for key in keys}
+    rows = []
+    for method in methods:
+        scheme, solver, basis = method
+        for name in images:
             for m in m_values:
-                if solver == "bp" and m > bp_max_m:
-                    rows.append(
-                        {
-                            "image": name,
-                            "M": m,
-                            "scheme": scheme,
-                            "solver": solver,
-                            "basis": basis,
-                            "mse_mean": None,
-                            "seconds_mean": None,
-                            "note": f"skipped: exact LP only for M <= {bp_max_m}",
-                        }
+                row = {"image": name, "M": m, "scheme": scheme, "solver": solver, "basis": basis}
+                res = results.get((method, name, m))
+                if res is None:
+                    row.update(
+                        mse_mean=None,
+                        seconds_mean=None,
+                        note=f"skipped: exact LP only for M <= {bp_max_m}",
                     )
-                    continue
-                res = [
-                    reconstruct(
-                        image,
-                        m,
-                        scheme=scheme,
-                        basis=basis,
-                        solver=solver,
-                        noise_std=noise_std,
-                        random_state=trial_seed(seed, m, t),
+                else:
+                    row.update(
+                        mse_mean=float(np.mean([r[0] for r in res])),
+                        seconds_mean=float(np.mean([r[2] for r in res])),
+                        note="",
                     )
-                    for t in range(trials)
-                ]
-                rows.append(
-                    {
-                        "image": name,
-                        "M": m,
-                        "scheme": scheme,
-                        "solver": solver,
-                        "basis": basis,
-                        "mse_mean": float(np.mean([mse(r.image, image) for r in res])),
-                        "seconds_mean": float(np.mean([r.seconds for r in res])),
-                        "note": "",
-                    }
-                )
+                rows.append(row)
     return rows
 
 
