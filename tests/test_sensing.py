@@ -310,3 +310,26 @@ def test_parallel_tables_equal_serial_ones():
 def test_n_jobs_is_checked():
     with pytest.raises(ValueError, match="n_jobs must be"):
         error_table({"s": make_test_image("smooth", 8, 0)}, [10], n_jobs=0)
+
+
+def test_real_images_load_offline_and_photographs_are_more_compressible(monkeypatch):
+    import socket
+
+    from helpers.cs.images import REAL_IMAGES, image_group, load_real_image
+
+    def no_network(*args, **kwargs):
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    residual = {}
+    for name in REAL_IMAGES:
+        image = load_real_image(name, 32)
+        assert image.shape == (32, 32) and image.min() == 0 and image.max() == 1
+        energy = np.sort(dct2(image - image.mean()).ravel() ** 2)[::-1]
+        residual[name] = energy[100:].sum() / energy.sum()
+    photos = [residual[n] for n in REAL_IMAGES if image_group(n) == "photograph"]
+    textures = [residual[n] for n in REAL_IMAGES if image_group(n) == "texture"]
+    assert max(photos) < min(textures), residual
+    assert image_group("smooth") == "synthetic"
+    with pytest.raises(ValueError, match="unknown real image 'lena'"):
+        load_real_image("lena")

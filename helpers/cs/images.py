@@ -1,6 +1,7 @@
-"""Test images of Experiment 1: seeded synthetic images and image files.
+"""Test images of Experiment 1: seeded synthetic images, real images, image files.
 
-Every image is an N x N float64 array with values in [0, 1].
+Every image is an N x N float64 array with values in [0, 1]. The real images
+are scikit-image's bundled sample data (in its wheel: no download).
 """
 
 from __future__ import annotations
@@ -12,9 +13,26 @@ import scipy.fft
 
 from helpers.checks import check_choice, check_int, check_seed
 
-__all__ = ["IMAGE_KINDS", "make_test_image", "load_image_file"]
+__all__ = [
+    "IMAGE_KINDS",
+    "REAL_IMAGES",
+    "make_test_image",
+    "load_real_image",
+    "image_group",
+    "load_image_file",
+]
 
 IMAGE_KINDS = ("smooth", "textured")
+# Real images: name -> (scikit-image data function, group). Photographs have
+# large smooth regions; textures are dense repetitive detail.
+REAL_IMAGES = {
+    "camera": ("camera", "photograph"),
+    "moon": ("moon", "photograph"),
+    "brick": ("brick", "texture"),
+    "grass": ("grass", "texture"),
+    "gravel": ("gravel", "texture"),
+    "phantom": ("shepp_logan_phantom", "piecewise constant"),
+}
 
 
 def _grid(n):
@@ -84,6 +102,44 @@ def make_test_image(kind, n=64, random_state=0):
     u, v = _grid(n)
     build = _smooth_image if kind == "smooth" else _textured_image
     return _to_unit_range(build(rng, u, v))
+
+
+def load_real_image(name, n=64):
+    """One of scikit-image's bundled images as an N x N grayscale array in [0, 1].
+
+    Converted to grayscale (luminance) if in colour, resized with
+    ``skimage.transform.resize(..., anti_aliasing=True)``: a Gaussian
+    prefilter of standard deviation ``(s - 1) / 2`` source pixels for a
+    downscale factor ``s`` (3.5 pixels from 512 to 64), then bilinear
+    interpolation; finally stretched linearly to [0, 1].
+
+    Parameters
+    ----------
+    name : str
+        A key of ``REAL_IMAGES``.
+    n : int, >= 2
+
+    Returns
+    -------
+    ndarray of float64, shape (n, n)
+    """
+    import skimage.color
+    import skimage.data
+    import skimage.transform
+
+    check_choice(name, "real image", tuple(REAL_IMAGES))
+    n = check_int(n, "N", min_value=2)
+    image = getattr(skimage.data, REAL_IMAGES[name][0])()
+    if image.ndim == 3:
+        image = skimage.color.rgb2gray(image[..., :3])
+    image = np.asarray(image, dtype=np.float64)
+    small = skimage.transform.resize(image, (n, n), anti_aliasing=True, order=1, mode="reflect")
+    return _to_unit_range(small)
+
+
+def image_group(name):
+    """``synthetic``, or the group of a real image (``photograph``, ``texture``, ...)."""
+    return REAL_IMAGES[name][1] if name in REAL_IMAGES else "synthetic"
 
 
 def load_image_file(path, n=64):
