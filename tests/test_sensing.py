@@ -333,3 +333,36 @@ def test_real_images_load_offline_and_photographs_are_more_compressible(monkeypa
     assert image_group("smooth") == "synthetic"
     with pytest.raises(ValueError, match="unknown real image 'lena'"):
         load_real_image("lena")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_noise_penalty_scales_with_the_column_norms(scheme):
+    from helpers.cs.reconstruction import noise_penalty
+
+    n, sigma = 16, 0.1
+    universal = sigma * np.sqrt(2 * np.log(n * n))
+    penalties = {}
+    for m in (64, 256):
+        phi = measurement_operator(scheme, n, m, 0)
+        columns = np.linalg.norm(dense_matrix(phi @ DCT2(n).H), axis=0)
+        penalties[m] = noise_penalty(sigma, phi)
+        # Exactly the universal threshold times the RMS column norm of A ...
+        assert penalties[m] == pytest.approx(universal * np.sqrt(np.mean(columns**2)), rel=1e-10)
+        # ... which is about sqrt(M) / N, not the 1 that unit-norm columns would give.
+        assert penalties[m] / universal == pytest.approx(np.sqrt(m) / n, rel=0.1)
+    assert penalties[256] / penalties[64] == pytest.approx(2.0, rel=0.1)
+
+
+def test_scaled_noise_penalty_is_as_good_as_bpdn_on_a_small_case():
+    from helpers.cs.noise import noise_std_for_snr
+
+    image = make_test_image("smooth", 16, 0)
+    sigma = noise_std_for_snr(image, 10)
+    assert 10 * np.log10(np.mean(image**2) / sigma**2) == pytest.approx(10)
+    fista = reconstruct(image, 120, noise_std=sigma, random_state=4)
+    bpdn = reconstruct(image, 120, solver="bpdn", noise_std=sigma, random_state=4)
+    old = reconstruct(
+        image, 120, noise_std=sigma, random_state=4, lam=sigma * np.sqrt(2 * np.log(256))
+    )
+    assert mse(fista.image, image) <= 1.5 * mse(bpdn.image, image)
+    assert mse(fista.image, image) < mse(old.image, image)

@@ -16,6 +16,8 @@ is in pixel-value units.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.fft
 from scipy.sparse.linalg import LinearOperator
@@ -240,25 +242,33 @@ class Wavelet2(_ImageOperator):
     kind = "wavelet"
 
     def __init__(self, n, wavelet="db4", level=None):
-        import pywt
-
         super().__init__(n, check_int(n, "N", min_value=2) ** 2)
         self.wavelet = wavelet
         if level is None:
             level = max(_times_halvable(self.n), 1)
         self.level = check_int(level, "wavelet level", min_value=1)
-        coeffs = pywt.wavedec2(
-            np.zeros((self.n, self.n)), wavelet, mode="periodization", level=self.level
-        )
-        _, self._slices = pywt.coeffs_to_array(coeffs)
+        self._slices = self._coefficient_slices()
 
     def _matvec(self, x):
         import pywt
 
-        coeffs = pywt.wavedec2(
-            x.reshape(self.n, self.n), self.wavelet, mode="periodization", level=self.level
-        )
+        with warnings.catch_warnings():
+            # Deep levels wrap filters around (intended: periodization stays orthonormal).
+            warnings.filterwarnings("ignore", "Level value of", UserWarning)
+            coeffs = pywt.wavedec2(
+                x.reshape(self.n, self.n), self.wavelet, mode="periodization", level=self.level
+            )
         return pywt.coeffs_to_array(coeffs)[0].ravel()
+
+    def _coefficient_slices(self):
+        import pywt
+
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Level value of", UserWarning)
+            coeffs = pywt.wavedec2(
+                np.zeros((self.n, self.n)), self.wavelet, mode="periodization", level=self.level
+            )
+        return pywt.coeffs_to_array(coeffs)[1]
 
     def _rmatvec(self, c):
         import pywt

@@ -30,7 +30,14 @@ from helpers.cs.operators import (
     measurement_operator,
     sensing_operator,
 )
-from helpers.cs.solvers import FistaOptions, basis_pursuit_lp, fista_l1, omp, spgl1_bp
+from helpers.cs.solvers import (
+    FistaOptions,
+    basis_pursuit_lp,
+    fista_l1,
+    omp,
+    spgl1_bp,
+    spgl1_bpdn,
+)
 
 __all__ = [
     "SOLVERS",
@@ -41,9 +48,10 @@ __all__ = [
     "Reconstruction",
     "mse",
     "mae",
+    "noise_penalty",
 ]
 
-SOLVERS = ("fista", "omp", "bp", "spgl1")
+SOLVERS = ("fista", "omp", "bp", "spgl1", "bpdn")
 BASELINES = ("cubic", "lowpass", "mean", "oracle_m4", "oracle_m")
 # Oracles know the image (best k-term approximation): names -> k as a fraction of M.
 ORACLE_FRACTIONS = {"oracle_m4": 0.25, "oracle_m": 1.0}
@@ -120,14 +128,18 @@ def reconstruct(
     m : int, 1 <= m <= N^2
     scheme : {"gaussian", "pixels", "dct"}
     basis : {"dct", "wavelet"}
-    solver : {"fista", "omp", "bp", "spgl1", "cubic", "lowpass", "mean", "oracle_m4", "oracle_m"}
+    solver : str
+        One of ``SOLVERS`` (fista, omp, bp, spgl1, bpdn) or ``BASELINES``
+        (cubic, lowpass, mean, oracle_m4, oracle_m).
+        ``bpdn``: basis pursuit denoising at ``||A c - y|| <= noise_std sqrt(M)`` (SPGL1).
         ``cubic`` needs ``scheme="pixels"``; ``mean`` is the constant image
         fitted to ``y``; ``oracle_m4`` and ``oracle_m`` are the best
         round(M/4)- and M-term approximations in ``basis``: oracles that use
         the image, not ``y`` (what a perfect k-sparse method could reach, not
         a floor for methods that are not k-sparse).
     noise_std : float
-        Standard deviation of Gaussian noise added to each measurement.
+        Standard deviation of Gaussian noise added to each measurement. FISTA's
+        penalty is then :func:`noise_penalty` unless ``lam`` is given.
     random_state : int
         Seeds the measurement draw and the noise.
     clip : bool
@@ -178,6 +190,22 @@ def reconstruct(
     return Reconstruction(np.clip(estimate, 0, 1) if clip else estimate, seconds, info)
 
 
+def noise_penalty(noise_std, measurement):
+    """FISTA's final l1 penalty for noisy measurements: scaled to the columns of ``A``.
+
+    ``lam = noise_std * sqrt(2 log n) * s``, with ``n = N^2`` coefficients and
+    ``s`` the root-mean-square column norm of ``A = Phi W^H``, which is
+    ``||Phi||_F / N`` for an orthonormal basis: about ``sqrt(M) / N`` for every
+    scheme here. ``A^T noise`` then has entries of standard deviation about
+    ``noise_std * s``, and ``sqrt(2 log n)`` of those is its largest
+    (the universal threshold). The unscaled rule ``noise_std * sqrt(2 log n)``
+    assumed unit-norm columns: ``N / sqrt(M)`` times too large (2.6x at M = 600).
+    """
+    n_coefficients = measurement.n**2
+    column_rms = measurement.frobenius_norm() / np.sqrt(n_coefficients)
+    return float(noise_std * np.sqrt(2 * np.log(n_coefficients)) * column_rms)
+
+
 def _synthesize(problem, c):
     return problem.psi.rmatvec(c)
 
@@ -185,8 +213,7 @@ def _synthesize(problem, c):
 def _solve_fista(problem, options):
     options = dict(options)
     if problem.noise_std > 0 and "lam" not in options:
-        n2 = problem.psi.shape[0]
-        options["lam"] = problem.noise_std * np.sqrt(2 * np.log(n2))
+        options["lam"] = noise_penalty(problem.noise_std, problem.phi)
     c, info = fista_l1(
         sensing_operator(problem.phi, problem.psi), problem.y, FistaOptions(**options)
     )
@@ -195,6 +222,12 @@ def _solve_fista(problem, options):
 
 def _solve_spgl1(problem, options):
     c, info = spgl1_bp(sensing_operator(problem.phi, problem.psi), problem.y, **options)
+    return _synthesize(problem, c), info
+
+
+def _solve_bpdn(problem, options):
+    sigma = problem.noise_std * np.sqrt(problem.phi.m)
+    c, info = spgl1_bpdn(sensing_operator(problem.phi, problem.psi), problem.y, sigma, **options)
     return _synthesize(problem, c), info
 
 
@@ -225,6 +258,7 @@ _SOLVE = {
     "mean": _solve_mean,
     "fista": _solve_fista,
     "spgl1": _solve_spgl1,
+    "bpdn": _solve_bpdn,
     "omp": _solve_omp,
     "bp": _solve_bp,
     "cubic": _solve_cubic,

@@ -10,7 +10,7 @@ import numpy as np
 from helpers.checks import check_int
 from helpers.cs.operators import MAX_DENSE_ENTRIES, operator_norm
 
-__all__ = ["FistaOptions", "fista_l1", "basis_pursuit_lp", "omp", "spgl1_bp"]
+__all__ = ["FistaOptions", "fista_l1", "basis_pursuit_lp", "omp", "spgl1_bp", "spgl1_bpdn"]
 
 
 @dataclass(frozen=True)
@@ -155,3 +155,18 @@ def spgl1_bp(operator, y, **kwargs):
     kwargs.setdefault("verbosity", 0)
     c, _, _, info = spgl1.spg_bp(operator, y, **kwargs)
     return c, {"iterations": int(info["niters"])}
+
+
+def spgl1_bpdn(operator, y, sigma, **kwargs):
+    """Basis pursuit denoising ``min ||c||_1 s.t. ||A c - y||_2 <= sigma`` by SPGL1.
+
+    The noisy-data reference: ``sigma = noise_std * sqrt(M)`` is the expected
+    norm of the noise (the discrepancy principle).
+    """
+    import spgl1
+
+    if not sigma >= 0:
+        raise ValueError(f"sigma must be >= 0, got {sigma!r}")
+    kwargs.setdefault("verbosity", 0)
+    c, _, _, info = spgl1.spg_bpdn(operator, y, float(sigma), **kwargs)
+    return c, {"iterations": int(info["niters"]), "sigma": float(sigma)}
