@@ -28,17 +28,10 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from helpers.cs.sensing import (
-    Basis,
-    Measurement,
-    basis_pursuit_lp,
-    dense_matrix,
-    fista_l1,
-    make_test_image,
-    mse,
-    sensing_operator,
-    spgl1_bp,
-)
+from helpers.cs.images import make_test_image
+from helpers.cs.operators import DCT2, dense_matrix, measurement_operator
+from helpers.cs.reconstruction import mse
+from helpers.cs.solvers import basis_pursuit_lp, fista_l1, spgl1_bp
 
 
 def timed(fn, repeats):
@@ -51,7 +44,7 @@ def timed(fn, repeats):
 
 
 def estimate(psi, c):
-    return np.clip(psi.synthesis(c), 0, 1)
+    return np.clip(psi.rmatvec(c), 0, 1).reshape(psi.n, psi.n)
 
 
 def row(label, ours, ref, image, psi):
@@ -72,10 +65,10 @@ def main(argv=None):
 
     for kind in ("smooth", "textured"):
         image = make_test_image(kind, 64, 0)
-        psi = Basis("dct", 64)
+        psi = DCT2(64)
         for scheme in ("dct", "gaussian"):
-            phi = Measurement(scheme, 64, 300, 1)
-            op = sensing_operator(phi, psi)
+            phi = measurement_operator(scheme, 64, 300, 1)
+            op = phi @ psi.H
             y = phi.forward(image)
             threads = None if scheme == "gaussian" else 1
             with threadpool_limits(threads, user_api="blas"):
@@ -102,9 +95,9 @@ def main(argv=None):
     m = int(round(0.15 * n * n))
     for kind in ("smooth", "textured"):
         image = make_test_image(kind, n, 0)
-        psi = Basis("dct", n)
-        phi = Measurement("dct", n, m, 1)
-        op = sensing_operator(phi, psi)
+        psi = DCT2(n)
+        phi = measurement_operator("dct", n, m, 1)
+        op = phi @ psi.H
         y = phi.forward(image)
         with threadpool_limits(1, user_api="blas"):
             ref = timed(lambda: spgl1_bp(op, y)[0], 1)

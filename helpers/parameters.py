@@ -102,19 +102,25 @@ def _datasets():
     return tuple(DATASETS)
 
 
-def _cs_choices(attribute):
+def _cs_choices(module, attribute):
     def choices():
-        from helpers.cs import sensing
+        import importlib
 
-        return tuple(getattr(sensing, attribute))
+        return tuple(getattr(importlib.import_module(f"helpers.cs.{module}"), attribute))
 
     return choices
 
 
 def _cs_solvers():
-    from helpers.cs import sensing
+    from helpers.cs.reconstruction import BASELINES, SOLVERS
 
-    return tuple(sensing.SOLVERS) + tuple(sensing.BASELINES)
+    return tuple(SOLVERS) + tuple(BASELINES)
+
+
+def _cs_image_names():
+    from helpers.cs.images import IMAGE_KINDS, REAL_IMAGES
+
+    return tuple(IMAGE_KINDS) + tuple(REAL_IMAGES)
 
 
 _POSITIVE = _int(min_value=1)
@@ -132,11 +138,26 @@ RULES = {
     "cs_image_size": Rule(_int(min_value=8, max_value=512), "an integer N in [8, 512]"),
     "cs_m_values": Rule(_list_of(_POSITIVE), "a list of integers M in [1, N^2]"),
     "cs_images": Rule(
-        _list_of(_choice(_cs_choices("IMAGE_KINDS"))), "a list of built-in test images"
+        _list_of(_choice(_cs_choices("images", "IMAGE_KINDS")), min_len=0),
+        "a list of synthetic test images: smooth, textured",
     ),
+    "cs_real_images": Rule(
+        _list_of(_choice(_cs_choices("images", "REAL_IMAGES")), min_len=0),
+        "a list of scikit-image pictures (see helpers/cs/images.py REAL_IMAGES)",
+    ),
+    "cs_comparison_images": Rule(
+        _list_of(_choice(_cs_image_names)), "images taken from cs_images and cs_real_images"
+    ),
+    "cs_noise_images": Rule(
+        _list_of(_choice(_cs_image_names)), "images taken from cs_images and cs_real_images"
+    ),
+    "cs_noise_m": Rule(_list_of(_POSITIVE), "a list of integers M in [1, N^2]"),
+    "cs_noise_snr_db": Rule(_list_of(_number()), "a list of finite SNRs in dB"),
+    "cs_noise_trials": Rule(_POSITIVE, "an integer >= 1"),
+    "cs_n_jobs": Rule(_int(min_value=-1), "an integer >= 1, or -1 for all cores"),
     "cs_image_file": Rule(_optional(_existing("file")), "an existing image file, or null"),
-    "cs_scheme": Rule(_choice(_cs_choices("SCHEMES")), "a measurement scheme"),
-    "cs_basis": Rule(_choice(_cs_choices("BASES")), "a sparsifying basis"),
+    "cs_scheme": Rule(_choice(_cs_choices("operators", "SCHEMES")), "a measurement scheme"),
+    "cs_basis": Rule(_choice(_cs_choices("operators", "BASES")), "a sparsifying basis"),
     "cs_solver": Rule(_choice(_cs_solvers), "a solver or baseline"),
     "cs_trials": Rule(_POSITIVE, "an integer >= 1"),
     "cs_noise_std": Rule(_number(min_value=0), "a finite number >= 0"),
@@ -189,7 +210,7 @@ def _check_measurements(values):
     n = values.get("cs_image_size")
     if n is None:
         return
-    for name in ("cs_m_values", "cs_grid_m", "cs_comparison_m"):
+    for name in ("cs_m_values", "cs_grid_m", "cs_comparison_m", "cs_noise_m"):
         too_big = [m for m in values.get(name) or () if m > n * n]
         if too_big:
             _fail(
@@ -204,6 +225,15 @@ def _check_measurements(values):
                 "cs_grid_m",
                 f"{missing} are not in cs_m_values {values['cs_m_values']}",
                 "M values taken from cs_m_values",
+            )
+    chosen = set(values.get("cs_images") or ()) | set(values.get("cs_real_images") or ())
+    for name in ("cs_comparison_images", "cs_noise_images"):
+        unknown = sorted(set(values.get(name) or ()) - chosen)
+        if name in values and unknown:
+            _fail(
+                name,
+                f"{unknown} are not among cs_images + cs_real_images {sorted(chosen)}",
+                "images taken from cs_images and cs_real_images",
             )
 
 

@@ -242,15 +242,53 @@ def plot_scaling(rows):
     return fig
 
 
+def plot_noise_sweep(rows):
+    """MSE vs measurement SNR, one panel per image, one line per (method, M)."""
+    images = list(dict.fromkeys(r["image"] for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    m_values = sorted({r["M"] for r in rows})
+    fig, axes = plt.subplots(
+        1, len(images), figsize=(PAGE_WIDTH_IN, 2.8), squeeze=False, sharey=True
+    )
+    colors = dict(zip(methods, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    styles = dict(zip(m_values, ["-", "--", ":", "-."] * len(m_values)))
+    for ax, image in zip(axes[0], images):
+        for method in methods:
+            for m in m_values:
+                part = sorted(
+                    (r for r in rows if (r["image"], r["method"], r["M"]) == (image, method, m)),
+                    key=lambda r: r["SNR dB"],
+                )
+                if part:
+                    ax.semilogy(
+                        [r["SNR dB"] for r in part],
+                        [r["mse_mean"] for r in part],
+                        styles[m],
+                        marker="o",
+                        ms=3,
+                        color=colors[method],
+                        label=f"{method}, M = {m}",
+                    )
+        ax.set_title(image, fontsize=8)
+        ax.set_xlabel("measurement SNR (dB)")
+    axes[0][0].set_ylabel("MSE")
+    axes[0][-1].legend(fontsize=5)
+    fig.tight_layout()
+    return fig
+
+
 def plot_test_images(images, basis):
-    """The test images, and their sorted coefficient magnitudes in ``basis``."""
+    """The test images, and their sorted coefficient magnitudes in ``basis``.
+
+    ``basis`` is an analysis operator of :mod:`helpers.cs.operators` (``DCT2``, ``Wavelet2``).
+    """
     fig, axes = plt.subplots(
         1, len(images) + 1, figsize=(PAGE_WIDTH_IN, PAGE_WIDTH_IN / (len(images) + 1) * 1.1)
     )
     for ax, (name, image) in zip(axes, images.items()):
         _show(ax, image, name)
     for name, image in images.items():
-        magnitudes = np.sort(np.abs(basis.analysis(image)))[::-1]
+        magnitudes = np.sort(np.abs(basis.matvec(np.ravel(image))))[::-1]
         axes[-1].loglog(np.arange(1, magnitudes.size + 1), magnitudes, label=name)
     axes[-1].set_title(f"sorted |{basis.kind.upper()} coefficient|", fontsize=7)
     axes[-1].legend(fontsize=6)

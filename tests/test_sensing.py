@@ -2,31 +2,36 @@ import numpy as np
 import pytest
 import scipy.fft
 
+from helpers.cs.baselines import best_k_term, cubic_interpolation, lowpass_least_squares
 from helpers.cs.experiments import (
     empirical_phase_transition,
     error_table,
     l1_phase_transition,
     trial_seed,
 )
-from helpers.cs.sensing import (
+from helpers.cs.images import load_image_file, make_test_image
+from helpers.cs.operators import (
     BASES,
+    DCT2,
     SCHEMES,
-    Basis,
-    Measurement,
-    basis_pursuit_lp,
-    best_k_term,
-    cubic_interpolation,
+    GaussianMeasurement,
+    PixelRestriction,
+    SubsampledDCT,
+    Wavelet2,
+    basis_operator,
     dct2,
     dense_matrix,
-    fista_l1,
     idct2,
-    load_image_file,
-    lowpass_least_squares,
-    make_test_image,
-    mse,
-    reconstruct,
+    measurement_operator,
     sensing_operator,
 )
+from helpers.cs.reconstruction import mse, reconstruct
+from helpers.cs.solvers import FistaOptions, basis_pursuit_lp, fista_l1
+
+
+def _dot_test(op, rng):
+    x, y = rng.standard_normal(op.shape[1]), rng.standard_normal(op.shape[0])
+    return np.dot(op.matvec(x), y), np.dot(x, op.rmatvec(y))
 
 
 @pytest.mark.parametrize("kind", ["smooth", "textured"])
@@ -54,41 +59,66 @@ def test_dct2_matches_scipy_and_inverts(n):
 
 @pytest.mark.parametrize("kind", BASES)
 def test_bases_are_orthonormal(kind):
-    psi = Basis(kind, 32)
-    x = np.random.default_rng(1).random((32, 32))
-    c = psi.analysis(x)
-    np.testing.assert_allclose(psi.synthesis(c), x, atol=1e-10)
+    psi = basis_operator(kind, 32)
+    x = np.random.default_rng(1).random(32 * 32)
+    c = psi.matvec(x)
+    np.testing.assert_allclose(psi.H.matvec(c), x, atol=1e-10)
     assert np.linalg.norm(c) == pytest.approx(np.linalg.norm(x))
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        GaussianMeasurement(16, 40, 3),
+        PixelRestriction(16, 40, 3),
+        SubsampledDCT(16, 40, 3),
+        DCT2(16),
+        Wavelet2(16),
+        DCT2(16).H,
+        Wavelet2(16).H,
+    ],
+    ids=lambda op: type(op).__name__,
+)
+def test_each_operator_passes_the_dot_test(op):
+    """<A x, y> == <x, A^H y> to 1e-10 relative, for every operator class on its own."""
+    lhs, rhs = _dot_test(op, np.random.default_rng(7))
+    assert lhs == pytest.approx(rhs, rel=1e-10)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("basis", BASES)
-def test_operator_adjoint_is_exact(scheme, basis):
-    rng = np.random.default_rng(2)
-    op = sensing_operator(Measurement(scheme, 16, 40, 3), Basis(basis, 16))
-    c, y = rng.standard_normal(256), rng.standard_normal(40)
-    assert np.dot(op.matvec(c), y) == pytest.approx(np.dot(c, op.rmatvec(y)), rel=1e-10)
+def test_composed_operator_adjoint_is_exact(scheme, basis):
+    op = measurement_operator(scheme, 16, 40, 3) @ basis_operator(basis, 16).H
+    lhs, rhs = _dot_test(op, np.random.default_rng(2))
+    assert lhs == pytest.approx(rhs, rel=1e-10)
+    c = np.random.default_rng(3).standard_normal(256)
     np.testing.assert_allclose(dense_matrix(op) @ c, op.matvec(c), atol=1e-10)
+
+
+def test_factories_map_names_to_classes_and_reject_others():
+    assert isinstance(measurement_operator("pixels", 8, 5), PixelRestriction)
+    assert isinstance(basis_operator("wavelet", 8), Wavelet2)
+    with pytest.raises(ValueError, match="differ"):
+        sensing_operator(SubsampledDCT(8, 5), DCT2(16))
 
 
 def test_measurement_rows_have_unit_norm():
     for scheme in ("pixels", "dct"):
-        a = dense_matrix(sensing_operator(Measurement(scheme, 16, 30, 0), Basis("dct", 16)))
+        a = dense_matrix(sensing_operator(measurement_operator(scheme, 16, 30, 0), DCT2(16)))
         np.testing.assert_allclose(a @ a.T, np.eye(30), atol=1e-10)
-    g = Measurement("gaussian", 32, 200, 0).matrix
+    g = GaussianMeasurement(32, 200, 0).matrix
     assert np.mean(np.sum(g**2, axis=1)) == pytest.approx(1.0, rel=0.05)
 
 
 def test_fista_recovers_a_sparse_vector_like_exact_basis_pursuit():
     rng = np.random.default_rng(4)
     n, m, k = 256, 100, 12
-    phi = Measurement("gaussian", 16, m, 5)
-    op = sensing_operator(phi, Basis("dct", 16))
+    op = GaussianMeasurement(16, m, 5) @ DCT2(16).H
     c_true = np.zeros(n)
     c_true[rng.choice(n, k, replace=False)] = rng.standard_normal(k)
     y = op.matvec(c_true)
     c_bp = basis_pursuit_lp(dense_matrix(op), y)
-    c_fista, info = fista_l1(op, y, lam_ratio=1e-6, tol=1e-8, max_iter=5000)
+    c_fista, info = fista_l1(op, y, FistaOptions(lam_ratio=1e-6, tol=1e-8), max_iter=5000)
     assert np.linalg.norm(c_bp - c_true) < 1e-6 * np.linalg.norm(c_true)
     assert np.linalg.norm(c_fista - c_true) < 1e-3 * np.linalg.norm(c_true)
 
@@ -114,13 +144,13 @@ def test_baselines():
     n = 16
     u, v = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     ramp = (u + 2 * v) / (3 * (n - 1))
-    phi = Measurement("pixels", n, 120, 0)
+    phi = PixelRestriction(n, 120, 0)
     assert mse(cubic_interpolation(phi, phi.forward(ramp)), ramp) < 1e-4
     image = make_test_image("textured", n, 0)
     np.testing.assert_allclose(best_k_term(image, n * n), image, atol=1e-12)
     assert mse(best_k_term(image, 10), image) > mse(best_k_term(image, 100), image)
     low = idct2(np.pad(np.random.default_rng(0).random((3, 3)), ((0, n - 3), (0, n - 3))))
-    gauss = Measurement("gaussian", n, 60, 1)
+    gauss = GaussianMeasurement(n, 60, 1)
     assert (
         mse(lowpass_least_squares(gauss, gauss.forward(low), k=15), low) < 1e-20
     )  # i + j <= 4 covers the 3 x 3 block
@@ -193,3 +223,146 @@ def test_theoretical_phase_transition_matches_donoho_tanner():
 def test_empirical_phase_transition_agrees_far_from_the_curve():
     rates = empirical_phase_transition(60, [0.5], [0.1, 0.8], trials=4, seed=0)
     assert rates[0, 0] == 1.0 and rates[1, 0] == 0.0
+
+
+@pytest.mark.parametrize("shape", [(30, 200), (200, 30), (60, 60), (600, 4096)])
+def test_operator_norm_is_an_upper_bound_close_to_the_exact_norm(shape):
+    from scipy.sparse.linalg import aslinearoperator
+
+    from helpers.cs.operators import operator_norm
+
+    rng = np.random.default_rng(shape[0])
+    matrix = rng.standard_normal(shape) * rng.uniform(0.1, 10)
+    exact = np.linalg.norm(matrix, 2)
+    bound = operator_norm(aslinearoperator(matrix))
+    assert exact <= bound <= exact * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("basis", BASES)
+def test_operator_norm_of_composed_sensing_operators(scheme, basis):
+    from helpers.cs.operators import operator_norm
+
+    op = measurement_operator(scheme, 16, 120, 1) @ basis_operator(basis, 16).H
+    exact = np.linalg.norm(dense_matrix(op), 2)
+    assert exact <= operator_norm(op) <= exact * (1 + 1e-9)
+
+
+def test_operator_norm_refuses_large_operators_without_a_bound():
+    from scipy.sparse.linalg import LinearOperator
+
+    from helpers.cs.operators import operator_norm
+
+    big = LinearOperator((5000, 5000), matvec=lambda x: x, rmatvec=lambda x: x, dtype=float)
+    with pytest.raises(ValueError, match="no guaranteed norm bound"):
+        operator_norm(big)
+
+
+def test_wavelet_basis_decomposes_fully_and_beats_a_constant_image():
+    assert Wavelet2(64).level == 6 and Wavelet2(48).level == 4
+    image = make_test_image("smooth", 64, 0)
+    wavelet = reconstruct(image, 100, basis="wavelet", random_state=0)
+    constant = reconstruct(image, 100, solver="mean", random_state=0)
+    assert mse(wavelet.image, image) < mse(constant.image, image)
+
+
+def test_mean_baseline_fits_the_level_from_measurements_only():
+    from helpers.cs.baselines import mean_image
+
+    for scheme in SCHEMES:
+        phi = measurement_operator(scheme, 16, 50, 2)
+        np.testing.assert_allclose(mean_image(phi, phi.forward(np.full(256, 0.3))), 0.3)
+    image = make_test_image("textured", 16, 0)
+    phi = PixelRestriction(16, 50, 2)
+    level = mean_image(phi, phi.forward(image))
+    assert level[0, 0] == pytest.approx(image.ravel()[phi.rows].mean())
+
+
+def test_oracles_are_named_for_their_k():
+    image = make_test_image("textured", 16, 0)
+    quarter = reconstruct(image, 80, solver="oracle_m4", clip=False)
+    full = reconstruct(image, 80, solver="oracle_m", clip=False)
+    assert quarter.info["k"] == 20 and full.info["k"] == 80
+    assert mse(full.image, image) < mse(quarter.image, image)
+
+
+def _without_times(rows):
+    return [{k: v for k, v in r.items() if k != "seconds_mean"} for r in rows]
+
+
+def test_parallel_tables_equal_serial_ones():
+    from helpers.cs.experiments import compare_methods
+
+    images = {k: make_test_image(k, 16, 0) for k in ("smooth", "textured")}
+    kwargs = dict(trials=2, seed=3, keep=[60])
+    serial, ex_serial = error_table(images, [30, 60], n_jobs=1, **kwargs)
+    parallel, ex_parallel = error_table(images, [30, 60], n_jobs=2, **kwargs)
+    assert _without_times(serial) == _without_times(parallel)
+    for key in ex_serial:
+        np.testing.assert_array_equal(ex_serial[key], ex_parallel[key])
+    methods = [("gaussian", "fista", "dct"), ("pixels", "mean", "dct"), ("dct", "bp", "dct")]
+    a = compare_methods(images, [30, 60], methods, trials=2, bp_max_m=30, n_jobs=1)
+    b = compare_methods(images, [30, 60], methods, trials=2, bp_max_m=30, n_jobs=2)
+    assert _without_times(a) == _without_times(b)
+    assert [r["note"] != "" for r in a].count(True) == 2  # bp skipped at M = 60, both images
+
+
+def test_n_jobs_is_checked():
+    with pytest.raises(ValueError, match="n_jobs must be"):
+        error_table({"s": make_test_image("smooth", 8, 0)}, [10], n_jobs=0)
+
+
+def test_real_images_load_offline_and_photographs_are_more_compressible(monkeypatch):
+    import socket
+
+    from helpers.cs.images import REAL_IMAGES, image_group, load_real_image
+
+    def no_network(*args, **kwargs):
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    residual = {}
+    for name in REAL_IMAGES:
+        image = load_real_image(name, 32)
+        assert image.shape == (32, 32) and image.min() == 0 and image.max() == 1
+        energy = np.sort(dct2(image - image.mean()).ravel() ** 2)[::-1]
+        residual[name] = energy[100:].sum() / energy.sum()
+    photos = [residual[n] for n in REAL_IMAGES if image_group(n) == "photograph"]
+    textures = [residual[n] for n in REAL_IMAGES if image_group(n) == "texture"]
+    assert max(photos) < min(textures), residual
+    assert image_group("smooth") == "synthetic"
+    with pytest.raises(ValueError, match="unknown real image 'lena'"):
+        load_real_image("lena")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_noise_penalty_scales_with_the_column_norms(scheme):
+    from helpers.cs.reconstruction import noise_penalty
+
+    n, sigma = 16, 0.1
+    universal = sigma * np.sqrt(2 * np.log(n * n))
+    penalties = {}
+    for m in (64, 256):
+        phi = measurement_operator(scheme, n, m, 0)
+        columns = np.linalg.norm(dense_matrix(phi @ DCT2(n).H), axis=0)
+        penalties[m] = noise_penalty(sigma, phi)
+        # Exactly the universal threshold times the RMS column norm of A ...
+        assert penalties[m] == pytest.approx(universal * np.sqrt(np.mean(columns**2)), rel=1e-10)
+        # ... which is about sqrt(M) / N, not the 1 that unit-norm columns would give.
+        assert penalties[m] / universal == pytest.approx(np.sqrt(m) / n, rel=0.1)
+    assert penalties[256] / penalties[64] == pytest.approx(2.0, rel=0.1)
+
+
+def test_scaled_noise_penalty_is_as_good_as_bpdn_on_a_small_case():
+    from helpers.cs.noise import noise_std_for_snr
+
+    image = make_test_image("smooth", 16, 0)
+    sigma = noise_std_for_snr(image, 10)
+    assert 10 * np.log10(np.mean(image**2) / sigma**2) == pytest.approx(10)
+    fista = reconstruct(image, 120, noise_std=sigma, random_state=4)
+    bpdn = reconstruct(image, 120, solver="bpdn", noise_std=sigma, random_state=4)
+    old = reconstruct(
+        image, 120, noise_std=sigma, random_state=4, lam=sigma * np.sqrt(2 * np.log(256))
+    )
+    assert mse(fista.image, image) <= 1.5 * mse(bpdn.image, image)
+    assert mse(fista.image, image) < mse(old.image, image)

@@ -1,6 +1,6 @@
 """Verdicts are generated from recorded numbers by the documented rules."""
 
-from helpers.summary import study
+from helpers.summary import study, verdicts
 from helpers.summary.verdicts import accuracy_rows, conclusion_verdicts, reconstruction_verdicts
 
 
@@ -40,11 +40,40 @@ def _classification(cnn_acc, mlp_acc, cnn_flops=25e6, mlp_flops=5e5):
     return cnn, mlp
 
 
-def test_conclusion_1_supported_and_refuted():
-    good = _reconstruction([(50, 1e-2), (600, 1e-5)], [(50, 2e-2), (600, 1e-2)])
-    assert conclusion_verdicts({"reconstruction": good})[0]["verdict"] == "supported"
-    bad = _reconstruction([(50, 1e-2), (600, 5e-3)], [(50, 2e-2), (600, 1e-4)])
-    assert conclusion_verdicts({"reconstruction": bad})[0]["verdict"] == "not supported"
+def _real_images(photographs, textures):
+    """A recorded table of real images: name -> [(M, MSE)], with their groups."""
+    table = [
+        {"image": name, "M": m, "mse_mean": v, "mae_mean": v**0.5}
+        for name, points in {**photographs, **textures}.items()
+        for m, v in points
+    ]
+    groups = {"photograph": list(photographs), "texture": list(textures), "synthetic": ["smooth"]}
+    return {"table": table, "image_groups": groups}
+
+
+def _c1(photographs, textures):
+    return conclusion_verdicts({"reconstruction": _real_images(photographs, textures)})[0]
+
+
+def test_conclusion_1_is_judged_on_real_images():
+    photos = {"camera": [(50, 1e-2), (600, 1e-4)], "moon": [(50, 1e-3), (600, 1e-5)]}
+    textures = {"brick": [(50, 2e-2), (600, 1e-2)], "gravel": [(50, 3e-2), (600, 1e-2)]}
+    good = _c1(photos, textures)
+    assert good["verdict"] == "supported"
+    assert "camera, moon" in good["evidence"] and "brick, gravel" in good["evidence"]
+    assert f"{verdicts.C1_MIN_DROP_RATIO:g}x" in good["evidence"]
+    # Textures falling as fast and ending as low: not supported.
+    assert _c1(photos, {"brick": [(50, 1e-2), (600, 1e-5)]})["verdict"] == "not supported"
+    # Faster fall but no higher floor (within the stated ratio): mixed.
+    same_floor = {"brick": [(50, 1.5e-4), (600, 1e-4 * 1.2)]}
+    assert _c1({"camera": [(50, 1e-2), (600, 1e-4)]}, same_floor)["verdict"] == "mixed"
+
+
+def test_conclusion_1_needs_both_groups_of_real_images():
+    synthetic = _reconstruction([(50, 1e-2), (600, 1e-5)], [(50, 2e-2), (600, 1e-2)])
+    assert conclusion_verdicts({"reconstruction": synthetic})[0]["verdict"] == "no evidence"
+    only_photos = _real_images({"camera": [(50, 1e-2), (600, 1e-4)]}, {})
+    assert conclusion_verdicts({"reconstruction": only_photos})[0]["verdict"] == "no evidence"
 
 
 def test_conclusions_2_and_3():

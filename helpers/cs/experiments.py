@@ -3,24 +3,21 @@ transition (empirical and theoretical), and scaling with N."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import optimize, stats
+from threadpoolctl import threadpool_limits
 
 from helpers.checks import check_choice, check_int, check_seed
-from helpers.cs.sensing import (
-    BASELINES,
-    SOLVERS,
-    basis_pursuit_lp,
-    check_problem,
-    mae,
-    mse,
-    reconstruct,
-)
+from helpers.cs.reconstruction import BASELINES, SOLVERS, check_problem, mae, mse, reconstruct
+from helpers.cs.solvers import basis_pursuit_lp
 
 __all__ = [
     "trial_seed",
+    "run_tasks",
     "error_table",
     "compare_methods",
     "l1_phase_transition",
@@ -29,12 +26,75 @@ __all__ = [
     "table_beside_study",
     "ratio_summary",
     "best_method_summary",
+    "worse_than_mean_summary",
 ]
 
 
 def trial_seed(seed, *keys):
     """An independent integer seed for one (seed, M, trial, ...) combination."""
     return int(np.random.SeedSequence([check_seed(seed), *map(int, keys)]).generate_state(1)[0])
+
+
+def _check_n_jobs(n_jobs):
+    n_jobs = check_int(n_jobs, "n_jobs")
+    if n_jobs == 0 or n_jobs < -1:
+        raise ValueError(f"n_jobs must be a positive number of processes or -1 (all), got {n_jobs}")
+    return n_jobs
+
+
+def _single_threaded(fn, *args):
+    with threadpool_limits(1, user_api="blas"):
+        return fn(*args)
+
+
+def run_tasks(fn, tasks, n_jobs=1):
+    """``[fn(*task) for task in tasks]`` in ``n_jobs`` processes, BLAS on one thread each.
+
+    The reconstructions are many tiny products, so processes beat BLAS
+    threads. BLAS runs on one thread in the serial case too, so that both give
+    bit-identical results; every task carries its own seed (:func:`trial_seed`),
+    so nothing depends on the order of execution.
+    """
+    n_jobs = _check_n_jobs(n_jobs)
+    tasks = list(tasks)
+    if n_jobs == 1:
+        results = (_single_threaded(fn, *task) for task in tasks)
+    else:
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_single_threaded)(fn, *task) for task in tasks
+        )
+    return _with_progress(results, len(tasks), fn.__name__.strip("_").replace("_", " "))
+
+
+def _with_progress(results, total, label, every_seconds=10.0):
+    """Collect ``results``; a progress line on stderr at most every ``every_seconds``."""
+    start = last = time.perf_counter()
+    out = []
+    for result in results:
+        out.append(result)
+        now = time.perf_counter()
+        if now - last >= every_seconds and len(out) < total:
+            print(
+                f"  {label}: {len(out)}/{total} ({now - start:.0f} s)", file=sys.stderr, flush=True
+            )
+            last = now
+    if time.perf_counter() - start >= every_seconds:
+        print(
+            f"  {label}: {total}/{total} ({time.perf_counter() - start:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return out
+
+
+def _error_trial(image, m, t, seed, settings, keep_image):
+    rec = reconstruct(image, m, random_state=trial_seed(seed, m, t), **settings)
+    return (
+        mse(rec.image, image),
+        mae(rec.image, image),
+        rec.seconds,
+        rec.image if keep_image else None,
+    )
 
 
 def error_table(
@@ -48,6 +108,7 @@ def error_table(
     solver="fista",
     noise_std=0.0,
     keep=(),
+    n_jobs=1,
 ):
     """MSE and MAE (mean and std over ``trials`` measurement draws) per image and M.
 
@@ -60,6 +121,8 @@ def error_table(
         Independent measurement draws (and noise) per (image, M).
     keep : iterable of int
         M values whose first-trial reconstruction is returned (for figures).
+    n_jobs : int
+        Processes (-1: all cores); results do not depend on it.
 
     Returns
     -------
@@ -80,24 +143,16 @@ def error_table(
         seed=seed,
     )
     keep = set(keep)
+    settings = dict(scheme=scheme, basis=basis, solver=solver, noise_std=noise_std)
+    keys = [(name, m, t) for name in images for m in m_values for t in range(trials)]
+    tasks = [(images[name], m, t, seed, settings, t == 0 and m in keep) for name, m, t in keys]
+    results = dict(zip(keys, run_tasks(_error_trial, tasks, n_jobs)))
     rows, examples = [], {}
-    for name, image in images.items():
+    for name in images:
         for m in m_values:
-            errors = []
-            for t in range(trials):
-                rec = reconstruct(
-                    image,
-                    m,
-                    scheme=scheme,
-                    basis=basis,
-                    solver=solver,
-                    noise_std=noise_std,
-                    random_state=trial_seed(seed, m, t),
-                )
-                errors.append((mse(rec.image, image), mae(rec.image, image), rec.seconds))
-                if t == 0 and m in keep:
-                    examples[(name, m)] = rec.image
-            e = np.array(errors)
+            e = np.array([results[(name, m, t)][:3] for t in range(trials)])
+            if m in keep:
+                examples[(name, m)] = results[(name, m, 0)][3]
             rows.append(
                 {
                     "image": name,
@@ -113,57 +168,60 @@ def error_table(
     return rows, examples
 
 
-def compare_methods(images, m_values, methods, *, trials=2, seed=0, noise_std=0.0, bp_max_m=300):
+def compare_methods(
+    images, m_values, methods, *, trials=2, seed=0, noise_std=0.0, bp_max_m=300, n_jobs=1
+):
     """Error and time of (scheme, solver, basis) triples on the same measurement draws.
 
     Trial t at a given M uses the same seed for every method, so methods that
     share a scheme see the same measurements. Exact basis pursuit (``bp``, a
     dense LP) is skipped above ``bp_max_m`` measurements, where one solve
-    takes minutes, and the row says so.
+    takes minutes, and the row says so. ``n_jobs`` processes (-1: all cores)
+    share the solves; results do not depend on it.
     """
-    rows = []
-    for scheme, solver, basis in methods:
+    for _, solver, _ in methods:
         check_choice(solver, "solver", SOLVERS + BASELINES)
-        for name, image in images.items():
+    keys = [
+        (method, name, m)
+        for method in methods
+        for name in images
+        for m in m_values
+        if not (method[1] == "bp" and m > bp_max_m)
+    ]
+    tasks = [
+        (
+            images[name],
+            m,
+            t,
+            seed,
+            dict(zip(("scheme", "solver", "basis"), method), noise_std=noise_std),
+            False,
+        )
+        for method, name, m in keys
+        for t in range(trials)
+    ]
+    flat = iter(run_tasks(_error_trial, tasks, n_jobs))
+    results = {key: [next(flat) for _ in range(trials)] for key in keys}
+    rows = []
+    for method in methods:
+        scheme, solver, basis = method
+        for name in images:
             for m in m_values:
-                if solver == "bp" and m > bp_max_m:
-                    rows.append(
-                        {
-                            "image": name,
-                            "M": m,
-                            "scheme": scheme,
-                            "solver": solver,
-                            "basis": basis,
-                            "mse_mean": None,
-                            "seconds_mean": None,
-                            "note": f"skipped: exact LP only for M <= {bp_max_m}",
-                        }
+                row = {"image": name, "M": m, "scheme": scheme, "solver": solver, "basis": basis}
+                res = results.get((method, name, m))
+                if res is None:
+                    row.update(
+                        mse_mean=None,
+                        seconds_mean=None,
+                        note=f"skipped: exact LP only for M <= {bp_max_m}",
                     )
-                    continue
-                res = [
-                    reconstruct(
-                        image,
-                        m,
-                        scheme=scheme,
-                        basis=basis,
-                        solver=solver,
-                        noise_std=noise_std,
-                        random_state=trial_seed(seed, m, t),
+                else:
+                    row.update(
+                        mse_mean=float(np.mean([r[0] for r in res])),
+                        seconds_mean=float(np.mean([r[2] for r in res])),
+                        note="",
                     )
-                    for t in range(trials)
-                ]
-                rows.append(
-                    {
-                        "image": name,
-                        "M": m,
-                        "scheme": scheme,
-                        "solver": solver,
-                        "basis": basis,
-                        "mse_mean": float(np.mean([mse(r.image, image) for r in res])),
-                        "seconds_mean": float(np.mean([r.seconds for r in res])),
-                        "note": "",
-                    }
-                )
+                rows.append(row)
     return rows
 
 
@@ -311,13 +369,13 @@ def ratio_summary(frame):
 
 
 def best_method_summary(comparison, headline):
-    """Generated Markdown: the lowest-MSE method per image and M (oracle excluded).
+    """Generated Markdown: the lowest-MSE method per image and M (oracles excluded).
 
     ``comparison`` is :func:`compare_methods`' rows as a DataFrame with a
     ``method`` column; ``headline`` the ``(scheme, solver, basis)`` of Table 1.
     """
     lines = []
-    usable = comparison[(comparison.solver != "best_k") & comparison.mse_mean.notna()]
+    usable = comparison[~comparison.solver.str.startswith("oracle") & comparison.mse_mean.notna()]
     scheme, solver, basis = headline
     for (image, m), part in usable.groupby(["image", "M"], sort=False):
         best = part.loc[part.mse_mean.idxmin()]
@@ -327,3 +385,32 @@ def best_method_summary(comparison, headline):
             f"- {image}, M = {m}: lowest MSE by **{best.method}** ({best.mse_mean:.1e}{extra})"
         )
     return "\n".join(lines)
+
+
+def worse_than_mean_summary(comparison):
+    """Generated Markdown flagging every method whose MSE exceeds the constant image's.
+
+    ``comparison`` holds :func:`compare_methods`' rows with a ``method``
+    column, including ``mean`` rows (the constant image fitted to the
+    measurements). A method is compared with the ``mean`` row of its own
+    scheme (same measurements), or with the lowest ``mean`` row when its
+    scheme has none.
+    """
+    known = comparison[comparison.mse_mean.notna()]
+    means = known[known.solver == "mean"]
+    if means.empty:
+        return "_No constant-image baseline in the comparison._"
+    lines = []
+    for (image, m), part in known.groupby(["image", "M"], sort=False):
+        here = means[(means.image == image) & (means.M == m)]
+        for row in part[part.solver != "mean"].itertuples():
+            same = here[here.scheme == row.scheme]
+            reference = (same if len(same) else here).mse_mean.min()
+            if row.mse_mean > reference:
+                lines.append(
+                    f"- {image}, M = {m}: **{row.method}** (MSE {row.mse_mean:.2e}) is worse "
+                    f"than the constant image ({reference:.2e})"
+                )
+    if not lines:
+        return "Every method beats the constant image fitted to its measurements."
+    return "Worse than a constant image (flagged):\n" + "\n".join(lines)

@@ -1,0 +1,158 @@
+"""Test images of Experiment 1: seeded synthetic images, real images, image files.
+
+Every image is an N x N float64 array with values in [0, 1]. The real images
+are scikit-image's bundled sample data (in its wheel: no download).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import scipy.fft
+
+from helpers.checks import check_choice, check_int, check_seed
+
+__all__ = [
+    "IMAGE_KINDS",
+    "REAL_IMAGES",
+    "make_test_image",
+    "load_real_image",
+    "image_group",
+    "load_image_file",
+]
+
+IMAGE_KINDS = ("smooth", "textured")
+# Real images: name -> (scikit-image data function, group). Photographs have
+# large smooth regions; textures are dense repetitive detail.
+REAL_IMAGES = {
+    "camera": ("camera", "photograph"),
+    "moon": ("moon", "photograph"),
+    "brick": ("brick", "texture"),
+    "grass": ("grass", "texture"),
+    "gravel": ("gravel", "texture"),
+    "phantom": ("shepp_logan_phantom", "piecewise constant"),
+}
+
+
+def _grid(n):
+    t = (np.arange(n) + 0.5) / n
+    return np.meshgrid(t, t, indexing="ij")
+
+
+def _to_unit_range(img):
+    img = img - img.min()
+    return img / img.max()
+
+
+def _gaussian_transfer(n, sigma_px):
+    f = scipy.fft.fftfreq(n)
+    fu, fv = np.meshgrid(f, f, indexing="ij")
+    return np.exp(-2 * (np.pi * sigma_px) ** 2 * (fu**2 + fv**2))
+
+
+def _smooth_image(rng, u, v):
+    img = 0.3 * u + 0.2 * v
+    for _ in range(5):
+        cu, cv = rng.uniform(0.15, 0.85, 2)
+        width = rng.uniform(0.12, 0.3)
+        img += rng.uniform(0.5, 1.0) * np.exp(-((u - cu) ** 2 + (v - cv) ** 2) / (2 * width**2))
+    return img
+
+
+def _textured_image(rng, u, v):
+    n = u.shape[0]
+    img = np.zeros((n, n))
+    for _ in range(3):
+        angle = rng.uniform(0, np.pi)
+        cycles = rng.uniform(4, 14)
+        img += rng.uniform(0.5, 1.0) * np.sin(
+            2 * np.pi * cycles * (u * np.cos(angle) + v * np.sin(angle)) + rng.uniform(0, 2 * np.pi)
+        )
+    fine = rng.standard_normal((n, n))
+    fine = np.real(scipy.fft.ifft2(scipy.fft.fft2(fine) * _gaussian_transfer(n, 1.5)))
+    img += 0.6 * fine / fine.std()
+    cu, cv = rng.uniform(0.3, 0.7, 2)
+    img += 2.0 * np.exp(-((u - cu) ** 2 + (v - cv) ** 2) / (2 * 0.15**2))
+    return img
+
+
+def make_test_image(kind, n=64, random_state=0):
+    """A reproducible synthetic test image with values in [0, 1].
+
+    ``smooth``: a sum of five 2-D Gaussian blobs (widths 0.12-0.3 of the side)
+    on a gentle linear ramp: nearly all energy in low DCT frequencies.
+    ``textured``: three oriented sinusoidal gratings (4-14 cycles per side)
+    plus a fine-scale random texture (white noise smoothed over ~1.5 pixels)
+    and one blob: energy spread over many frequencies, so not compressible.
+
+    Parameters
+    ----------
+    kind : {"smooth", "textured"}
+    n : int, >= 2
+    random_state : int
+
+    Returns
+    -------
+    ndarray of float64, shape (n, n)
+    """
+    check_choice(kind, "image kind", IMAGE_KINDS)
+    n = check_int(n, "N", min_value=2)
+    rng = np.random.default_rng(check_seed(random_state, "random_state"))
+    u, v = _grid(n)
+    build = _smooth_image if kind == "smooth" else _textured_image
+    return _to_unit_range(build(rng, u, v))
+
+
+def load_real_image(name, n=64):
+    """One of scikit-image's bundled images as an N x N grayscale array in [0, 1].
+
+    Converted to grayscale (luminance) if in colour, resized with
+    ``skimage.transform.resize(..., anti_aliasing=True)``: a Gaussian
+    prefilter of standard deviation ``(s - 1) / 2`` source pixels for a
+    downscale factor ``s`` (3.5 pixels from 512 to 64), then bilinear
+    interpolation; finally stretched linearly to [0, 1].
+
+    Parameters
+    ----------
+    name : str
+        A key of ``REAL_IMAGES``.
+    n : int, >= 2
+
+    Returns
+    -------
+    ndarray of float64, shape (n, n)
+    """
+    import skimage.color
+    import skimage.data
+    import skimage.transform
+
+    check_choice(name, "real image", tuple(REAL_IMAGES))
+    n = check_int(n, "N", min_value=2)
+    image = getattr(skimage.data, REAL_IMAGES[name][0])()
+    if image.ndim == 3:
+        image = skimage.color.rgb2gray(image[..., :3])
+    image = np.asarray(image, dtype=np.float64)
+    small = skimage.transform.resize(image, (n, n), anti_aliasing=True, order=1, mode="reflect")
+    return _to_unit_range(small)
+
+
+def image_group(name):
+    """``synthetic``, or the group of a real image (``photograph``, ``texture``, ...)."""
+    return REAL_IMAGES[name][1] if name in REAL_IMAGES else "synthetic"
+
+
+def load_image_file(path, n=64):
+    """A grayscale image file resized to N x N (bicubic), values in [0, 1]."""
+    from PIL import Image, UnidentifiedImageError
+
+    n = check_int(n, "N", min_value=2)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"image file {path} does not exist")
+    try:
+        with Image.open(path) as im:
+            im = im.convert("L").resize((n, n), Image.Resampling.BICUBIC)
+            return np.asarray(im, dtype=np.float64) / 255.0
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f"{path} is not a readable image file (PNG, JPEG, ...): {exc}") from exc
