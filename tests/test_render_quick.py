@@ -1,49 +1,22 @@
 """End to end: ./render.sh's pipeline on the quick profile, asserting on what it recorded.
 
 Runs the pipeline in a subprocess, as a user would, into a temporary output
-directory (the repository's reports/ is left alone).
+directory (the repository's reports/ is left alone); the render is conftest's
+session fixture ``quick_report``, shared with tests/test_report_browser.py.
 """
 
 import re
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from helpers.data import fingerprint, load_dataset
 from helpers.results import read_results
+from tests.conftest import render_quick as render
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_data]
-
-
-def render(*args, data_dir, output_dir):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "helpers.report",
-            "--profile",
-            "quick",
-            "--output-dir",
-            str(output_dir),
-            "--data-dir",
-            str(data_dir),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-
-
-@pytest.fixture(scope="module")
-def quick_report(tmp_path_factory, data_dir):
-    output_dir = tmp_path_factory.mktemp("quick")
-    result = render("--force", data_dir=data_dir, output_dir=output_dir)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return output_dir
 
 
 def test_datasets_results_match_the_data(quick_report, data_dir):
