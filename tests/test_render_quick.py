@@ -170,6 +170,9 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
     ):
         assert needle in text, needle
     assert "import numpy" not in text  # code cells are hidden
+    # The BT.601 formula typeset as math (math italic letters), not left as $...$ source.
+    assert re.search(r"\U0001d44c = 0\.299 \U0001d445 \+ 0\.587 \U0001d43a", text)
+    assert "$Y" not in text
     # The study's numbers stand beside ours in the summary tables.
     from helpers.summary import study
 
@@ -178,6 +181,23 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
         assert f"{mean:.4f} ± {std:.4f}" in text, name
         assert f"{cnn[name]['mean']:.4f} ± {cnn[name]['std']:.4f}" in text, name
     assert f"{study.RECONSTRUCTION['smooth'][50][0]:.3g}" in text
+
+
+def test_figures_are_kept_as_pdf_for_the_pdf_report(quick_report):
+    import base64
+
+    import nbformat
+
+    figures = []
+    for path in sorted((quick_report / "executed").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            figures += [o.data for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(figures) >= 10
+    assert all("application/pdf" in data for data in figures)  # the LaTeX route prefers it
+    pdfs = [base64.b64decode(data["application/pdf"]) for data in figures]
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs)
+    # Line plots are vector: no raster image inside (image grids embed theirs).
+    assert sum(b"/Subtype /Image" not in pdf for pdf in pdfs) >= 5
 
 
 def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):

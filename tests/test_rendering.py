@@ -5,6 +5,7 @@ import re
 import nbformat
 import pytest
 
+from helpers.plots import _inline_figure_formats
 from helpers.report.html_export import latex_to_mathml
 from helpers.report.rendering import render_html
 
@@ -51,3 +52,11 @@ def test_latex_to_mathml_escapes_the_alttext():
     mathml = latex_to_mathml(r'a < b \text{"q"} \& c', display=True)
     assert mathml.startswith('<math alttext="a &lt; b \\text{&quot;q&quot;} \\&amp; c"')
     assert 'display="block"' in mathml
+
+
+def test_figure_formats_are_left_alone_outside_ipython():
+    from IPython import get_ipython
+
+    assert get_ipython() is None
+    _inline_figure_formats("png", "pdf")  # must not create an IPython shell
+    assert get_ipython() is None
