@@ -33,7 +33,11 @@ PAGE_WIDTH_IN = 6.5
 
 
 def use_report_style():
-    """Matplotlib settings for the report: readable fonts, PNG at 110 dpi."""
+    """Matplotlib settings for the report: readable fonts, PNG at 110 dpi.
+
+    In a notebook, figures are also kept as PDF (vector): the PDF report
+    prefers that output, the HTML report shows the PNG.
+    """
     import seaborn as sns
 
     sns.set_theme(context="paper", style="whitegrid", font_scale=1.0)
@@ -48,6 +52,26 @@ def use_report_style():
             "image.cmap": "gray",
         }
     )
+    _inline_figure_formats("png", "pdf")
+
+
+def _inline_figure_formats(*formats):
+    """Have IPython's inline backend output each figure in ``formats``; no-op outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:  # a script or a test: no inline figures to format
+        return
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.backend_inline import InlineBackend
+
+    config = InlineBackend.instance(parent=shell)
+    # The config is what the backend reapplies when it activates (possibly
+    # later, on the first figure); select_figure_formats covers an active one.
+    config.figure_formats = set(formats)
+    select_figure_formats(shell, set(formats), **config.print_figure_kwargs)
 
 
 def _show(ax, image, title=None):

@@ -1,6 +1,9 @@
-"""Shared fixtures: tiny synthetic dataset archives, and the real data when present."""
+"""Shared fixtures: tiny synthetic dataset archives, the real data when present, and
+one quick-profile render shared by the slow end-to-end tests."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -59,3 +62,37 @@ def data_dir():
             "real datasets not found: set REPORT_DATA_DIR to the folder with the .npz files"
         )
     return path
+
+
+def render_quick(*args, data_dir, output_dir):
+    """Run ./render.sh's pipeline on the quick profile in a subprocess, as a user would."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers.report",
+            "--profile",
+            "quick",
+            "--output-dir",
+            str(output_dir),
+            "--data-dir",
+            str(data_dir),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+
+
+@pytest.fixture(scope="session")
+def quick_report(tmp_path_factory, data_dir):
+    """Output folder of one quick render (minutes), shared by every test in the session.
+
+    Tests may re-run the pipeline into it, but must leave report.html and
+    report.pdf as rendered (test_render_quick checks a failed run does).
+    """
+    output_dir = tmp_path_factory.mktemp("quick")
+    result = render_quick("--force", data_dir=data_dir, output_dir=output_dir)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return output_dir

@@ -1,49 +1,22 @@
 """End to end: ./render.sh's pipeline on the quick profile, asserting on what it recorded.
 
 Runs the pipeline in a subprocess, as a user would, into a temporary output
-directory (the repository's reports/ is left alone).
+directory (the repository's reports/ is left alone); the render is conftest's
+session fixture ``quick_report``, shared with tests/test_report_browser.py.
 """
 
 import re
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from helpers.data import fingerprint, load_dataset
 from helpers.results import read_results
+from tests.conftest import render_quick as render
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_data]
-
-
-def render(*args, data_dir, output_dir):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "helpers.report",
-            "--profile",
-            "quick",
-            "--output-dir",
-            str(output_dir),
-            "--data-dir",
-            str(data_dir),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-
-
-@pytest.fixture(scope="module")
-def quick_report(tmp_path_factory, data_dir):
-    output_dir = tmp_path_factory.mktemp("quick")
-    result = render("--force", data_dir=data_dir, output_dir=output_dir)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return output_dir
 
 
 def test_datasets_results_match_the_data(quick_report, data_dir):
@@ -197,6 +170,9 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
     ):
         assert needle in text, needle
     assert "import numpy" not in text  # code cells are hidden
+    # The BT.601 formula typeset as math (math italic letters), not left as $...$ source.
+    assert re.search(r"\U0001d44c = 0\.299 \U0001d445 \+ 0\.587 \U0001d43a", text)
+    assert "$Y" not in text
     # The study's numbers stand beside ours in the summary tables.
     from helpers.summary import study
 
@@ -205,6 +181,23 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
         assert f"{mean:.4f} ± {std:.4f}" in text, name
         assert f"{cnn[name]['mean']:.4f} ± {cnn[name]['std']:.4f}" in text, name
     assert f"{study.RECONSTRUCTION['smooth'][50][0]:.3g}" in text
+
+
+def test_figures_are_kept_as_pdf_for_the_pdf_report(quick_report):
+    import base64
+
+    import nbformat
+
+    figures = []
+    for path in sorted((quick_report / "executed").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            figures += [o.data for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(figures) >= 10
+    assert all("application/pdf" in data for data in figures)  # the LaTeX route prefers it
+    pdfs = [base64.b64decode(data["application/pdf"]) for data in figures]
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs)
+    # Line plots are vector: no raster image inside (image grids embed theirs).
+    assert sum(b"/Subtype /Image" not in pdf for pdf in pdfs) >= 5
 
 
 def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):

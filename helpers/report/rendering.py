@@ -14,6 +14,7 @@ from helpers.report.profiles import PROJECT_ROOT, PipelineError
 __all__ = ["REPORT_TITLE", "merge_notebooks", "render_html", "render_pdf", "build_report"]
 
 REPORT_TITLE = "Compressive sensing, CNNs and random projections: the study reproduced and extended"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
 LATEX_PACKAGES_HINT = (
     "apt-get install pandoc texlive-xetex texlive-fonts-recommended texlive-plain-generic "
     "lmodern (Debian/Ubuntu), or `conda install -c conda-forge pandoc texlive-core`"
@@ -73,30 +74,23 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE):
 
 
 def render_html(merged):
-    """Self-contained HTML (bytes): no code, figures inline, no external scripts."""
-    from nbconvert import HTMLExporter
+    """Self-contained HTML (bytes): no code, figures inline, math as MathML, no scripts.
 
-    exporter = HTMLExporter(
-        template_name="lab",
+    The template ``templates/report_html`` leaves out the lab template's
+    CDN scripts (MathJax, require.js, Mermaid); the exporter renders the
+    markdown's math to MathML, so the page needs no script to display.
+    """
+    from helpers.report.html_export import ReportHTMLExporter
+
+    exporter = ReportHTMLExporter(
+        template_name="report_html",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
     )
-    # The lab template links MathJax and require.js from a CDN; the report has
-    # no widgets that need them, and must display offline.
-    exporter.mathjax_url = ""
-    exporter.require_js_url = ""
     body, _ = exporter.from_notebook_node(merged)
-    body = re.sub(r'<script[^>]*src="(?:https?:)?//[^"]*"[^>]*>\s*</script>', "", body)
-    body = re.sub(r'<script[^>]*src=""[^>]*>\s*</script>', "", body)
-    # The lab template's Mermaid loader imports from a CDN; no cell uses Mermaid.
-    body = re.sub(
-        r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>',
-        "",
-        body,
-        flags=re.S,
-    )
     return body.encode("utf-8")
 
 
@@ -118,7 +112,7 @@ def render_pdf(merged):
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         template_name="report_latex",
-        extra_template_basedirs=[str(PROJECT_ROOT / "templates")],
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
     )
     pdf, _ = exporter.from_notebook_node(merged)
     return pdf
