@@ -170,16 +170,20 @@ RULES = {
     "cs_phase_trials": Rule(_POSITIVE, "an integer >= 1"),
     "cs_scaling_sizes": Rule(_list_of(_int(min_value=8, max_value=512)), "a list of N in [8, 512]"),
     "cs_scaling_ratio": Rule(_fraction, "a number in (0, 1]"),
+    # The training protocol, shared by every classifier
+    "max_epochs": Rule(_POSITIVE, "an integer >= 1"),
+    "patience": Rule(_POSITIVE, "an integer >= 1"),
+    "validation_fraction": Rule(
+        _number(min_value=0.01, max_value=0.49), "a number in [0.01, 0.49]"
+    ),
     # Experiment 2
     "cnn_folds": Rule(_int(min_value=2), "an integer >= 2"),
-    "cnn_epochs": Rule(_POSITIVE, "an integer >= 1"),
     "cnn_batch_size": Rule(_POSITIVE, "an integer >= 1"),
     "cnn_padding": Rule(_choice(("same", "valid")), "same or valid"),
     "cnn_latency_repeats": Rule(_POSITIVE, "an integer >= 1"),
     # Experiment 3
     "mlp_m": Rule(_POSITIVE, "an integer M in [1, pixels per image]"),
     "mlp_projection": Rule(_choice(("gaussian", "sparse")), "gaussian or sparse"),
-    "mlp_epochs": Rule(_POSITIVE, "an integer >= 1"),
     "mlp_batch_size": Rule(_POSITIVE, "an integer >= 1"),
     "mlp_baselines": Rule(
         _list_of(_choice(("pca", "pixels")), min_len=0), "a list of pca, pixels (may be empty)"
@@ -189,12 +193,10 @@ RULES = {
         _list_of(_choice(("gaussian", "sparse", "pca"))), "a list of gaussian, sparse, pca"
     ),
     "mlp_sweep_folds": Rule(_int(min_value=2), "an integer >= 2"),
-    "mlp_sweep_epochs": Rule(_POSITIVE, "an integer >= 1"),
     "mlp_latency_repeats": Rule(_POSITIVE, "an integer >= 1"),
     # Experiment 4
     "svd_energies": Rule(_list_of(_fraction), "a list of numbers in (0, 1]"),
     "svd_rank_fractions": Rule(_list_of(_fraction, min_len=0), "a list of numbers in (0, 1]"),
-    "svd_finetune_epochs": Rule(_int(min_value=0), "an integer >= 0"),
     "svd_latency_repeats": Rule(_POSITIVE, "an integer >= 1"),
 }
 

@@ -9,7 +9,15 @@ keras = pytest.importorskip("keras")
 
 from helpers.nets.cost import flops_per_image, measure_latency, model_size_bytes
 from helpers.nets.models import CNN_SPEC, MLP_SPEC, layer_table, study_cnn, study_mlp
-from helpers.nets.training import check_training, cross_validate, train_final
+from helpers.nets.training import (
+    Protocol,
+    check_training,
+    cross_validate,
+    fit,
+    set_seed,
+    train_final,
+    validation_split,
+)
 
 
 def test_cnn_is_the_study_architecture_with_same_padding():
@@ -78,15 +86,57 @@ def test_flops_agree_with_tensorflow_profiler():
     "kwargs, error, message",
     [
         (dict(folds=1), ValueError, "folds must be >= 2"),
-        (dict(epochs=0), ValueError, "epochs must be >= 1"),
         (dict(seed=1.0), TypeError, "seed must be an integer"),
         (dict(n=70000), ValueError, "larger than the training split"),
     ],
 )
 def test_bad_training_parameters(kwargs, error, message):
-    args = {**dict(n=1000, folds=5, epochs=1, batch_size=64, seed=0), **kwargs}
+    args = {**dict(n=1000, folds=5, seed=0), **kwargs}
     with pytest.raises(error, match=message):
         check_training(args.pop("n"), n_available=60000, **args)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(max_epochs=0), "max_epochs must be >= 1"),
+        (dict(patience=0), "patience must be >= 1"),
+        (dict(validation_fraction=0.6), "validation_fraction must be in"),
+    ],
+)
+def test_bad_protocol(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Protocol(**{**dict(max_epochs=3, patience=1), **kwargs})
+
+
+def test_early_stopping_restores_the_best_epoch_and_counts_epochs(tiny):
+    x, y = tiny
+    set_seed(0)
+    model = _cnn(x.shape[1:])
+    # Validation labels that cannot be learned: the validation loss soon stops falling.
+    rng = np.random.default_rng(1)
+    run = fit(
+        model,
+        x,
+        y,
+        epochs=30,
+        batch_size=16,
+        validation_data=(x, rng.permutation(y)),
+        patience=2,
+    )
+    losses = run["history"]["val_loss"]
+    assert run["epochs_run"] == len(losses) < 30
+    assert run["best_epoch"] == int(np.argmin(losses)) + 1
+    assert run["epochs_run"] - run["best_epoch"] == 2  # stopped after `patience` worse epochs
+    assert np.isfinite(model.evaluate(x, y, verbose=0)[0])  # the restored weights are usable
+
+
+def test_validation_split_is_stratified_and_seeded(tiny):
+    _, y = tiny
+    fit_idx, val_idx = validation_split(y, 0.25, seed=0)
+    assert len(val_idx) == 20 and not set(fit_idx) & set(val_idx)
+    assert np.bincount(y[val_idx]).tolist() == [5, 5, 5, 5]
+    assert validation_split(y, 0.25, seed=0)[1].tolist() == val_idx.tolist()
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +157,7 @@ def test_cross_validation_is_seeded_cached_and_resumable(tiny, tmp_path):
     kwargs = dict(
         model_id="t",
         folds=2,
-        epochs=1,
-        batch_size=16,
+        protocol=Protocol(max_epochs=2, patience=1, batch_size=16),
         seed=3,
         cache_dir=tmp_path,
         log=lambda m: None,
@@ -125,15 +174,24 @@ def test_cross_validation_is_seeded_cached_and_resumable(tiny, tmp_path):
     assert [r.cached for r in resumed] == [True, False]
     assert resumed[1].accuracy == pytest.approx(first[1].accuracy, abs=1e-6)
     # Another parameter value never reuses a fold.
-    changed = cross_validate(_cnn, x, y, **{**kwargs, "batch_size": 8})
+    changed = cross_validate(
+        _cnn, x, y, **{**kwargs, "protocol": Protocol(max_epochs=2, patience=1, batch_size=8)}
+    )
     assert not any(r.cached for r in changed)
-    assert json.loads(files[0].read_text())["n_val"] == 40
+    fold = json.loads(files[0].read_text())
+    # The held-out fold is scored once; the training part gave up 10% for early stopping.
+    assert fold["n_val"] == 40 and fold["n_train"] == 36
+    assert 1 <= fold["best_epoch"] <= fold["epochs_run"] <= 2
 
 
 def test_final_model_is_saved_and_reused(tiny, tmp_path):
     x, y = tiny
     kwargs = dict(
-        model_id="t", epochs=1, batch_size=16, seed=0, model_dir=tmp_path, log=lambda m: None
+        model_id="t",
+        protocol=Protocol(max_epochs=2, patience=1, batch_size=16),
+        seed=0,
+        model_dir=tmp_path,
+        log=lambda m: None,
     )
     model, info = train_final(_cnn, x, y, x[:20], y[:20], **kwargs)
     assert not info["cached"] and len(info["predictions"]) == 20

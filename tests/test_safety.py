@@ -80,11 +80,12 @@ def _tiny_problem(keras):
 def test_corrupt_cached_fold_is_reported_and_recomputed(tmp_path, capsys):
     keras = pytest.importorskip("keras")
 
-    from helpers.nets.training import cross_validate
+    from helpers.nets.training import Protocol, cross_validate
 
     x, y, build = _tiny_problem(keras)
 
-    kwargs = dict(model_id="tiny", folds=2, epochs=1, batch_size=8, seed=0, cache_dir=tmp_path)
+    protocol = Protocol(max_epochs=1, patience=1, batch_size=8)
+    kwargs = dict(model_id="tiny", folds=2, protocol=protocol, seed=0, cache_dir=tmp_path)
     first = cross_validate(build, x, y, log=lambda m: None, **kwargs)
     cached = sorted(tmp_path.glob("*.json"))
     cached[0].write_text('{"fold": 0, "accur')  # truncated
@@ -98,11 +99,12 @@ def test_corrupt_cached_fold_is_reported_and_recomputed(tmp_path, capsys):
 def test_truncated_cached_model_is_reported_and_retrained(tmp_path):
     keras = pytest.importorskip("keras")
 
-    from helpers.nets.training import train_final
+    from helpers.nets.training import Protocol, train_final
 
     x, y, build = _tiny_problem(keras)
 
-    kwargs = dict(model_id="tiny", epochs=1, batch_size=8, seed=0, model_dir=tmp_path)
+    protocol = Protocol(max_epochs=1, patience=1, batch_size=8)
+    kwargs = dict(model_id="tiny", protocol=protocol, seed=0, model_dir=tmp_path)
     _, info = train_final(build, x, y, x, y, log=lambda m: None, **kwargs)
     path = next(tmp_path.glob("*.keras"))
     path.write_bytes(path.read_bytes()[:100])

@@ -51,14 +51,14 @@ def data_env(monkeypatch, write_archive, tmp_path):
     return directory
 
 
-def test_changed_cnn_epochs_reruns_the_cnn_chapter_and_its_readers(
+def test_changed_cnn_parameter_reruns_the_cnn_chapter_and_its_readers(
     fake_execution, data_env, tmp_path
 ):
     out = tmp_path / "out"
     assert len(_run(out)) == len(list_notebooks())
     fake_execution.clear()
     assert _run(out) == []
-    assert _run(out, {"cnn_epochs": 2}) == [
+    assert _run(out, {"cnn_batch_size": 32}) == [
         "02_cnn",
         "03_projection_mlp",
         "04_svd_compression",

@@ -3,6 +3,7 @@ final model, score the test split and measure its cost."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def cnn_id(dataset, padding):
     return f"study_cnn-v{ARCHITECTURE_VERSION}/{padding}/{dataset.name}"
 
 
-def final_cnn(dataset, *, epochs, batch_size, seed, padding="same", model_dir, log=log_progress):
+def final_cnn(dataset, *, protocol, seed, padding="same", model_dir, log=log_progress):
     """The CNN trained on the whole training subset (loaded when already trained with the
     same parameters, e.g. by the CNN notebook), and its test-split results."""
     return train_final(
@@ -30,8 +31,7 @@ def final_cnn(dataset, *, epochs, batch_size, seed, padding="same", model_dir, l
         cnn_input(dataset.x_test),
         dataset.y_test,
         model_id=cnn_id(dataset, padding),
-        epochs=epochs,
-        batch_size=batch_size,
+        protocol=protocol,
         seed=seed,
         model_dir=Path(model_dir),
         log=log,
@@ -42,8 +42,7 @@ def evaluate_cnn(
     dataset,
     *,
     folds,
-    epochs,
-    batch_size,
+    protocol,
     seed,
     padding="same",
     cache_dir,
@@ -61,23 +60,21 @@ def evaluate_cnn(
         ``folds`` (FoldResult list), ``model`` (final keras.Model), ``predictions``.
     """
     x, x_test = cnn_input(dataset.x_train), cnn_input(dataset.x_test)
-    log(f"{dataset.name}: {folds}-fold CV on {len(x)} images, {epochs} epochs")
+    log(f"{dataset.name}: {folds}-fold CV on {len(x)} images, {protocol.describe()}")
     fold_results = cross_validate(
         partial(study_cnn, padding=padding),
         x,
         dataset.y_train,
         model_id=cnn_id(dataset, padding),
         folds=folds,
-        epochs=epochs,
-        batch_size=batch_size,
+        protocol=protocol,
         seed=seed,
         cache_dir=Path(cache_dir),
         log=log,
     )
     model, final = final_cnn(
         dataset,
-        epochs=epochs,
-        batch_size=batch_size,
+        protocol=protocol,
         seed=seed,
         padding=padding,
         model_dir=model_dir,
@@ -89,11 +86,13 @@ def evaluate_cnn(
         "n_samples": len(x),
         "n_test": len(x_test),
         "folds": folds,
-        "epochs": epochs,
-        "batch_size": batch_size,
+        "protocol": asdict(protocol),
+        "final_epochs_run": final["epochs_run"],
+        "final_best_epoch": final["best_epoch"],
+        "validation_accuracy": final["validation_accuracy"],
         "padding": padding,
         "model_path": final["model_path"],
-        **model_cost(model, x_test, final["epoch_seconds"], len(x), latency_repeats),
+        **model_cost(model, x_test, final["epoch_seconds"], final["n_fit"], latency_repeats),
     }
     return summary, {
         "folds": fold_results,
@@ -113,8 +112,7 @@ def evaluate_mlp(
     method,
     m,
     folds,
-    epochs,
-    batch_size,
+    protocol,
     seed,
     cache_dir,
     model_dir=None,
@@ -137,8 +135,7 @@ def evaluate_mlp(
         dataset.y_train,
         model_id=model_id,
         folds=folds,
-        epochs=epochs,
-        batch_size=batch_size,
+        protocol=protocol,
         seed=seed,
         transform=transform,
         cache_dir=Path(cache_dir),
@@ -150,8 +147,7 @@ def evaluate_mlp(
         "M": m,
         "n_samples": len(dataset.x_train),
         "folds": folds,
-        "epochs": epochs,
-        "batch_size": batch_size,
+        "protocol": asdict(protocol),
     }
     artefacts = {"folds": fold_results}
     if model_dir is None:
@@ -163,8 +159,7 @@ def evaluate_mlp(
         dataset.x_test,
         dataset.y_test,
         model_id=model_id,
-        epochs=epochs,
-        batch_size=batch_size,
+        protocol=protocol,
         seed=seed,
         model_dir=Path(model_dir),
         transform=transform,
@@ -174,20 +169,29 @@ def evaluate_mlp(
     flat_test = dataset.x_test.reshape(len(dataset.x_test), -1)
     projected_test = project(transform.projector, flat_test)
     cost = model_cost(
-        model, projected_test, final["epoch_seconds"], len(dataset.x_train), latency_repeats
+        model, projected_test, final["epoch_seconds"], final["n_fit"], latency_repeats
     )
-    proj_ms = {
-        str(b): v["ms_per_batch"]
-        for b, v in measure_latency(
-            transform.projector.transform, flat_test, repeats=latency_repeats
-        ).items()
-    }
+    if transform.projector is None:  # raw pixels: nothing to project
+        proj_ms = {b: 0.0 for b in cost["latency_ms"]}
+    else:
+        proj_ms = {
+            str(b): v["ms_per_batch"]
+            for b, v in measure_latency(
+                transform.projector.transform, flat_test, repeats=latency_repeats
+            ).items()
+        }
     cost["mlp_flops_per_image"] = cost["flops_per_image"]
     cost["projection_flops_per_image"] = projection_flops(method, m, n_features)
     cost["flops_per_image"] += cost["projection_flops_per_image"]
     cost["projection_latency_ms"] = proj_ms
     cost["latency_ms"] = {b: cost["latency_ms"][b] + proj_ms[b] for b in cost["latency_ms"]}
     cost["latency_ms_per_image"] = {b: ms / int(b) for b, ms in cost["latency_ms"].items()}
-    summary.update(test_accuracy=final["test_accuracy"], **cost)
+    summary.update(
+        test_accuracy=final["test_accuracy"],
+        validation_accuracy=final["validation_accuracy"],
+        final_epochs_run=final["epochs_run"],
+        final_best_epoch=final["best_epoch"],
+        **cost,
+    )
     artefacts.update(model=model, predictions=final["predictions"])
     return summary, artefacts

@@ -16,11 +16,14 @@ import numpy as np
 from helpers.checks import check_fraction, check_int
 
 __all__ = [
+    "SVD_ACCURACY_TOLERANCE",
     "singular_values",
     "ranks_for_energy",
     "compress_model",
     "check_ranks",
     "compression_sweep",
+    "choose_compression",
+    "narrow_cnn_width",
 ]
 
 FACTORIZABLE = ("Conv2D", "Dense")
@@ -152,49 +155,67 @@ def compress_model(model, ranks, *, factorize_all=False):
     return compile_model(compressed, learning_rate=1e-4), applied
 
 
+# A compressed CNN is "as good" as the equally fine-tuned uncompressed control when
+# its validation accuracy is at most this much lower (1 point, as in the literature's
+# low-rank compression results, e.g. Denton et al., 2014).
+SVD_ACCURACY_TOLERANCE = 0.01
+
+
 def compression_sweep(
-    model,
-    dataset,
-    configurations,
-    *,
-    finetune_epochs,
-    batch_size,
-    seed,
-    latency_repeats=20,
-    log=None,
+    model, dataset, configurations, *, protocol, seed, latency_repeats=20, log=None
 ):
-    """Accuracy and cost of SVD-compressed versions of ``model`` on the test split.
+    """Validation accuracy and cost of SVD-compressed versions of ``model``.
 
     ``configurations`` is a list of ``(label, energy or None, ranks)``; empty
-    ``ranks`` give the uncompressed control. Each model is scored as rebuilt,
-    then after ``finetune_epochs`` epochs of training on the training subset
-    (Adam, learning rate 1e-4).
+    ``ranks`` give the uncompressed control. Each model is scored on the
+    validation split the original was trained with (never on the test split),
+    as rebuilt and after fine-tuning under ``protocol`` (early stopping on that
+    split, Adam with learning rate 1e-4). The control is fine-tuned alike, so
+    extra epochs are never mistaken for a gain of compression.
+
+    Returns
+    -------
+    rows : list of dict
+    models : dict
+        ``label -> fine-tuned keras.Model`` (for scoring the chosen ones on test).
     """
     from helpers.nets.cost import model_cost
     from helpers.nets.models import cnn_input
-    from helpers.nets.training import fit, log_progress, set_seed
+    from helpers.nets.training import final_validation_split, fit, log_progress, set_seed
 
     log = log or log_progress
-
-    x, x_test = cnn_input(dataset.x_train), cnn_input(dataset.x_test)
-    rows = []
+    x = cnn_input(dataset.x_train)
+    fit_idx, val_idx = final_validation_split(dataset.y_train, protocol, seed)
+    x_fit, y_fit, x_val, y_val = (
+        x[fit_idx],
+        dataset.y_train[fit_idx],
+        x[val_idx],
+        dataset.y_train[val_idx],
+    )
+    rows, models = [], {}
     for label, energy, ranks in configurations:
         # Seed before building: Keras layers draw their dropout seeds at construction,
         # so each row must not depend on how many models were built before it.
         set_seed(seed)
         compressed, applied = compress_model(model, ranks)
-        _, accuracy = compressed.evaluate(x_test, dataset.y_test, batch_size=512, verbose=0)
-        cost = model_cost(compressed, x_test, [], len(x), latency_repeats)
-        tuned = float("nan")
-        if finetune_epochs > 0:
-            # Also when nothing was factorized: that row is the control showing what
-            # the extra epochs alone do for the uncompressed model.
-            set_seed(seed)
-            fit(compressed, x, dataset.y_train, epochs=finetune_epochs, batch_size=batch_size)
-            _, tuned = compressed.evaluate(x_test, dataset.y_test, batch_size=512, verbose=0)
+        _, rebuilt_accuracy = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
+        cost = model_cost(compressed, x_val, [], len(fit_idx), latency_repeats)
+        set_seed(seed)
+        run = fit(
+            compressed,
+            x_fit,
+            y_fit,
+            epochs=protocol.max_epochs,
+            batch_size=protocol.batch_size,
+            validation_data=(x_val, y_val),
+            patience=protocol.patience,
+        )
+        _, tuned = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
+        models[label] = compressed
         log(
-            f"  {dataset.name} {label}: params {cost['params']}, accuracy {accuracy:.4f}, "
-            f"fine-tuned {tuned:.4f}"
+            f"  {dataset.name} {label}: params {cost['params']}, validation accuracy "
+            f"{rebuilt_accuracy:.4f} rebuilt, {tuned:.4f} fine-tuned "
+            f"(best epoch {run['best_epoch']} of {run['epochs_run']})"
         )
         rows.append(
             {
@@ -202,8 +223,10 @@ def compression_sweep(
                 "label": label,
                 "energy": energy,
                 "layer_ranks": applied,
-                "accuracy": float(accuracy),
-                "accuracy_finetuned": float(tuned),
+                "val_accuracy": float(rebuilt_accuracy),
+                "val_accuracy_finetuned": float(tuned),
+                "finetune_epochs_run": run["epochs_run"],
+                "finetune_best_epoch": run["best_epoch"],
                 **{
                     k: cost[k]
                     for k in (
@@ -216,4 +239,30 @@ def compression_sweep(
                 },
             }
         )
-    return rows
+    return rows, models
+
+
+def choose_compression(rows, control_label, tolerance=SVD_ACCURACY_TOLERANCE):
+    """The row with the fewest parameters whose fine-tuned validation accuracy is within
+    ``tolerance`` of the fine-tuned control's (``None`` when no compressed row is)."""
+    control = next(r for r in rows if r["label"] == control_label)
+    good = [
+        r
+        for r in rows
+        if r["label"] != control_label
+        and r["val_accuracy_finetuned"] >= control["val_accuracy_finetuned"] - tolerance
+    ]
+    return min(good, key=lambda r: r["params"]) if good else None
+
+
+def narrow_cnn_width(target_params, input_shape, n_classes=10, padding="same"):
+    """The width multiplier of the study's CNN whose parameter count is closest to
+    ``target_params`` (widths 0.05 to 1.0 in steps of 0.05)."""
+    from helpers.nets.models import study_cnn
+
+    widths = [round(0.05 * k, 2) for k in range(1, 21)]
+    counts = {
+        w: study_cnn(input_shape, n_classes, padding=padding, width=w).count_params()
+        for w in widths
+    }
+    return min(widths, key=lambda w: abs(counts[w] - target_params)), counts

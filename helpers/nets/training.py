@@ -29,6 +29,10 @@ def log_progress(message):
 
 
 __all__ = [
+    "Protocol",
+    "fit_with_protocol",
+    "validation_split",
+    "final_validation_split",
     "log_progress",
     "set_seed",
     "fit",
@@ -58,11 +62,43 @@ def set_seed(seed):
         quiet_tensorflow()
 
 
-def check_training(n_samples, *, folds, epochs, batch_size, seed, n_available=None):
-    """Validate training parameters before any work; return them as ints."""
+@dataclass(frozen=True)
+class Protocol:
+    """One training protocol for every classifier of the report.
+
+    Each fit holds out a stratified ``validation_fraction`` of its training
+    images, trains for at most ``max_epochs`` epochs, stops when the
+    validation loss has not improved for ``patience`` epochs, and keeps the
+    weights of the best epoch. Test images are never seen during training.
+    """
+
+    max_epochs: int
+    patience: int
+    validation_fraction: float = 0.1
+    batch_size: int = 64
+
+    def __post_init__(self):
+        check_int(self.max_epochs, "max_epochs", min_value=1)
+        check_int(self.patience, "patience", min_value=1)
+        check_int(self.batch_size, "batch_size", min_value=1)
+        if not 0.0 < float(self.validation_fraction) < 0.5:
+            raise ValueError(
+                f"validation_fraction must be in (0, 0.5), got {self.validation_fraction}"
+            )
+
+    def describe(self):
+        """One sentence stating the protocol, for the report."""
+        return (
+            f"at most {self.max_epochs} epochs, early stopping on the validation loss with "
+            f"patience {self.patience} (best epoch's weights kept), on a stratified "
+            f"{self.validation_fraction:.0%} of the training images held out for validation, "
+            f"batch size {self.batch_size}"
+        )
+
+
+def check_training(n_samples, *, folds, seed, n_available=None):
+    """Validate cross-validation parameters before any work; return them as ints."""
     folds = check_int(folds, "folds", min_value=2)
-    epochs = check_int(epochs, "epochs", min_value=1)
-    batch_size = check_int(batch_size, "batch_size", min_value=1)
     seed = check_seed(seed)
     if n_samples is not None:
         n_samples = check_int(n_samples, "n_train", min_value=10 * folds)
@@ -71,7 +107,16 @@ def check_training(n_samples, *, folds, epochs, batch_size, seed, n_available=No
                 f"n_train={n_samples} is larger than the training split "
                 f"({n_available} images); use at most {n_available}"
             )
-    return folds, epochs, batch_size, seed
+    return folds, seed
+
+
+def validation_split(y, fraction, seed):
+    """Stratified ``(fit_indices, validation_indices)`` of ``y`` (seeded)."""
+    from sklearn.model_selection import train_test_split
+
+    indices = np.arange(len(y))
+    fit_idx, val_idx = train_test_split(indices, test_size=fraction, stratify=y, random_state=seed)
+    return np.sort(fit_idx), np.sort(val_idx)
 
 
 def run_key(**parts):
@@ -86,16 +131,19 @@ def _backend_id():
     return f"keras-{keras.__version__}-{keras.config.backend()}"
 
 
-def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0, log=None):
-    """``model.fit`` that also returns each epoch's wall time.
+def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None, log=None):
+    """``model.fit`` that also returns each epoch's wall time and the epochs used.
 
-    With ``log``, one line per epoch (metrics and seconds) goes to it when
-    there is more than one epoch: a long fold shows that it is moving.
+    With ``patience`` (and ``validation_data``), training stops when the
+    validation loss has not improved for ``patience`` epochs and the best
+    epoch's weights are restored. With ``log``, one line per epoch (metrics and
+    seconds) goes to it when there is more than one epoch.
 
     Returns
     -------
     dict
-        ``history`` (per-epoch metrics) and ``epoch_seconds``.
+        ``history`` (per-epoch metrics), ``epoch_seconds``, ``epochs_run`` and
+        ``best_epoch`` (1-based; the last epoch without early stopping).
     """
     import keras
 
@@ -107,11 +155,18 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0, log
             seconds.append(time.perf_counter() - self.start)
             if log is not None and epochs > 1:
                 metrics = ", ".join(
-                    f"{k} {v:.4f}" for k, v in (logs or {}).items() if "accuracy" in k
+                    f"{k} {v:.4f}" for k, v in (logs or {}).items() if "loss" in k or "acc" in k
                 )
                 log(f"    epoch {epoch + 1}/{epochs}: {metrics} ({seconds[-1]:.1f} s)")
 
     seconds = []
+    callbacks = [EpochTimer()]
+    if patience is not None and validation_data is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=patience, restore_best_weights=True
+            )
+        )
     history = model.fit(
         x,
         y,
@@ -119,13 +174,33 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, verbose=0, log
         batch_size=batch_size,
         shuffle=True,
         validation_data=validation_data,
-        verbose=verbose,
-        callbacks=[EpochTimer()],
+        verbose=0,
+        callbacks=callbacks,
     )
+    history = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    losses = history.get("val_loss")
+    best = int(np.argmin(losses)) + 1 if losses and patience is not None else len(seconds)
     return {
-        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "history": history,
         "epoch_seconds": seconds,
+        "epochs_run": len(seconds),
+        "best_epoch": best,
     }
+
+
+def fit_with_protocol(model, x, y, protocol, *, seed, log=None):
+    """Train ``model`` on ``x, y`` under ``protocol`` (its own validation split)."""
+    fit_idx, val_idx = validation_split(y, protocol.validation_fraction, seed)
+    return fit(
+        model,
+        x[fit_idx],
+        y[fit_idx],
+        epochs=protocol.max_epochs,
+        batch_size=protocol.batch_size,
+        validation_data=(x[val_idx], y[val_idx]),
+        patience=protocol.patience,
+        log=log,
+    )
 
 
 @dataclass
@@ -137,6 +212,8 @@ class FoldResult:
     n_val: int
     history: dict = field(default_factory=dict)
     epoch_seconds: list = field(default_factory=list)
+    epochs_run: int = 0
+    best_epoch: int = 0
     cached: bool = False
 
 
@@ -158,9 +235,8 @@ def cross_validate(
     y,
     *,
     model_id,
+    protocol,
     folds=5,
-    epochs=3,
-    batch_size=64,
     seed=0,
     transform=None,
     cache_dir=None,
@@ -168,18 +244,23 @@ def cross_validate(
 ):
     """Stratified k-fold cross-validation with a fresh, seeded model per fold.
 
+    Within each fold the model is trained under ``protocol`` on the training
+    part (which holds out its own validation split for early stopping) and
+    scored once on the held-out fold, which no choice has seen.
+
     Parameters
     ----------
     build_model : callable(input_shape) -> compiled keras.Model
     x, y : ndarray
     model_id : str
         Names the model *and* any ``transform`` configuration in the cache key.
-    folds, epochs, batch_size, seed : int
+    protocol : Protocol
+    folds, seed : int
         Folds come from ``StratifiedKFold(shuffle=True, random_state=seed)``: the
         same ``y`` and seed give the same folds, so two models cross-validated
         with the same arguments are compared fold by fold.
-    transform : callable(x_train, x_val, fold) -> (x_train, x_val), optional
-        Fitted on the training fold only (e.g. a projection or PCA).
+    transform : callable(x_fit, x_other, fold) -> (x_fit, x_other), optional
+        Fitted on the images the model is trained on only (e.g. a projection).
     cache_dir : path, optional
         Where finished folds are kept; ``None`` disables caching.
     log : callable
@@ -191,21 +272,18 @@ def cross_validate(
     """
     from sklearn.model_selection import StratifiedKFold
 
-    folds, epochs, batch_size, seed = check_training(
-        None, folds=folds, epochs=epochs, batch_size=batch_size, seed=seed
-    )
+    folds, seed = check_training(None, folds=folds, seed=seed)
     key = run_key(
         model=model_id,
         data=fingerprint(x, y),
         folds=folds,
-        epochs=epochs,
-        batch_size=batch_size,
+        protocol=asdict(protocol),
         seed=seed,
         backend=_backend_id(),
     )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     results = []
-    for i, (train_idx, val_idx) in enumerate(splitter.split(np.zeros(len(y)), y)):
+    for i, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(y)), y)):
         path = (
             Path(cache_dir) / f"{model_id.replace('/', '_')}-{key}-fold{i}.json"
             if cache_dir
@@ -216,28 +294,31 @@ def cross_validate(
             results.append(cached)
             log(f"  fold {i + 1}/{folds}: cached, accuracy {cached.accuracy:.4f}")
             continue
-        x_train, x_val = x[train_idx], x[val_idx]
+        fit_rel, val_rel = validation_split(y[train_idx], protocol.validation_fraction, seed + i)
+        fit_idx, val_idx = train_idx[fit_rel], train_idx[val_rel]
+        x_fit, x_other = x[fit_idx], np.concatenate([x[val_idx], x[test_idx]])
         if transform is not None:
-            x_train, x_val = transform(x_train, x_val, i)
+            x_fit, x_other = transform(x_fit, x_other, i)
+        x_val, x_test = x_other[: len(val_idx)], x_other[len(val_idx) :]
         set_seed(seed + i)
-        model = build_model(x_train.shape[1:])
-        # Validation each epoch gives the learning curves; the last epoch's is the score.
+        model = build_model(x_fit.shape[1:])
         run = fit(
             model,
-            x_train,
-            y[train_idx],
-            epochs=epochs,
-            batch_size=batch_size,
+            x_fit,
+            y[fit_idx],
+            epochs=protocol.max_epochs,
+            batch_size=protocol.batch_size,
             validation_data=(x_val, y[val_idx]),
+            patience=protocol.patience,
             log=log,
         )
-        loss, accuracy = run["history"]["val_loss"][-1], run["history"]["val_accuracy"][-1]
+        loss, accuracy = model.evaluate(x_test, y[test_idx], batch_size=512, verbose=0)
         result = FoldResult(
             fold=i,
             accuracy=float(accuracy),
             loss=float(loss),
-            n_train=len(train_idx),
-            n_val=len(val_idx),
+            n_train=len(fit_idx),
+            n_val=len(test_idx),
             **run,
         )
         if path is not None:
@@ -245,7 +326,10 @@ def cross_validate(
             payload.pop("cached")
             atomic_write_json(path, payload)
         results.append(result)
-        log(f"  fold {i + 1}/{folds}: accuracy {accuracy:.4f} ({sum(run['epoch_seconds']):.1f} s)")
+        log(
+            f"  fold {i + 1}/{folds}: accuracy {accuracy:.4f}, best epoch {run['best_epoch']} "
+            f"of {run['epochs_run']} ({sum(run['epoch_seconds']):.1f} s)"
+        )
     return results
 
 
@@ -257,23 +341,26 @@ def train_final(
     y_test,
     *,
     model_id,
-    epochs,
-    batch_size,
+    protocol,
     seed,
     model_dir,
     transform=None,
     log=log_progress,
 ):
-    """Train on the whole training subset, score the test split, save the model.
+    """Train on the whole training subset under ``protocol``, score the test split once.
 
-    A model already saved under the same key is loaded instead of retrained.
+    The protocol's validation split is carved from the training subset (the
+    same one for every model with this seed, so compressed models can be
+    chosen on it later: :func:`final_validation_split`). A model already saved
+    under the same key is loaded instead of retrained.
 
     Returns
     -------
     model : keras.Model
     info : dict
         ``test_accuracy``, ``test_loss``, ``predictions`` (test labels
-        predicted), ``epoch_seconds``, ``history``, ``model_path``, ``cached``.
+        predicted), ``epoch_seconds``, ``epochs_run``, ``best_epoch``,
+        ``history``, ``model_path``, ``cached``.
     """
     import keras
 
@@ -281,16 +368,18 @@ def train_final(
         model=model_id,
         data=fingerprint(x, y),
         test=fingerprint(x_test, y_test),
-        epochs=epochs,
-        batch_size=batch_size,
+        protocol=asdict(protocol),
         seed=seed,
         backend=_backend_id(),
     )
     model_dir = Path(model_dir)
     stem = f"{model_id.replace('/', '_')}-{key}"
     model_path, info_path = model_dir / f"{stem}.keras", model_dir / f"{stem}.json"
+    fit_idx, val_idx = final_validation_split(y, protocol, seed)
+    x_fit, x_other = x[fit_idx], np.concatenate([x[val_idx], x_test])
     if transform is not None:
-        x, x_test = transform(x, x_test, "final")
+        x_fit, x_other = transform(x_fit, x_other, "final")
+    x_val, x_test = x_other[: len(val_idx)], x_other[len(val_idx) :]
     if model_path.is_file() and info_path.is_file():
         try:
             info = json.loads(info_path.read_text())
@@ -306,8 +395,18 @@ def train_final(
             log(f"  final model: cached ({model_path.name})")
             return model, {**info, "cached": True}
     set_seed(seed)
-    model = build_model(x.shape[1:])
-    run = fit(model, x, y, epochs=epochs, batch_size=batch_size, log=log)
+    model = build_model(x_fit.shape[1:])
+    run = fit(
+        model,
+        x_fit,
+        y[fit_idx],
+        epochs=protocol.max_epochs,
+        batch_size=protocol.batch_size,
+        validation_data=(x_val, y[val_idx]),
+        patience=protocol.patience,
+        log=log,
+    )
+    _, val_accuracy = model.evaluate(x_val, y[val_idx], batch_size=512, verbose=0)
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
     predictions = np.argmax(model.predict(x_test, batch_size=512, verbose=0), axis=1)
     with atomic_path(model_path, suffix=".keras") as tmp:
@@ -315,13 +414,23 @@ def train_final(
     info = {
         "test_accuracy": float(accuracy),
         "test_loss": float(loss),
+        "validation_accuracy": float(val_accuracy),
+        "n_fit": int(len(fit_idx)),
         "predictions": predictions.tolist(),
         "model_path": str(model_path),
         **run,
     }
     atomic_write_json(info_path, info)
-    log(f"  final model: test accuracy {accuracy:.4f} ({sum(run['epoch_seconds']):.1f} s)")
+    log(
+        f"  final model: test accuracy {accuracy:.4f}, best epoch {run['best_epoch']} of "
+        f"{run['epochs_run']} ({sum(run['epoch_seconds']):.1f} s)"
+    )
     return model, {**info, "cached": False}
+
+
+def final_validation_split(y, protocol, seed):
+    """The validation split a final model was trained with (seeded, stratified)."""
+    return validation_split(y, protocol.validation_fraction, seed)
 
 
 def summarize_folds(results):
@@ -330,6 +439,8 @@ def summarize_folds(results):
     return {
         "fold_accuracy": accuracy.tolist(),
         "fold_loss": [r.loss for r in results],
+        "fold_epochs_run": [r.epochs_run for r in results],
+        "fold_best_epoch": [r.best_epoch for r in results],
         "mean": float(accuracy.mean()),
         "std": float(accuracy.std(ddof=1)) if len(accuracy) > 1 else 0.0,
     }

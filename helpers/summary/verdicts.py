@@ -183,11 +183,11 @@ def _c3_cost(cnn, mlp, svd=None):
         evidence += (
             f" PCA to the same M, at almost the same cost, reaches {pca['test_accuracy']:.4f}."
         )
-    best = (svd or {}).get("best_within_1_point", {}).get(name)
-    if best:
+    best = (svd or {}).get("chosen", {}).get(name)
+    if best and "label" in best:
         evidence += (
-            f" An SVD-compressed CNN ({best['label']}) keeps {best['accuracy']:.4f} at "
-            f"{best['ratio']:.3g}x fewer parameters."
+            f" An SVD-compressed CNN ({best['label']}, chosen on validation data) scores "
+            f"{best['test_accuracy']:.4f} at {best['ratio']:.3g}x fewer parameters."
         )
     return verdict, evidence
 
