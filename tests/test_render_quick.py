@@ -106,13 +106,22 @@ def test_svd_results(quick_report):
             "params",
             "flops_per_image",
             "size_bytes",
-            "accuracy",
-            "accuracy_finetuned",
+            "val_accuracy",
+            "val_accuracy_finetuned",
             "latency_ms",
         } <= set(row)
+        # Selection data only: no row of the sweep carries a test score.
+        assert not any("test" in key for key in row)
     originals = {r["dataset"]: r["params"] for r in recorded["rows"] if r["label"] == "original"}
     compressed = [r for r in recorded["rows"] if r["label"] == "energy 0.5"]
     assert compressed and all(r["params"] < originals[r["dataset"]] for r in compressed)
+    tolerance = recorded["tolerance"]
+    for name, chosen in recorded["chosen"].items():
+        assert "control_test_accuracy" in chosen
+        if "label" in chosen:  # the rule held on validation data, and the baseline ran
+            assert chosen["val_accuracy"] >= chosen["control_val_accuracy"] - tolerance
+            assert 0 < chosen["narrow_width"] <= 1 and chosen["narrow_params"] > 0
+            assert 0 <= chosen["narrow_test_accuracy"] <= 1
 
 
 def test_summary_verdicts(quick_report):
