@@ -15,7 +15,8 @@
 # kernel is registered: the registration below is for opening the notebooks in JupyterLab.
 #
 # On GPU (REPORT_ACCELERATOR=cuda) XLA's deterministic GPU ops are switched on
-# (XLA_FLAGS=--xla_gpu_deterministic_ops=true, added to any XLA_FLAGS already set).
+# (XLA_FLAGS=--xla_gpu_deterministic_ops=true, added to any XLA_FLAGS already set), and
+# JAX_PLATFORMS=cuda,cpu makes a CUDA start-up failure an error, not a silent CPU run.
 
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KERNEL_NAME="research-report"
@@ -62,6 +63,9 @@ _setup_env() {
       *" --xla_gpu_deterministic_ops="*) ;;
       *) export XLA_FLAGS="${XLA_FLAGS:+$XLA_FLAGS }--xla_gpu_deterministic_ops=true" ;;
     esac
+    # Naming the platforms makes JAX raise when a visible NVIDIA GPU fails to start (driver,
+    # plugin or library load) instead of logging it and quietly computing on the CPU.
+    export JAX_PLATFORMS="${JAX_PLATFORMS:-cuda,cpu}"
   fi
 
   if [ -n "${REPORT_PYTHON:-}" ]; then
