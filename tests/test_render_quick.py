@@ -4,6 +4,7 @@ Runs the pipeline in a subprocess, as a user would, into a temporary output
 directory (the repository's reports/ is left alone).
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -153,7 +154,21 @@ def test_summary_verdicts(quick_report):
     runs = {r["results"]: r for r in recorded["runs"]}
     assert {"datasets", "reconstruction", "cnn", "projection_mlp", "svd_compression"} <= set(runs)
     assert all(r["seconds"] > 0 for r in runs.values())
-    assert read_results(quick_report, "cnn")["_run"]["keras_backend"] == "tensorflow"
+
+
+def test_results_record_the_backend_and_devices_they_ran_on(quick_report):
+    """Each training notebook records the Keras backend the environment chose (CI runs this
+    module on TensorFlow and on JAX) and the devices it computed on; a JAX environment
+    has no TensorFlow to fall back on."""
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    for name in ("cnn", "projection_mlp", "svd_compression"):
+        run = read_results(quick_report, name)["_run"]
+        assert run["keras_backend"] == backend, name
+        assert run["devices"] and all(isinstance(d, str) for d in run["devices"]), name
+        assert run["machine"]["devices"] == run["devices"], name
+        if backend == "jax":
+            assert "jax" in run["packages"], name
+            assert not {"tensorflow", "tensorflow-cpu"} & set(run["packages"]), name
 
 
 def test_html_report_is_self_contained(quick_report):
