@@ -55,7 +55,7 @@ _setup_env() {
     tensorflow/cpu) reqs=requirements.txt; venv=.venv; kernel="$KERNEL_NAME" ;;
     jax/cpu) reqs=requirements-jax.txt; venv=.venv-jax; kernel="$KERNEL_NAME-jax" ;;
     jax/cuda) reqs=requirements-gpu.txt; venv=.venv-cuda; kernel="$KERNEL_NAME-cuda" ;;
-    *) _fail "KERAS_BACKEND must be tensorflow or jax, not '$backend'"; return 1 ;;
+    *) reqs="" ;;  # e.g. torch: only in a prepared environment (below)
   esac
   export KERAS_BACKEND="$backend"
   if [ "$accelerator" = cuda ]; then
@@ -77,6 +77,10 @@ _setup_env() {
     return
   fi
 
+  if [ -z "$reqs" ]; then
+    _fail "the set-up builds environments for KERAS_BACKEND=tensorflow or jax; for '$backend', activate an environment that has it and the project, or set REPORT_PYTHON"
+    return 1
+  fi
   local _venv="$_root/$venv" _base="" cand
   if [ -x "$_venv/bin/python" ] && ! _supported_python "$_venv/bin/python"; then
     _fail "$_venv has Python $("$_venv/bin/python" -V 2>&1 | cut -d' ' -f2), which the pins do not support (3.$_PY_MIN.$_PY_MIN_MICRO to 3.$_PY_MAX); remove it to recreate it"

@@ -162,3 +162,39 @@ def test_pins_resolve_on_each_supported_python(python, tmp_path):
     unpinned = {n: v for n, v in installed.items() if n not in lock}
     assert not unpinned, f"Python {python}: not pinned by requirements-lock.txt: {unpinned}"
     assert all(lock[n] == {v} for n, v in installed.items()), python
+
+
+def _setup(env):
+    """Source scripts/setup-env.sh with ``env`` (REPORT_PYTHON set: nothing is installed);
+    return (exit status, {PY, KERAS_BACKEND, XLA_FLAGS, JAX_PLATFORMS}, stderr)."""
+    script = (
+        "source scripts/setup-env.sh && "
+        'printf "%s\\n" "$PY" "$KERAS_BACKEND" "${XLA_FLAGS:-}" "${JAX_PLATFORMS:-}"'
+    )
+    base = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "XLA_FLAGS")}
+    base.pop("JAX_PLATFORMS", None)
+    run = subprocess.run(
+        ["bash", "-c", script],
+        cwd=PROJECT_ROOT,
+        env={**base, "REPORT_PYTHON": sys.executable, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    keys = ("PY", "KERAS_BACKEND", "XLA_FLAGS", "JAX_PLATFORMS")
+    return run.returncode, dict(zip(keys, run.stdout.split("\n"))), run.stderr
+
+
+def test_setup_routes_select_backend_and_gpu_settings():
+    rc, out, _ = _setup({})
+    assert rc == 0 and out["KERAS_BACKEND"] == "tensorflow" and not out["XLA_FLAGS"]
+    rc, out, _ = _setup({"KERAS_BACKEND": "jax"})
+    assert rc == 0 and out["KERAS_BACKEND"] == "jax" and not out["JAX_PLATFORMS"]
+    rc, out, _ = _setup({"REPORT_ACCELERATOR": "cuda", "XLA_FLAGS": "--xla_dump_to=/tmp/x"})
+    assert rc == 0 and out["KERAS_BACKEND"] == "jax" and out["JAX_PLATFORMS"] == "cuda,cpu"
+    assert out["XLA_FLAGS"] == "--xla_dump_to=/tmp/x --xla_gpu_deterministic_ops=true"
+    assert out["PY"] == sys.executable
+    rc, _, err = _setup({"REPORT_ACCELERATOR": "cuda", "KERAS_BACKEND": "tensorflow"})
+    assert rc != 0 and "runs Keras on JAX" in err
+    rc, _, err = _setup({"REPORT_ACCELERATOR": "tpu"})
+    assert rc != 0 and "cpu or cuda" in err
