@@ -40,6 +40,7 @@ __all__ = [
     "read_npz",
     "validate_arrays",
     "to_grayscale",
+    "stored_as_luma",
     "stratified_subset",
     "fingerprint",
     "describe_dataset",
@@ -49,6 +50,9 @@ __all__ = [
 DATA_DIR_ENV = "REPORT_DATA_DIR"
 REPO_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 ARRAY_KEYS = ("x_train", "y_train", "x_test", "y_test")
+# Member of a compact archive (helpers.data_compact) whose RGB images are stored as
+# BT.601 luma rounded to uint8; it holds a note saying so.
+LUMA_MARKER = "luma"
 
 # ITU-R BT.601 luma weights, the convention of PIL's "L" mode and of
 # tf.image.rgb_to_grayscale: Y = 0.299 R + 0.587 G + 0.114 B.
@@ -186,6 +190,9 @@ def _not_found_message(name, data_dir, download_error):
 def read_npz(path):
     """Read the four arrays of a dataset archive, with errors that say what broke.
 
+    A compact copy's ``luma`` member (:mod:`helpers.data_compact`: RGB stored as
+    BT.601 luma) is returned too.
+
     Parameters
     ----------
     path : str or Path
@@ -210,6 +217,8 @@ def read_npz(path):
                     f"{list(ARRAY_KEYS)} (found {archive.files})"
                 )
             arrays = {k: archive[k] for k in ARRAY_KEYS}
+            if LUMA_MARKER in archive.files:  # a compact copy (helpers.data_compact)
+                arrays[LUMA_MARKER] = archive[LUMA_MARKER]
     except DatasetFileError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
@@ -228,11 +237,18 @@ def read_npz(path):
     return arrays
 
 
+def stored_as_luma(arrays, spec):
+    """Whether ``arrays`` (from :func:`read_npz`) hold an RGB dataset as BT.601 luma
+    ``(n, H, W)`` uint8: a compact copy, marked by its ``luma`` member."""
+    return len(spec.image_shape) == 3 and LUMA_MARKER in arrays
+
+
 def validate_arrays(arrays, spec, source="arrays"):
     """Check shapes, dtypes, labels and class coverage; return cleaned arrays.
 
     Labels of shape ``(n, 1)`` (Keras' CIFAR-10) are flattened; labels are
-    returned as ``int64``.
+    returned as ``int64``. An RGB dataset stored as luma (a compact copy, see
+    :func:`stored_as_luma`) has images of shape ``(n, H, W)``.
 
     Raises
     ------
@@ -240,16 +256,19 @@ def validate_arrays(arrays, spec, source="arrays"):
         Naming the array and what is wrong with it.
     """
     out = {}
+    luma = stored_as_luma(arrays, spec)
+    image_shape = spec.image_shape[:2] if luma else spec.image_shape
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.dtype != np.uint8:
             raise DatasetFileError(
                 f"{source}: x_{split} has dtype {x.dtype}, expected uint8 pixel values 0..255"
             )
-        if x.ndim < 1 or x.shape[1:] != spec.image_shape:
+        if x.ndim < 1 or x.shape[1:] != image_shape:
             raise DatasetFileError(
                 f"{source}: x_{split} has shape {x.shape}, expected (n, "
-                f"{', '.join(map(str, spec.image_shape))}) for {spec.name}"
+                f"{', '.join(map(str, image_shape))}) for {spec.name}"
+                + (" stored as luma (a compact copy)" if luma else "")
             )
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
@@ -286,10 +305,11 @@ def validate_arrays(arrays, spec, source="arrays"):
 @lru_cache(maxsize=4)
 def _load_validated_file(path_str, mtime_ns, size, name):
     # mtime and size are part of the key so a replaced file is re-read.
-    arrays = validate_arrays(read_npz(path_str), DATASETS[name], source=path_str)
+    raw = read_npz(path_str)
+    arrays = validate_arrays(raw, DATASETS[name], source=path_str)
     for a in arrays.values():
         a.setflags(write=False)  # shared by every caller: never modified in place
-    return arrays
+    return arrays, stored_as_luma(raw, DATASETS[name])
 
 
 def _download_with_keras(name):
@@ -374,7 +394,9 @@ def load_dataset(
         Directory holding ``<name>.npz``. When given, no other place is searched.
         Otherwise: ``$REPORT_DATA_DIR``, the repository's ``data/``, then Keras.
     grayscale : bool, default False
-        Convert RGB images to ITU-R BT.601 luma (no effect on Fashion-MNIST).
+        Convert RGB images to ITU-R BT.601 luma (no effect on Fashion-MNIST). A
+        compact copy (:mod:`helpers.data_compact`) holds luma already: its images
+        are grayscale whatever this says (``Dataset.grayscale`` is then True).
     scale : bool, default True
         Return ``float32`` pixels in [0, 1] (divided by 255). When False, pixels
         stay ``uint8`` unless ``grayscale`` converted them (then ``float32``
@@ -408,9 +430,10 @@ def load_dataset(
             check_int(n, label, min_value=spec.n_classes)
 
     path = find_dataset_file(name, data_dir)
+    luma = False
     if path is not None:
         stat = path.stat()
-        arrays = _load_validated_file(str(path), stat.st_mtime_ns, stat.st_size, name)
+        arrays, luma = _load_validated_file(str(path), stat.st_mtime_ns, stat.st_size, name)
         source = str(path)
     elif data_dir is None and download:
         try:
@@ -455,8 +478,12 @@ def load_dataset(
         name=name,
         class_names=spec.class_names,
         source=source,
-        grayscale=bool(grayscale and len(spec.image_shape) == 3),
-        info={"n_train_total": len(arrays["y_train"]), "n_test_total": len(arrays["y_test"])},
+        grayscale=bool((grayscale or luma) and len(spec.image_shape) == 3),
+        info={
+            "n_train_total": len(arrays["y_train"]),
+            "n_test_total": len(arrays["y_test"]),
+            **({"stored_as": "BT.601 luma, uint8 (compact copy)"} if luma else {}),
+        },
         **selected,
     )
 

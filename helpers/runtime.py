@@ -6,7 +6,14 @@ import os
 import platform
 from importlib import metadata
 
-__all__ = ["quiet_tensorflow", "package_versions", "machine_info", "devices"]
+__all__ = [
+    "quiet_tensorflow",
+    "package_versions",
+    "machine_info",
+    "devices",
+    "nvidia_gpus",
+    "check_jax_determinism",
+]
 
 REPORTED_PACKAGES = (
     "numpy",
@@ -16,6 +23,8 @@ REPORTED_PACKAGES = (
     "tensorflow-cpu",
     "tensorflow",
     "jax",
+    "jaxlib",
+    "jax-cuda12-plugin",
     "torch",
     "matplotlib",
     "seaborn",
@@ -50,7 +59,8 @@ def package_versions(names=REPORTED_PACKAGES):
 
 
 def machine_info():
-    """CPU, core count, Python and Keras backend of this process."""
+    """CPU, core count, Python, Keras backend and devices of this process, the machine's
+    NVIDIA GPUs, and the accelerator settings (``XLA_FLAGS`` etc.) when set."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as fh:
@@ -60,13 +70,38 @@ def machine_info():
                     break
     except OSError:
         pass
-    return {
+    info = {
         "cpu": cpu,
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "keras_backend": _keras_backend(),
+        "gpus": nvidia_gpus(),
     }
+    if devices():  # those the backend uses; only known where the process imported it
+        info["devices"] = devices()
+    # How the accelerator was set up (scripts/setup-env.sh): shown when set.
+    for name in ("REPORT_ACCELERATOR", "JAX_PLATFORMS", "XLA_FLAGS", "CUDA_VISIBLE_DEVICES"):
+        if os.environ.get(name):
+            info[name] = os.environ[name]
+    return info
+
+
+def nvidia_gpus():
+    """The NVIDIA GPUs ``nvidia-smi -L`` lists (``[]`` without the driver's tool): what the
+    machine has, whether or not the backend uses them (compare with :func:`devices`)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("nvidia-smi") is None:
+        return []
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return [f"nvidia-smi failed: {type(exc).__name__}"]
+    return [line.split(" (UUID", 1)[0] for line in out.splitlines() if line.strip()]
 
 
 def _keras_backend():
@@ -79,7 +114,8 @@ def _keras_backend():
 
 
 def devices():
-    """Compute devices the Keras backend sees (e.g. ``["cpu:0"]``, ``["cuda:0"]``).
+    """Compute devices the Keras backend sees (e.g. ``["cpu:0"]``,
+    ``["gpu:0 NVIDIA H100 80GB HBM3"]``).
 
     Only asked of a backend the run already imported; ``[]`` otherwise.
     """
@@ -87,7 +123,9 @@ def devices():
 
     found = []
     if "jax" in sys.modules:
-        found += [f"{d.platform}:{d.id}" for d in sys.modules["jax"].devices()]
+        for d in sys.modules["jax"].devices():
+            kind = getattr(d, "device_kind", "") if d.platform != "cpu" else ""
+            found.append(f"{d.platform}:{d.id}" + (f" {kind}" if kind else ""))
     if "tensorflow" in sys.modules:
         tf = sys.modules["tensorflow"]
         found += [
@@ -98,3 +136,32 @@ def devices():
         torch = sys.modules["torch"]
         found += ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
     return found
+
+
+DETERMINISTIC_XLA_FLAG = "--xla_gpu_deterministic_ops=true"
+
+
+def check_jax_determinism():
+    """Warn when JAX computes on a GPU without XLA's deterministic GPU ops.
+
+    The flag must be in ``XLA_FLAGS`` before JAX starts its GPU backend, so it is set by
+    scripts/setup-env.sh (``REPORT_ACCELERATOR=cuda``), not here. On CPU, XLA's results
+    do not depend on thread timing for these models: nothing to check. Returns whether
+    the run is deterministic as far as this can tell.
+    """
+    import sys
+    import warnings
+
+    jax = sys.modules.get("jax")
+    if jax is None or all(d.platform == "cpu" for d in jax.devices()):
+        return True
+    if DETERMINISTIC_XLA_FLAG in os.environ.get("XLA_FLAGS", "").split():
+        return True
+    warnings.warn(
+        f"JAX runs on {jax.devices()[0].platform} without {DETERMINISTIC_XLA_FLAG} in "
+        f"XLA_FLAGS: reductions may sum in a different order on each run. Render with "
+        f"REPORT_ACCELERATOR=cuda ./render.sh ... (it sets the flag), or set it yourself.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+    return False

@@ -1,13 +1,33 @@
 # Sourced by render.sh and test.sh: choose the Python environment, set it up
-# if needed, and register the Jupyter kernel the notebooks name. Sets $PY.
+# if needed, and register a Jupyter kernel for JupyterLab. Sets $PY.
 #
 # - $REPORT_PYTHON, if set, is used as is (a prepared environment).
 # - An active virtualenv/conda env that already has the project is used as is.
-# - Otherwise .venv/ is created with Python 3.11 and the pins are installed;
-#   a stamp skips the install while requirements are unchanged.
+# - Otherwise a venv is created and the pins installed; which one depends on the route:
+#     (default)                          .venv       requirements.txt      Keras on TensorFlow, CPU
+#     KERAS_BACKEND=jax                  .venv-jax   requirements-jax.txt  Keras on JAX, CPU
+#     REPORT_ACCELERATOR=cuda            .venv-cuda  requirements-gpu.txt  Keras on JAX, NVIDIA GPU
+#   all with requirements-lock.txt as constraints; a stamp skips the install while
+#   the pins are unchanged. The base Python is the newest supported one found
+#   (3.13, 3.12, 3.11), or $REPORT_BASE_PYTHON.
+#
+# The notebooks' kernel always runs in $PY (helpers/report/execution.py), whatever
+# kernel is registered: the registration below is for opening the notebooks in JupyterLab.
+#
+# On GPU (REPORT_ACCELERATOR=cuda) XLA's deterministic GPU ops are switched on
+# (XLA_FLAGS=--xla_gpu_deterministic_ops=true, added to any XLA_FLAGS already set), and
+# JAX_PLATFORMS=cuda,cpu makes a CUDA start-up failure an error, not a silent CPU run.
 
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KERNEL_NAME="research-report"
+# Python versions the pins resolve on (tests/test_environment.py checks each): TensorFlow
+# 2.21 has wheels for 3.10-3.13, Keras 3.15, NumPy 2.4, pandas 3 and JAX 0.10 need >= 3.11
+# (soupsieve, through nbconvert, >= 3.11.5).
+_PY_MIN=11
+_PY_MIN_MICRO=5
+_PY_MAX=13
+
+_fail() { echo "error: $*" >&2; return 1; }
 
 _has_project() {
   # find_spec, not import: importing keras would start TensorFlow (seconds).
@@ -16,43 +36,90 @@ sys.exit(any(u.find_spec(m) is None for m in
   ("helpers", "papermill", "nbconvert", "keras", "sklearn", "yaml", "ipykernel")))' >/dev/null 2>&1
 }
 
-if [ -n "${REPORT_PYTHON:-}" ]; then
-  PY="$REPORT_PYTHON"
-elif { [ -n "${VIRTUAL_ENV:-}" ] || [ -n "${CONDA_PREFIX:-}" ]; } && _has_project python; then
-  PY="$(command -v python)"
-else
-  _venv="$_root/.venv"
+_supported_python() {
+  "$1" -c "import sys; sys.exit(not ((3, $_PY_MIN, $_PY_MIN_MICRO) <= sys.version_info[:3] and sys.version_info[:2] <= (3, $_PY_MAX)))" 2>/dev/null
+}
+
+_setup_env() {
+  local accelerator="${REPORT_ACCELERATOR:-cpu}" backend="${KERAS_BACKEND:-tensorflow}"
+  local reqs venv kernel
+  case "$accelerator" in
+    cpu) ;;
+    cuda)
+      [ "$backend" = jax ] || [ -z "${KERAS_BACKEND:-}" ] ||
+        { _fail "REPORT_ACCELERATOR=cuda runs Keras on JAX; unset KERAS_BACKEND=$backend"; return 1; }
+      backend=jax ;;
+    *) _fail "REPORT_ACCELERATOR must be cpu or cuda, not '$accelerator'"; return 1 ;;
+  esac
+  case "$backend/$accelerator" in
+    tensorflow/cpu) reqs=requirements.txt; venv=.venv; kernel="$KERNEL_NAME" ;;
+    jax/cpu) reqs=requirements-jax.txt; venv=.venv-jax; kernel="$KERNEL_NAME-jax" ;;
+    jax/cuda) reqs=requirements-gpu.txt; venv=.venv-cuda; kernel="$KERNEL_NAME-cuda" ;;
+    *) reqs="" ;;  # e.g. torch: only in a prepared environment (below)
+  esac
+  export KERAS_BACKEND="$backend"
+  if [ "$accelerator" = cuda ]; then
+    case " ${XLA_FLAGS:-} " in
+      *" --xla_gpu_deterministic_ops="*) ;;
+      *) export XLA_FLAGS="${XLA_FLAGS:+$XLA_FLAGS }--xla_gpu_deterministic_ops=true" ;;
+    esac
+    # Naming the platforms makes JAX raise when a visible NVIDIA GPU fails to start (driver,
+    # plugin or library load) instead of logging it and quietly computing on the CPU.
+    export JAX_PLATFORMS="${JAX_PLATFORMS:-cuda,cpu}"
+  fi
+
+  if [ -n "${REPORT_PYTHON:-}" ]; then
+    PY="$REPORT_PYTHON"  # used as is: no install, no kernel registration
+    return 0
+  elif { [ -n "${VIRTUAL_ENV:-}" ] || [ -n "${CONDA_PREFIX:-}" ]; } && _has_project python; then
+    PY="$(command -v python)"
+    _register_kernel "$kernel"
+    return
+  fi
+
+  if [ -z "$reqs" ]; then
+    _fail "the set-up builds environments for KERAS_BACKEND=tensorflow or jax; for '$backend', activate an environment that has it and the project, or set REPORT_PYTHON"
+    return 1
+  fi
+  local _venv="$_root/$venv" _base="" cand
+  if [ -x "$_venv/bin/python" ] && ! _supported_python "$_venv/bin/python"; then
+    _fail "$_venv has Python $("$_venv/bin/python" -V 2>&1 | cut -d' ' -f2), which the pins do not support (3.$_PY_MIN.$_PY_MIN_MICRO to 3.$_PY_MAX); remove it to recreate it"
+    return 1
+  fi
   if [ ! -x "$_venv/bin/python" ]; then
-    _base=""
-    for cand in python3.11 python3 python; do
-      if command -v "$cand" >/dev/null 2>&1 &&
-         "$cand" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+    for cand in ${REPORT_BASE_PYTHON:-python3.13 python3.12 python3.11 python3 python}; do
+      if command -v "$cand" >/dev/null 2>&1 && _supported_python "$cand"; then
         _base="$cand"; break
       fi
     done
     if [ -z "$_base" ]; then
-      echo "error: Python 3.11 is needed (the pins are for 3.11). Install it, or create the" >&2
-      echo "conda environment: conda env create -f environment.yml" >&2
-      return 1 2>/dev/null || exit 1
+      _fail "Python 3.$_PY_MIN.$_PY_MIN_MICRO to 3.$_PY_MAX is needed${REPORT_BASE_PYTHON:+ (REPORT_BASE_PYTHON=$REPORT_BASE_PYTHON is not one)}. Install one, or create the conda environment: conda env create -f environment.yml"
+      return 1
     fi
-    echo "[setup] creating $_venv with $_base" >&2
-    "$_base" -m venv "$_venv" || { return 1 2>/dev/null || exit 1; }
+    echo "[setup] creating $_venv with $_base ($("$_base" -V 2>&1))" >&2
+    "$_base" -m venv "$_venv" || return 1
   fi
   PY="$_venv/bin/python"
-  _stamp="$_venv/.requirements.sha256"
-  _want="$(cat "$_root/requirements.txt" "$_root/requirements-lock.txt" "$_root/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  local _stamp="$_venv/.requirements.sha256" _want
+  _want="$(cat "$_root/$reqs" "$_root/requirements-common.txt" "$_root/requirements-lock.txt" \
+    "$_root/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$_stamp" 2>/dev/null)" != "$_want" ] || ! _has_project "$PY"; then
-    echo "[setup] installing pinned requirements into $_venv (a few minutes, once)" >&2
+    echo "[setup] installing $reqs into $_venv (a few minutes, once)" >&2
     "$PY" -m pip install --quiet --upgrade pip >&2 &&
-    "$PY" -m pip install --quiet -r "$_root/requirements.txt" -c "$_root/requirements-lock.txt" >&2 &&
+    "$PY" -m pip install --quiet -r "$_root/$reqs" -c "$_root/requirements-lock.txt" >&2 &&
     "$PY" -m pip install --quiet --no-deps -e "$_root" >&2 ||
-      { echo "error: installing the requirements failed (see above)" >&2; return 1 2>/dev/null || exit 1; }
+      { _fail "installing the requirements failed (see above)"; return 1; }
     echo "$_want" > "$_stamp"
   fi
-fi
+  _register_kernel "$kernel"
+}
 
-# Register (or refresh) the kernel the notebooks' kernelspec names, pointing at $PY.
-"$PY" -m ipykernel install --user --name "$KERNEL_NAME" \
-  --display-name "Python 3 (research-report)" >/dev/null 2>&1 ||
-  { echo "error: could not register the Jupyter kernel '$KERNEL_NAME' with $PY" >&2; return 1 2>/dev/null || exit 1; }
-export KERAS_BACKEND="${KERAS_BACKEND:-tensorflow}"
+_register_kernel() {
+  # One kernel per route for JupyterLab (research-report, which the notebooks name, for
+  # the default one; research-report-jax, research-report-cuda); the pipeline itself does
+  # not use the registration.
+  "$PY" -m ipykernel install --user --name "$1" --display-name "Python 3 ($1)" >/dev/null 2>&1 ||
+    _fail "could not register the Jupyter kernel '$1' with $PY"
+}
+
+_setup_env || { return 1 2>/dev/null || exit 1; }

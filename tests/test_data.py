@@ -220,3 +220,39 @@ def test_real_datasets_have_the_documented_format(data_dir):
         assert ds.x_train.shape == (n_train, *shape)
         assert len(ds.y_test) == 10000
         assert np.bincount(ds.y_test).tolist() == [1000] * 10
+
+
+def test_compact_copy_stores_cifar_as_luma_and_loads_like_the_original(tmp_path, write_archive):
+    from helpers.data_compact import main
+
+    arrays = make_arrays("cifar10", n_train=40, n_test=20)
+    src = write_archive("cifar10", arrays, tmp_path / "orig")
+    write_archive("fashion_mnist", None, src)
+    out = tmp_path / "compact"
+    assert main([str(out), "--data-dir", str(src)]) == 0
+    with np.load(out / "cifar10.npz") as archive:
+        assert archive["x_train"].shape == (40, 32, 32) and archive["x_train"].dtype == np.uint8
+        assert "luma" in str(archive["luma"])
+    original = load_dataset("cifar10", data_dir=src, grayscale=True)
+    compact = load_dataset("cifar10", data_dir=out, grayscale=True)
+    assert compact.grayscale and compact.x_train.shape == original.x_train.shape == (40, 32, 32)
+    # Rounding luma to uint8 moves a pixel by at most half a grey level.
+    assert np.abs(compact.x_train - original.x_train).max() <= 0.5 / 255 + 1e-6
+    np.testing.assert_array_equal(compact.y_train, original.y_train)
+    # Asked for RGB, a compact copy gives what it has, and says so.
+    raw = load_dataset("cifar10", data_dir=out, scale=False)
+    assert raw.x_train.dtype == np.uint8 and raw.x_train.shape == (40, 32, 32)
+    assert raw.grayscale and "luma" in raw.info["stored_as"]
+    # Fashion-MNIST is grayscale already: the same arrays, only compressed differently.
+    fm = load_dataset("fashion_mnist", data_dir=out, scale=False)
+    np.testing.assert_array_equal(
+        fm.x_train, load_dataset("fashion_mnist", data_dir=src, scale=False).x_train
+    )
+    assert "stored_as" not in fm.info
+
+
+def test_luma_shaped_cifar_without_the_marker_is_refused(write_archive):
+    arrays = make_arrays("cifar10")
+    arrays = {k: (v[..., 0] if k.startswith("x_") else v) for k, v in arrays.items()}
+    with pytest.raises(DatasetFileError, match=r"expected \(n, 32, 32, 3\)"):
+        load_dataset("cifar10", data_dir=write_archive("cifar10", arrays))

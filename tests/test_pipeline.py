@@ -205,3 +205,22 @@ def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_pa
     # Same parameters and code again: nothing re-runs.
     summary, _ = execution.run_notebooks({good: {"value": 7}}, out, jobs=2)
     assert summary[0][1] == "up to date, skipped"
+
+
+@pytest.mark.slow
+def test_kernel_runs_in_the_pipelines_python_not_the_registered_kernelspec(tmp_path, monkeypatch):
+    """Two environments rendering at once (TensorFlow and JAX) must not share a kernel:
+    the kernel is this Python, even when no kernelspec named KERNEL_NAME is registered."""
+    import sys
+
+    empty = tmp_path / "jupyter"
+    empty.mkdir()
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(empty))
+    monkeypatch.setenv("JUPYTER_PATH", str(empty))
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "0")
+    src = _tiny_notebook(
+        tmp_path / "00_which.ipynb", "import sys; open('python.txt', 'w').write(sys.executable)"
+    )
+    execution.execute_notebook(src, tmp_path / "out" / "00_which.ipynb", {})
+    assert (tmp_path / "python.txt").read_text() == sys.executable
+    assert execution.kernel_argv()[0] == sys.executable

@@ -5,6 +5,7 @@ directory (the repository's reports/ is left alone); the render is conftest's
 session fixture ``quick_report``, shared with tests/test_report_browser.py.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -116,7 +117,7 @@ def test_svd_results(quick_report):
     compressed = [r for r in recorded["rows"] if r["label"] == "energy 0.5"]
     assert compressed and all(r["params"] < originals[r["dataset"]] for r in compressed)
     tolerance = recorded["tolerance"]
-    for name, chosen in recorded["chosen"].items():
+    for chosen in recorded["chosen"].values():
         assert "control_test_accuracy" in chosen
         if "label" in chosen:  # the rule held on validation data, and the baseline ran
             assert chosen["val_accuracy"] >= chosen["control_val_accuracy"] - tolerance
@@ -135,7 +136,21 @@ def test_summary_verdicts(quick_report):
     runs = {r["results"]: r for r in recorded["runs"]}
     assert {"datasets", "reconstruction", "cnn", "projection_mlp", "svd_compression"} <= set(runs)
     assert all(r["seconds"] > 0 for r in runs.values())
-    assert read_results(quick_report, "cnn")["_run"]["keras_backend"] == "tensorflow"
+
+
+def test_results_record_the_backend_and_devices_they_ran_on(quick_report):
+    """Each training notebook records the Keras backend the environment chose (CI runs this
+    module on TensorFlow and on JAX) and the devices it computed on; a JAX environment
+    has no TensorFlow to fall back on."""
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    for name in ("cnn", "projection_mlp", "svd_compression"):
+        run = read_results(quick_report, name)["_run"]
+        assert run["keras_backend"] == backend, name
+        assert run["devices"] and all(isinstance(d, str) for d in run["devices"]), name
+        assert run["machine"]["devices"] == run["devices"], name
+        if backend == "jax":
+            assert "jax" in run["packages"], name
+            assert not {"tensorflow", "tensorflow-cpu"} & set(run["packages"]), name
 
 
 def test_html_report_is_self_contained(quick_report):

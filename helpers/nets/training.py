@@ -20,7 +20,7 @@ import numpy as np
 from helpers.checks import check_int, check_seed
 from helpers.data import fingerprint
 from helpers.files import atomic_path, atomic_write_json
-from helpers.runtime import quiet_tensorflow
+from helpers.runtime import check_jax_determinism, quiet_tensorflow
 
 
 def log_progress(message):
@@ -49,11 +49,15 @@ def set_seed(seed):
     """Seed Python, NumPy and the Keras backend; make TensorFlow ops deterministic.
 
     TensorFlow's multi-threaded CPU kernels may otherwise sum in varying order;
-    the other backends are deterministic on CPU for these models.
+    the other backends are deterministic on CPU for these models. JAX on a GPU is
+    deterministic with XLA_FLAGS=--xla_gpu_deterministic_ops=true, which must be set
+    before JAX starts (scripts/setup-env.sh does): a warning says when it is missing.
     """
     import keras
 
     keras.utils.set_random_seed(check_seed(seed))
+    if keras.config.backend() == "jax":
+        check_jax_determinism()
     if keras.config.backend() == "tensorflow":
         import tensorflow as tf
 

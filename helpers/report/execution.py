@@ -27,6 +27,7 @@ from helpers.report.staleness import FileHashes, fingerprint, notebook_metadata,
 
 __all__ = [
     "KERNEL_NAME",
+    "kernel_argv",
     "NotebookFailed",
     "output_lock",
     "execute_notebook",
@@ -83,16 +84,40 @@ class _PrefixedStream:
         self.log.flush()
 
 
+def kernel_argv(python=None):
+    """The command that starts a notebook's kernel: ``python`` (default: the Python
+    running the pipeline, i.e. the set-up script's ``$PY``) with ipykernel.
+
+    Not the registered kernelspec's command: that is one name per user, so two
+    environments (TensorFlow and JAX, CPU and GPU) rendering at once would run each
+    other's notebooks. The notebooks still name ``KERNEL_NAME`` for JupyterLab.
+    """
+    return [python or sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
 def _quiet_kernel_manager(log_path):
-    """A kernel manager whose kernel writes its own stderr to ``log_path``.
+    """A kernel manager whose kernel runs in this process's Python (:func:`kernel_argv`)
+    and writes its own stderr to ``log_path``.
 
     What the notebook's code prints to stderr still arrives through Jupyter's
     messages (and :class:`_PrefixedStream`); only the kernel process's direct
     copies (duplicates, and its start-up warnings) go to the log file.
     """
+    from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=kernel_argv(),
+                    name=KERNEL_NAME,
+                    display_name=f"Python {sys.version_info[0]}.{sys.version_info[1]} ({KERNEL_NAME})",
+                    language="python",
+                )
+            return self._kernel_spec
+
         async def start_kernel(self, **kw):
             kw.setdefault("stderr", open(log_path, "ab"))  # noqa: SIM115 (owned by the kernel)
             return await super().start_kernel(**kw)

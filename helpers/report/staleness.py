@@ -41,6 +41,7 @@ NUMERIC_PACKAGES = (
     "tensorflow-cpu",
     "jax",
     "jaxlib",
+    "jax-cuda12-plugin",  # a GPU run computes other numbers than a CPU one
     "torch",
     "PyWavelets",
     "spgl1",
