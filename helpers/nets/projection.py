@@ -24,6 +24,7 @@ __all__ = [
     "distance_ratios",
     "jl_min_dims",
     "paired_tests",
+    "moment_t_test",
 ]
 
 METHODS = ("gaussian", "sparse", "pca", "pixels")
@@ -124,8 +125,8 @@ def jl_min_dims(n_samples, eps=(0.1, 0.2, 0.3, 0.5)):
 ZERO_SPREAD = 1e-12
 
 
-def _t_test(mean, var, scale, df):
-    """(t, two-sided p) for ``mean / sqrt(scale * var)`` with ``df`` degrees of freedom.
+def moment_t_test(mean, var, scale, df):
+    """(t, two-sided p) for t = ``mean / sqrt(scale * var)`` with ``df`` degrees of freedom.
 
     Zero variance (all differences equal): when the mean difference is 0 as
     well there is no evidence of a difference, t = 0 and p = 1; otherwise every
@@ -152,7 +153,7 @@ def paired_tests(a, b, n_train, n_val):
     CV training sets overlap (the plain test is over-confident for
     cross-validation); both two-sided with k - 1 degrees of freedom, s^2 the
     sample variance of the k differences. Degenerate case (all differences
-    equal): see :func:`_t_test`. ``n_train`` and ``n_val`` are returned too, so
+    equal): see :func:`moment_t_test`. ``n_train`` and ``n_val`` are returned too, so
     that a later test (e.g. of two datasets' gaps) can apply the same correction.
     """
     a, b = np.asarray(a, float), np.asarray(b, float)
@@ -166,8 +167,8 @@ def paired_tests(a, b, n_train, n_val):
     k = len(d)
     mean = float(d.mean())
     var = float(d.var(ddof=1)) if np.ptp(d) > ZERO_SPREAD else 0.0
-    t, p = _t_test(mean, var, 1 / k, k - 1)
-    corrected_t, corrected_p = _t_test(mean, var, 1 / k + n_val / n_train, k - 1)
+    t, p = moment_t_test(mean, var, 1 / k, k - 1)
+    corrected_t, corrected_p = moment_t_test(mean, var, 1 / k + n_val / n_train, k - 1)
     return {
         "differences": d.tolist(),
         "mean_difference": mean,
