@@ -240,6 +240,8 @@ def test_fold_interval_matches_a_hand_computed_example():
     half = (2 * q - 1) / np.sqrt(2 * q * (1 - q)) * np.sqrt((1 / 3 + 1 / 2) * 4e-4)
     mean, low, high = verdicts.fold_interval([0.80, 0.82, 0.84], n_train=2, n_val=1)
     assert (mean, low, high) == pytest.approx((0.82, 0.82 - half, 0.82 + half))
+    # Two folds far apart: t with 1 degree of freedom, clipped to accuracies.
+    assert verdicts.fold_interval([0.1, 0.9], n_train=1, n_val=1)[1:] == (0.0, 1.0)
 
 
 def test_accuracy_rows_word_the_comparison_by_our_interval():

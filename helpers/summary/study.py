@@ -54,7 +54,7 @@ UNKNOWN_PROTOCOL = (
     "the number of cross-validation folds (so the train/validation split)",
     "the number of epochs",
     "the batch size",
-    "M, the projection's dimension",
+    "the projection's dimension M",
     "the projection's distribution",
     'the training subset sizes ("adapted to hardware capabilities")',
     "whether its std is a spread over folds",

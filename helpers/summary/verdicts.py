@@ -98,12 +98,13 @@ def _corrected_sizes(entry):
     return n - n / k, n / k
 
 
-def fold_interval(fold_scores, n_train, n_val, level=CI_LEVEL):
+def fold_interval(fold_scores, n_train, n_val, level=CI_LEVEL, low=0.0, high=1.0):
     """Confidence interval for the CV mean of ``fold_scores``.
 
     A t-interval with k - 1 degrees of freedom whose variance is the
     Nadeau-Bengio corrected one, (1/k + n_val/n_train) s^2, which widens the
-    plain s^2/k because the CV training sets overlap.
+    plain s^2/k because the CV training sets overlap. Clipped to ``[low, high]``,
+    the range an accuracy can take (with few folds the t quantile is large).
     """
     from scipy import stats
 
@@ -114,7 +115,7 @@ def fold_interval(fold_scores, n_train, n_val, level=CI_LEVEL):
     mean = sum(scores) / k
     var = sum((x - mean) ** 2 for x in scores) / (k - 1)
     half = stats.t.ppf(0.5 + level / 2, k - 1) * math.sqrt((1 / k + n_val / n_train) * var)
-    return mean, mean - half, mean + half
+    return mean, max(mean - half, low), min(mean + half, high)
 
 
 def accuracy_rows(results, table, key_prefix=""):
@@ -406,8 +407,9 @@ def table_notes():
         f"{TABLE1_TOLERANCE:g} of the study's single number. Tables 2 and 3 (accuracy): our "
         f"CV mean with a {CI_LEVEL:.0%} t-interval over our folds (k - 1 degrees of freedom), "
         "its variance the Nadeau-Bengio corrected (1/k + n_val/n_train) s^2, wider than s^2/k "
-        'because the CV training sets overlap; "consistent with the study" when the study\'s '
-        'mean lies inside it, otherwise ours is "higher" or "lower". The study\'s ± is its '
+        "because the CV training sets overlap, clipped to [0, 1]; "
+        '"consistent with the study" when the study\'s mean lies inside it, otherwise ours '
+        'is "higher" or "lower". The study\'s ± is its '
         "reported std, shown but not used: it is a spread of its folds, not the uncertainty "
         "of its mean."
     )
