@@ -170,6 +170,14 @@ def test_conclusion_2_every_outcome():
     assert f"fails, not: the gap is at least {verdicts.C2_MIN_CLEAR_GAP:g}" in verdict["evidence"]
     # CNN worse on CIFAR-10 and far better on Fashion-MNIST: not supported.
     assert _c2([-0.02, -0.03, -0.02, -0.03, -0.02], CLEAR)["verdict"] == "not supported"
+    # Results recorded before paired tests kept n_train / n_val: the sizes come
+    # from the dataset entries (same verdict); without those either, no evidence.
+    cnn, mlp = _recorded(CLEAR, SLIGHT)
+    for test in mlp["paired_test"].values():
+        del test["n_train"], test["n_val"]
+    assert conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[1] == good
+    del mlp["datasets"]["cifar10"]["n_samples"]
+    assert conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[1]["verdict"] == "no evidence"
     # A missing paired test: no evidence.
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     del mlp["paired_test"]["fashion_mnist"]
