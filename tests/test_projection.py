@@ -80,3 +80,32 @@ def test_paired_tests():
     assert out["p_value"] < out["corrected_p_value"] < 0.05  # correction widens, still significant
     with pytest.raises(ValueError, match="equal-length"):
         paired_tests([0.1], [0.2], 10, 2)
+
+
+def test_paired_tests_match_a_hand_computed_example():
+    # Differences 0.01, 0.02, 0.03: mean 0.02, sample variance 1e-4, k = 3 folds.
+    b = [0.5, 0.6, 0.7]
+    a = [0.51, 0.62, 0.73]
+    out = paired_tests(a, b, n_train=8000, n_val=2000)
+    assert out["differences"] == pytest.approx([0.01, 0.02, 0.03])
+    # Plain: t = 0.02 / sqrt(1e-4 / 3) = 2 sqrt(3). Corrected (Nadeau-Bengio):
+    # t = 0.02 / sqrt((1/3 + 2000/8000) 1e-4) = 2 sqrt(12/7).
+    assert out["t_statistic"] == pytest.approx(2 * 3**0.5)
+    assert out["corrected_t_statistic"] == pytest.approx(2 * (12 / 7) ** 0.5)
+    # With 2 degrees of freedom the t distribution has P(|T| > t) = 1 - t / sqrt(t^2 + 2).
+    assert out["p_value"] == pytest.approx(1 - (12 / 14) ** 0.5)
+    assert out["corrected_p_value"] == pytest.approx(1 - (48 / 7 / (48 / 7 + 2)) ** 0.5)
+    assert out["n_train"] == 8000 and out["n_val"] == 2000
+
+
+def test_paired_tests_with_equal_differences():
+    # All differences zero: no evidence of a difference (not t = inf, p = 0).
+    same = paired_tests([0.7, 0.8, 0.9], [0.7, 0.8, 0.9], n_train=8000, n_val=2000)
+    assert same["corrected_t_statistic"] == 0 and same["corrected_p_value"] == 1
+    assert same["t_statistic"] == 0 and same["p_value"] == 1
+    # Every fold better by the same amount (up to float rounding of a - b):
+    # t = +-inf, p = 0.
+    up = paired_tests([0.11, 0.21, 0.31], [0.1, 0.2, 0.3], n_train=8000, n_val=2000)
+    assert up["corrected_t_statistic"] == float("inf") and up["corrected_p_value"] == 0
+    down = paired_tests([0.1, 0.2, 0.3], [0.11, 0.21, 0.31], n_train=8000, n_val=2000)
+    assert down["corrected_t_statistic"] == float("-inf") and down["p_value"] == 0

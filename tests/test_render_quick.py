@@ -203,7 +203,7 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
     cnn = read_results(quick_report, "cnn")["datasets"]
     for name, (mean, std) in study.CNN.items():
         assert f"{mean:.4f} ± {std:.4f}" in text, name
-        assert f"{cnn[name]['mean']:.4f} ± {cnn[name]['std']:.4f}" in text, name
+        assert f"{cnn[name]['mean']:.4f}" in text, name  # ours, beside its interval
     assert f"{study.RECONSTRUCTION['smooth'][50][0]:.3g}" in text
 
 

@@ -37,3 +37,23 @@ def test_accuracy_tables_match(text, label, table, key):
     m = re.search(rf"^\| {re.escape(label)} \| ([\d.]+) \| ([\d.]+) \|$", text, re.M)
     assert m, label
     assert table[key] == (float(m.group(1)), float(m.group(2)))
+
+
+# What the study's file says it did not state for Experiment 3 -> how the
+# summary's note (study.UNKNOWN_PROTOCOL) words it.
+NOT_STATED = {
+    "M for the projection": "the projection's dimension M",
+    "the projection's distribution": "the projection's distribution",
+    "the number of folds": "the number of cross-validation folds",
+    "epochs": "the number of epochs",
+    "batch size": "the batch size",
+    "the subset sizes": "the training subset sizes",
+}
+
+
+def test_unknown_protocol_matches_what_the_study_did_not_state(text):
+    stated = " ".join(re.search(r"Not stated by the study: M for.*?\n\n", text, re.S)[0].split())
+    note = study.unknown_protocol_note()
+    for theirs, ours in NOT_STATED.items():
+        assert theirs in stated, theirs
+        assert ours in note, ours

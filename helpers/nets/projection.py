@@ -8,6 +8,8 @@ or test images) and ``pixels`` (no projection; M must equal the pixel count).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from helpers.checks import check_choice, check_int, check_seed
@@ -22,6 +24,7 @@ __all__ = [
     "distance_ratios",
     "jl_min_dims",
     "paired_tests",
+    "moment_t_test",
 ]
 
 METHODS = ("gaussian", "sparse", "pca", "pixels")
@@ -116,33 +119,64 @@ def jl_min_dims(n_samples, eps=(0.1, 0.2, 0.3, 0.5)):
     return {float(e): int(johnson_lindenstrauss_min_dim(n_samples, eps=e)) for e in eps}
 
 
-def paired_tests(a, b, n_train, n_val):
-    """Paired comparison of fold scores ``a`` and ``b`` (same folds).
+# Differences whose spread is below this are treated as exactly equal (fold
+# accuracies are multiples of 1/n_val, so exact ties happen; float rounding of
+# a - b must not turn them into a huge t).
+ZERO_SPREAD = 1e-12
 
-    Returns the per-fold differences ``a - b``, the plain paired t-test and the
-    Nadeau-Bengio corrected resampled t-test, which widens the variance by
-    ``n_val / n_train`` because CV training sets overlap (the plain test is
-    over-confident for cross-validation).
+
+def moment_t_test(mean, var, scale, df):
+    """(t, two-sided p) for t = ``mean / sqrt(scale * var)`` with ``df`` degrees of freedom.
+
+    Zero variance (all differences equal): when the mean difference is 0 as
+    well there is no evidence of a difference, t = 0 and p = 1; otherwise every
+    fold moved the same nonzero amount, t = +-inf and p = 0 (the limit of the
+    test as the spread goes to 0; defensible only as "every fold agrees", since
+    a t-test cannot measure a spread of 0).
     """
     from scipy import stats
 
+    if var <= ZERO_SPREAD**2:
+        if abs(mean) <= ZERO_SPREAD:
+            return 0.0, 1.0
+        return math.copysign(math.inf, mean), 0.0
+    t = mean / math.sqrt(scale * var)
+    return t, float(2 * stats.t.sf(abs(t), df=df))
+
+
+def paired_tests(a, b, n_train, n_val):
+    """Paired comparison of fold scores ``a`` and ``b`` (same folds).
+
+    Returns the per-fold differences ``a - b``, the plain paired t-test
+    (t = mean / sqrt(s^2 / k)) and the Nadeau-Bengio corrected resampled t-test
+    (t = mean / sqrt((1/k + n_val/n_train) s^2)), which widens the variance because
+    CV training sets overlap (the plain test is over-confident for
+    cross-validation); both two-sided with k - 1 degrees of freedom, s^2 the
+    sample variance of the k differences. Degenerate case (all differences
+    equal): see :func:`moment_t_test`. ``n_train`` and ``n_val`` are returned too, so
+    that a later test (e.g. of two datasets' gaps) can apply the same correction.
+    """
     a, b = np.asarray(a, float), np.asarray(b, float)
-    if a.shape != b.shape or len(a) < 2:
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
         raise ValueError(
             f"need two equal-length lists of >= 2 fold scores, got {a.shape}, {b.shape}"
         )
+    if n_train <= 0 or n_val <= 0:
+        raise ValueError(f"n_train and n_val must be positive, got {n_train}, {n_val}")
     d = a - b
     k = len(d)
-    plain = stats.ttest_rel(a, b)
-    var = d.var(ddof=1)
-    corrected_t = d.mean() / np.sqrt((1 / k + n_val / n_train) * var) if var > 0 else np.inf
-    corrected_p = 2 * stats.t.sf(abs(corrected_t), df=k - 1)
+    mean = float(d.mean())
+    var = float(d.var(ddof=1)) if np.ptp(d) > ZERO_SPREAD else 0.0
+    t, p = moment_t_test(mean, var, 1 / k, k - 1)
+    corrected_t, corrected_p = moment_t_test(mean, var, 1 / k + n_val / n_train, k - 1)
     return {
         "differences": d.tolist(),
-        "mean_difference": float(d.mean()),
-        "t_statistic": float(plain.statistic),
-        "p_value": float(plain.pvalue),
+        "mean_difference": mean,
+        "t_statistic": float(t),
+        "p_value": float(p),
         "corrected_t_statistic": float(corrected_t),
         "corrected_p_value": float(corrected_p),
         "folds": k,
+        "n_train": float(n_train),
+        "n_val": float(n_val),
     }
