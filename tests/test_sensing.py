@@ -312,25 +312,46 @@ def test_n_jobs_is_checked():
         error_table({"s": make_test_image("smooth", 8, 0)}, [10], n_jobs=0)
 
 
-def test_real_images_load_offline_and_photographs_are_more_compressible(monkeypatch):
+def test_real_images_load_offline_and_are_grouped_by_a_measurement(monkeypatch):
     import socket
 
-    from helpers.cs.images import REAL_IMAGES, image_group, load_real_image
+    from helpers.cs import images as cs_images
+    from helpers.cs.images import (
+        GROUP_K,
+        GROUP_MAX_OUTSIDE,
+        REAL_IMAGES,
+        compressibility_group,
+        load_real_image,
+        variance_outside_best_k,
+    )
 
     def no_network(*args, **kwargs):
         raise OSError("network access attempted")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    residual = {}
+    n = 64  # the chapter's N: the grouping is a property of the image at this size
+    outside, groups = {}, {}
     for name in REAL_IMAGES:
-        image = load_real_image(name, 32)
-        assert image.shape == (32, 32) and image.min() == 0 and image.max() == 1
+        image = load_real_image(name, n)
+        assert image.shape == (n, n) and image.min() == 0 and image.max() == 1
+        # The measurement is the best k-term approximation's error relative to var(x).
         energy = np.sort(dct2(image - image.mean()).ravel() ** 2)[::-1]
-        residual[name] = energy[100:].sum() / energy.sum()
-    photos = [residual[n] for n in REAL_IMAGES if image_group(n) == "photograph"]
-    textures = [residual[n] for n in REAL_IMAGES if image_group(n) == "texture"]
-    assert max(photos) < min(textures), residual
-    assert image_group("smooth") == "synthetic"
+        outside[name] = variance_outside_best_k(image)
+        assert outside[name] == pytest.approx(energy[GROUP_K:].sum() / energy.sum())
+        groups[name] = compressibility_group(image)
+        assert (groups[name] == "compressible") == (outside[name] <= GROUP_MAX_OUTSIDE)
+    # No typed group survives: the rule, not the name, decides (moon is measured, not
+    # called a photograph), and both groups are non-empty at the chapter's N.
+    assert not hasattr(cs_images, "image_group")
+    assert set(groups.values()) == {"compressible", "incompressible"}, outside
+    # Less variance outside the best k coefficients, never a worse group.
+    ranked = sorted(outside, key=outside.get)
+    assert [groups[n] for n in ranked] == sorted(groups.values()), outside
+    # A constant image has no variance outside anything; white noise is incompressible.
+    assert variance_outside_best_k(np.full((n, n), 0.5)) == 0.0
+    noise = np.random.default_rng(0).uniform(size=(n, n))
+    assert compressibility_group(noise) == "incompressible"
+    assert compressibility_group(make_test_image("smooth", n, 0)) == "compressible"
     with pytest.raises(ValueError, match="unknown real image 'lena'"):
         load_real_image("lena")
 
