@@ -162,8 +162,12 @@ def plot_pixel_histograms(pixels_by_name, bins=64):
     return fig
 
 
-def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None):
-    """Error vs M per image on a log axis: ours (mean +- std) and the study's (dashed)."""
+def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None, references=None):
+    """Error vs M per image on a log axis: ours (mean +- std) and the study's (dashed).
+
+    ``references`` (image -> value) draws a dotted horizontal line per image,
+    e.g. the constant image's MSE, var(x).
+    """
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.8, 3.0))
     images = list(dict.fromkeys(r["image"] for r in rows))
     colors = dict(zip(images, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
@@ -193,6 +197,14 @@ def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None):
                 color=colors[image],
                 alpha=0.7,
                 label=f"{image} (study)",
+            )
+        if references and image in references:
+            ax.axhline(
+                references[image],
+                ls=":",
+                lw=1,
+                color=colors[image],
+                label=f"{image}: constant image",
             )
     ax.set_yscale("log")
     ax.set_xlabel("number of measurements M")

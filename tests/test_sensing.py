@@ -387,3 +387,68 @@ def test_scaled_noise_penalty_is_as_good_as_bpdn_on_a_small_case():
     )
     assert mse(fista.image, image) <= 1.5 * mse(bpdn.image, image)
     assert mse(fista.image, image) < mse(old.image, image)
+
+
+def _comparison_rows(image, m, method_draws):
+    """compare_methods-like rows: (scheme, solver) -> per-draw MSEs."""
+    import pandas as pd
+
+    rows = []
+    for (scheme, solver), draws in method_draws.items():
+        rows.append(
+            {
+                "image": image,
+                "M": m,
+                "scheme": scheme,
+                "solver": solver,
+                "basis": "dct",
+                "mse_mean": float(np.mean(draws)),
+                "mse_std": float(np.std(draws, ddof=1)),
+                "mse_draws": list(draws),
+                "method": f"{scheme} / {solver} / dct",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_worse_than_mean_flags_only_beyond_two_paired_standard_errors():
+    from helpers.cs.experiments import SE_MARGIN, worse_than_mean_summary
+
+    mean = [1.0, 2.0, 3.0]
+    # Consistently 0.1 worse on every shared draw: the paired SE is 0, so flagged,
+    # although unpaired the spread of the draws would swamp the difference.
+    steady = _comparison_rows("a", 100, {("g", "mean"): mean, ("g", "fista"): [1.1, 2.1, 3.1]})
+    text = worse_than_mean_summary(steady)
+    assert "**g / fista / dct**" in text and f"{SE_MARGIN:g} standard errors" in text
+    # Worse on average but not on every draw by much: within 2 SE, not flagged.
+    noisy = _comparison_rows("a", 100, {("g", "mean"): mean, ("g", "fista"): [1.5, 1.9, 2.9]})
+    text = worse_than_mean_summary(noisy)
+    assert "No method is worse" in text and "1 further" in text
+    # Better than the constant image: nothing said about it.
+    good = _comparison_rows("a", 100, {("g", "mean"): mean, ("g", "fista"): [0.1, 0.2, 0.3]})
+    assert "further" not in worse_than_mean_summary(good)
+
+
+def test_worse_than_constant_summary_uses_the_variance_and_a_margin():
+    from helpers.cs.experiments import worse_than_constant_summary
+
+    def row(m, mse_mean, std):
+        return {"image": "x", "M": m, "mse_mean": mse_mean, "mse_std": std, "trials": 4}
+
+    rows = [row(50, 1.5e-2, 1e-3), row(300, 1.01e-2, 1e-3), row(600, 5e-3, 1e-4)]
+    text = worse_than_constant_summary(rows, {"x": 1e-2})
+    assert "relative MSE 1.50 at M = 50 to 0.50 at M = 600" in text
+    assert "no better than the constant image at M = 50, 300" in text
+    assert "worse by more than 2 SE at M = 50)" in text
+    better = worse_than_constant_summary([row(600, 5e-3, 1e-4)], {"x": 1e-2})
+    assert "better than the constant image at every M" in better
+
+
+def test_bp_agreement_is_reported_from_the_comparison():
+    from helpers.cs.experiments import bp_agreement_summary
+
+    frame = _comparison_rows(
+        "a", 100, {("gaussian", "fista"): [1.0, 1.2], ("gaussian", "bp"): [1.0, 1.0]}
+    )
+    assert "1.1x to 1.1x the LP's" in bp_agreement_summary(frame, "gaussian", "dct")
+    assert "did not run" in bp_agreement_summary(frame, "dct", "dct")
