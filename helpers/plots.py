@@ -279,7 +279,10 @@ def plot_scaling(rows):
 
 
 def plot_noise_sweep(rows):
-    """MSE vs measurement SNR, one panel per image, one line per (method, M)."""
+    """MSE vs measurement SNR, one panel per image, one line per (method, M).
+
+    Error bars: standard deviation over the draws (``mse_std``).
+    """
     images = list(dict.fromkeys(r["image"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
     m_values = sorted({r["M"] for r in rows})
@@ -296,15 +299,18 @@ def plot_noise_sweep(rows):
                     key=lambda r: r["SNR dB"],
                 )
                 if part:
-                    ax.semilogy(
+                    ax.errorbar(
                         [r["SNR dB"] for r in part],
                         [r["mse_mean"] for r in part],
-                        styles[m],
+                        yerr=[r.get("mse_std", 0.0) for r in part],
+                        ls=styles[m],
                         marker="o",
                         ms=3,
+                        capsize=2,
                         color=colors[method],
                         label=f"{method}, M = {m}",
                     )
+                    ax.set_yscale("log")
         ax.set_title(image, fontsize=8)
         ax.set_xlabel("measurement SNR (dB)")
     axes[0][0].set_ylabel("MSE")

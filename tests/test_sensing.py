@@ -452,3 +452,23 @@ def test_bp_agreement_is_reported_from_the_comparison():
     )
     assert "1.1x to 1.1x the LP's" in bp_agreement_summary(frame, "gaussian", "dct")
     assert "did not run" in bp_agreement_summary(frame, "dct", "dct")
+
+
+def test_compressibility_snr_and_per_image_noise_summary():
+    from helpers.cs.noise import compressibility_snr_db, noise_summary, noise_sweep
+
+    smooth, noise = (
+        make_test_image("smooth", 16, 0),
+        np.random.default_rng(1).uniform(size=(16, 16)),
+    )
+    # A compressible image's own approximation error sits at a far higher SNR.
+    assert compressibility_snr_db(smooth, 64) > compressibility_snr_db(noise, 64) + 10
+    rows = noise_sweep({"s": smooth, "n": noise}, [64], [40, 5], trials=2, seed=0)
+    assert {r["trials"] for r in rows} == {2} and all(len(r["mse_draws"]) == 2 for r in rows)
+    text = noise_summary(rows)
+    lines = text.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("- **s**") and lines[1].startswith("- **n**")
+    # The white-noise image's approximation error is above the noise at 40 dB, not at 5 dB.
+    assert "M = 64: 40 dB)" in lines[1]
+    contrast = 10 * np.log10(noise.var() / np.mean(noise**2))
+    assert f"{-contrast:.1f} dB lower" in lines[1]

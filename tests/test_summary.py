@@ -159,3 +159,10 @@ def test_table_rows_quote_the_study_and_judge_ours():
     by_name = {r["dataset"]: r for r in accuracy_rows(cnn, study.CNN)}
     assert by_name["cifar10"]["verdict"] == "above (> 2 sd)"
     assert by_name["fashion_mnist"]["verdict"] == "within 2 sd"
+
+
+def test_conclusion_1_rule_is_generated_from_the_constants():
+    from helpers.cs.images import GROUP_K
+
+    rule = verdicts.conclusion_1_rule()
+    assert f"best {GROUP_K} DCT" in rule and f"{verdicts.C1_MIN_FLOOR_RATIO:g}x" in rule

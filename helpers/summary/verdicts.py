@@ -9,6 +9,7 @@ from helpers.summary import study
 
 __all__ = [
     "reconstruction_verdicts",
+    "conclusion_1_rule",
     "accuracy_rows",
     "conclusion_verdicts",
     "notebook_runs",
@@ -97,6 +98,22 @@ C1_MIN_FLOOR_RATIO = 2.0
 # A relative MSE within C1_SE_MARGIN standard errors (over measurement draws)
 # of 1, or above, is "no better than a constant image".
 C1_SE_MARGIN = 2.0
+
+
+def conclusion_1_rule():
+    """The rule of verdict 1 in words, generated from the constants (for the report)."""
+    from helpers.cs.images import GROUP_K, GROUP_MAX_OUTSIDE
+
+    return (
+        f"(1) judged on the real images, grouped by a measurement of each image (compressible "
+        f"when at most {GROUP_MAX_OUTSIDE:.0%} of its variance lies outside its best {GROUP_K} "
+        f"DCT coefficients), on the relative MSE (MSE / var(x)): supported when the "
+        f"compressible images' relative MSE falls over the M range by at least "
+        f"{C1_MIN_DROP_RATIO:g}x the incompressible images' factor and the incompressible "
+        f"images' relative MSE at the largest M is at least {C1_MIN_FLOOR_RATIO:g}x the "
+        f"compressible images' (geometric means), with every single image left out as well; "
+        f"mixed when only one half holds or it rests on one image"
+    )
 
 
 def _geometric_mean(values):
