@@ -157,8 +157,14 @@ def _c1_reconstruction(rec):
     usable = [n for n in by_image if n in measures and measures[n].get("variance", 0) > 0]
     comp = [n for n in groups.get(C1_SMOOTH_GROUP, []) if n in usable]
     incomp = [n for n in groups.get(C1_TEXTURED_GROUP, []) if n in usable]
-    if not comp or not incomp:
+    if not comp and not incomp:
         return None
+    if not comp or not incomp:
+        return "no evidence", (
+            f"Every real image measured falls in one group (compressible: "
+            f"{', '.join(comp) or 'none'}; incompressible: {', '.join(incomp) or 'none'}), "
+            f"so the two kinds of image cannot be compared."
+        )
     stats = {
         n: _relative_curve(by_image[n], measures[n]["variance"])
         for n in usable
