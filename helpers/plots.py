@@ -199,17 +199,18 @@ def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None, references
                 label=f"{image} (study)",
             )
         if references and image in references:
+            first = image == next(i for i in images if i in references)
             ax.axhline(
                 references[image],
                 ls=":",
                 lw=1,
                 color=colors[image],
-                label=f"{image}: constant image",
+                label="dotted: constant image, var(x)" if first else None,
             )
     ax.set_yscale("log")
     ax.set_xlabel("number of measurements M")
     ax.set_ylabel(ylabel or metric.upper())
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
 
