@@ -162,8 +162,12 @@ def plot_pixel_histograms(pixels_by_name, bins=64):
     return fig
 
 
-def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None):
-    """Error vs M per image on a log axis: ours (mean +- std) and the study's (dashed)."""
+def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None, references=None):
+    """Error vs M per image on a log axis: ours (mean +- std) and the study's (dashed).
+
+    ``references`` (image -> value) draws a dotted horizontal line per image,
+    e.g. the constant image's MSE, var(x).
+    """
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN * 0.8, 3.0))
     images = list(dict.fromkeys(r["image"] for r in rows))
     colors = dict(zip(images, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
@@ -194,10 +198,19 @@ def plot_error_vs_m(rows, study_rows=None, metric="mse", ylabel=None):
                 alpha=0.7,
                 label=f"{image} (study)",
             )
+        if references and image in references:
+            first = image == next(i for i in images if i in references)
+            ax.axhline(
+                references[image],
+                ls=":",
+                lw=1,
+                color=colors[image],
+                label="dotted: constant image, var(x)" if first else None,
+            )
     ax.set_yscale("log")
     ax.set_xlabel("number of measurements M")
     ax.set_ylabel(ylabel or metric.upper())
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
 
@@ -267,7 +280,10 @@ def plot_scaling(rows):
 
 
 def plot_noise_sweep(rows):
-    """MSE vs measurement SNR, one panel per image, one line per (method, M)."""
+    """MSE vs measurement SNR, one panel per image, one line per (method, M).
+
+    Error bars: standard deviation over the draws (``mse_std``).
+    """
     images = list(dict.fromkeys(r["image"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
     m_values = sorted({r["M"] for r in rows})
@@ -284,15 +300,18 @@ def plot_noise_sweep(rows):
                     key=lambda r: r["SNR dB"],
                 )
                 if part:
-                    ax.semilogy(
+                    ax.errorbar(
                         [r["SNR dB"] for r in part],
                         [r["mse_mean"] for r in part],
-                        styles[m],
+                        yerr=[r.get("mse_std", 0.0) for r in part],
+                        ls=styles[m],
                         marker="o",
                         ms=3,
+                        capsize=2,
                         color=colors[method],
                         label=f"{method}, M = {m}",
                     )
+                    ax.set_yscale("log")
         ax.set_title(image, fontsize=8)
         ax.set_xlabel("measurement SNR (dB)")
     axes[0][0].set_ylabel("MSE")

@@ -312,25 +312,46 @@ def test_n_jobs_is_checked():
         error_table({"s": make_test_image("smooth", 8, 0)}, [10], n_jobs=0)
 
 
-def test_real_images_load_offline_and_photographs_are_more_compressible(monkeypatch):
+def test_real_images_load_offline_and_are_grouped_by_a_measurement(monkeypatch):
     import socket
 
-    from helpers.cs.images import REAL_IMAGES, image_group, load_real_image
+    from helpers.cs import images as cs_images
+    from helpers.cs.images import (
+        GROUP_K,
+        GROUP_MAX_OUTSIDE,
+        REAL_IMAGES,
+        compressibility_group,
+        load_real_image,
+        variance_outside_best_k,
+    )
 
     def no_network(*args, **kwargs):
         raise OSError("network access attempted")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    residual = {}
+    n = 64  # the chapter's N: the grouping is a property of the image at this size
+    outside, groups = {}, {}
     for name in REAL_IMAGES:
-        image = load_real_image(name, 32)
-        assert image.shape == (32, 32) and image.min() == 0 and image.max() == 1
+        image = load_real_image(name, n)
+        assert image.shape == (n, n) and image.min() == 0 and image.max() == 1
+        # The measurement is the best k-term approximation's error relative to var(x).
         energy = np.sort(dct2(image - image.mean()).ravel() ** 2)[::-1]
-        residual[name] = energy[100:].sum() / energy.sum()
-    photos = [residual[n] for n in REAL_IMAGES if image_group(n) == "photograph"]
-    textures = [residual[n] for n in REAL_IMAGES if image_group(n) == "texture"]
-    assert max(photos) < min(textures), residual
-    assert image_group("smooth") == "synthetic"
+        outside[name] = variance_outside_best_k(image)
+        assert outside[name] == pytest.approx(energy[GROUP_K:].sum() / energy.sum())
+        groups[name] = compressibility_group(image)
+        assert (groups[name] == "compressible") == (outside[name] <= GROUP_MAX_OUTSIDE)
+    # No typed group survives: the rule, not the name, decides (moon is measured, not
+    # called a photograph), and both groups are non-empty at the chapter's N.
+    assert not hasattr(cs_images, "image_group")
+    assert set(groups.values()) == {"compressible", "incompressible"}, outside
+    # Less variance outside the best k coefficients, never a worse group.
+    ranked = sorted(outside, key=outside.get)
+    assert [groups[n] for n in ranked] == sorted(groups.values()), outside
+    # A constant image has no variance outside anything; white noise is incompressible.
+    assert variance_outside_best_k(np.full((n, n), 0.5)) == 0.0
+    noise = np.random.default_rng(0).uniform(size=(n, n))
+    assert compressibility_group(noise) == "incompressible"
+    assert compressibility_group(make_test_image("smooth", n, 0)) == "compressible"
     with pytest.raises(ValueError, match="unknown real image 'lena'"):
         load_real_image("lena")
 
@@ -366,3 +387,88 @@ def test_scaled_noise_penalty_is_as_good_as_bpdn_on_a_small_case():
     )
     assert mse(fista.image, image) <= 1.5 * mse(bpdn.image, image)
     assert mse(fista.image, image) < mse(old.image, image)
+
+
+def _comparison_rows(image, m, method_draws):
+    """compare_methods-like rows: (scheme, solver) -> per-draw MSEs."""
+    import pandas as pd
+
+    rows = []
+    for (scheme, solver), draws in method_draws.items():
+        rows.append(
+            {
+                "image": image,
+                "M": m,
+                "scheme": scheme,
+                "solver": solver,
+                "basis": "dct",
+                "mse_mean": float(np.mean(draws)),
+                "mse_std": float(np.std(draws, ddof=1)),
+                "mse_draws": list(draws),
+                "method": f"{scheme} / {solver} / dct",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_worse_than_mean_flags_only_beyond_two_paired_standard_errors():
+    from helpers.cs.experiments import SE_MARGIN, worse_than_mean_summary
+
+    mean = [1.0, 2.0, 3.0]
+    # Consistently 0.1 worse on every shared draw: the paired SE is 0, so flagged,
+    # although unpaired the spread of the draws would swamp the difference.
+    steady = _comparison_rows("a", 100, {("g", "mean"): mean, ("g", "fista"): [1.1, 2.1, 3.1]})
+    text = worse_than_mean_summary(steady)
+    assert "**g / fista / dct**" in text and f"{SE_MARGIN:g} standard errors" in text
+    # Worse on average but not on every draw by much: within 2 SE, not flagged.
+    noisy = _comparison_rows("a", 100, {("g", "mean"): mean, ("g", "fista"): [1.5, 1.9, 2.9]})
+    text = worse_than_mean_summary(noisy)
+    assert "No method is worse" in text and "1 further" in text
+    # Better than the constant image: nothing said about it.
+    good = _comparison_rows("a", 100, {("g", "mean"): mean, ("g", "fista"): [0.1, 0.2, 0.3]})
+    assert "further" not in worse_than_mean_summary(good)
+
+
+def test_worse_than_constant_summary_uses_the_variance_and_a_margin():
+    from helpers.cs.experiments import worse_than_constant_summary
+
+    def row(m, mse_mean, std):
+        return {"image": "x", "M": m, "mse_mean": mse_mean, "mse_std": std, "trials": 4}
+
+    rows = [row(50, 1.5e-2, 1e-3), row(300, 1.01e-2, 1e-3), row(600, 5e-3, 1e-4)]
+    text = worse_than_constant_summary(rows, {"x": 1e-2})
+    assert "relative MSE 1.50 at M = 50 to 0.50 at M = 600" in text
+    assert "no better than the constant image at M = 50, 300" in text
+    assert "worse by more than 2 SE at M = 50)" in text
+    better = worse_than_constant_summary([row(600, 5e-3, 1e-4)], {"x": 1e-2})
+    assert "better than the constant image at every M" in better
+
+
+def test_bp_agreement_is_reported_from_the_comparison():
+    from helpers.cs.experiments import bp_agreement_summary
+
+    frame = _comparison_rows(
+        "a", 100, {("gaussian", "fista"): [1.0, 1.2], ("gaussian", "bp"): [1.0, 1.0]}
+    )
+    assert "1.1x to 1.1x the LP's" in bp_agreement_summary(frame, "gaussian", "dct")
+    assert "did not run" in bp_agreement_summary(frame, "dct", "dct")
+
+
+def test_compressibility_snr_and_per_image_noise_summary():
+    from helpers.cs.noise import compressibility_snr_db, noise_summary, noise_sweep
+
+    smooth, noise = (
+        make_test_image("smooth", 16, 0),
+        np.random.default_rng(1).uniform(size=(16, 16)),
+    )
+    # A compressible image's own approximation error sits at a far higher SNR.
+    assert compressibility_snr_db(smooth, 64) > compressibility_snr_db(noise, 64) + 10
+    rows = noise_sweep({"s": smooth, "n": noise}, [64], [40, 5], trials=2, seed=0)
+    assert {r["trials"] for r in rows} == {2} and all(len(r["mse_draws"]) == 2 for r in rows)
+    text = noise_summary(rows)
+    lines = text.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("- **s**") and lines[1].startswith("- **n**")
+    # The white-noise image's approximation error is above the noise at 40 dB, not at 5 dB.
+    assert "M = 64: 40 dB)" in lines[1]
+    contrast = 10 * np.log10(noise.var() / np.mean(noise**2))
+    assert f"{-contrast:.1f} dB lower" in lines[1]

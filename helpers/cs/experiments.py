@@ -27,7 +27,15 @@ __all__ = [
     "ratio_summary",
     "best_method_summary",
     "worse_than_mean_summary",
+    "worse_than_constant_summary",
+    "bp_agreement_summary",
+    "SE_MARGIN",
 ]
+
+# A difference is flagged only when it exceeds SE_MARGIN standard errors
+# (standard error of the mean over measurement draws; paired where methods
+# share the draws).
+SE_MARGIN = 2.0
 
 
 def trial_seed(seed, *keys):
@@ -212,12 +220,17 @@ def compare_methods(
                 if res is None:
                     row.update(
                         mse_mean=None,
+                        mse_std=None,
+                        mse_draws=None,
                         seconds_mean=None,
                         note=f"skipped: exact LP only for M <= {bp_max_m}",
                     )
                 else:
+                    draws = [float(r[0]) for r in res]
                     row.update(
-                        mse_mean=float(np.mean([r[0] for r in res])),
+                        mse_mean=float(np.mean(draws)),
+                        mse_std=float(np.std(draws, ddof=1)) if trials > 1 else 0.0,
+                        mse_draws=draws,
                         seconds_mean=float(np.mean([r[2] for r in res])),
                         note="",
                     )
@@ -329,8 +342,13 @@ def scaling_study(image_fn, sizes, ratio, *, scheme="dct", basis="dct", seed=0, 
     return rows
 
 
-def table_beside_study(rows):
-    """Our error table merged with the study's (columns named for the report)."""
+def table_beside_study(rows, variances=None):
+    """Our error table merged with the study's (columns named for the report).
+
+    ``variances`` (image -> var(x)) adds the MSE of the constant image at the
+    true mean, var(x), and the relative MSE = MSE / var(x) (1: no better than
+    that constant).
+    """
     import pandas as pd
 
     from helpers.summary import study
@@ -340,12 +358,15 @@ def table_beside_study(rows):
         columns={"mse": "MSE study", "mae": "MAE study"}
     )
     merged = ours.merge(theirs, on=["image", "M"], how="left")
+    constant = merged.image.map(variances or {}).astype(float)
     return pd.DataFrame(
         {
             "image": merged.image,
             "M": merged.M,
             "MSE ours": merged.mse_mean,
             "+- MSE": merged.mse_std,
+            "MSE const = var(x)": constant,
+            "rel. MSE": merged.mse_mean / constant,
             "MSE study": merged["MSE study"],
             "MAE ours": merged.mae_mean,
             "+- MAE": merged.mae_std,
@@ -387,30 +408,140 @@ def best_method_summary(comparison, headline):
     return "\n".join(lines)
 
 
-def worse_than_mean_summary(comparison):
-    """Generated Markdown flagging every method whose MSE exceeds the constant image's.
+def _paired_difference(draws, reference_draws):
+    """Mean and standard error of ``draws - reference_draws`` (paired by draw)."""
+    d = np.asarray(draws, float) - np.asarray(reference_draws, float)
+    se = float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
+    return float(d.mean()), se
+
+
+def worse_than_mean_summary(comparison, margin=SE_MARGIN):
+    """Generated Markdown flagging methods whose MSE exceeds the constant image's.
 
     ``comparison`` holds :func:`compare_methods`' rows with a ``method``
     column, including ``mean`` rows (the constant image fitted to the
     measurements). A method is compared with the ``mean`` row of its own
-    scheme (same measurements), or with the lowest ``mean`` row when its
-    scheme has none.
+    scheme: the same measurement draws, so the paired difference per draw,
+    its mean and standard error; flagged only when the mean difference
+    exceeds ``margin`` standard errors. Methods whose scheme has no ``mean``
+    row (and oracles, which see the image) are compared with the lowest
+    ``mean`` row, unpaired. With one draw there is no standard error and
+    nothing is flagged; such cells are counted.
     """
     known = comparison[comparison.mse_mean.notna()]
     means = known[known.solver == "mean"]
     if means.empty:
         return "_No constant-image baseline in the comparison._"
-    lines = []
+    flagged, unresolved, no_se = [], 0, 0
     for (image, m), part in known.groupby(["image", "M"], sort=False):
         here = means[(means.image == image) & (means.M == m)]
         for row in part[part.solver != "mean"].itertuples():
             same = here[here.scheme == row.scheme]
-            reference = (same if len(same) else here).mse_mean.min()
-            if row.mse_mean > reference:
-                lines.append(
-                    f"- {image}, M = {m}: **{row.method}** (MSE {row.mse_mean:.2e}) is worse "
-                    f"than the constant image ({reference:.2e})"
+            if len(same) and not str(row.solver).startswith("oracle"):
+                ref = same.iloc[0]
+                diff, se = _paired_difference(row.mse_draws, ref.mse_draws)
+                how = "paired"
+            else:
+                ref = here.loc[here.mse_mean.idxmin()]
+                diff = row.mse_mean - ref.mse_mean
+                n1, n2 = len(row.mse_draws), len(ref.mse_draws)
+                se = (
+                    float(np.sqrt(row.mse_std**2 / n1 + ref.mse_std**2 / n2))
+                    if min(n1, n2) > 1
+                    else float("nan")
                 )
-    if not lines:
-        return "Every method beats the constant image fitted to its measurements."
-    return "Worse than a constant image (flagged):\n" + "\n".join(lines)
+                how = "unpaired"
+            if diff <= 0:
+                continue
+            if not np.isfinite(se):
+                no_se += 1
+            elif diff > margin * se:
+                flagged.append(
+                    f"- {image}, M = {m}: **{row.method}** (MSE {row.mse_mean:.2e}) is worse "
+                    f"than the constant image ({ref.mse_mean:.2e}) by {diff:.2e} +- {se:.1e} "
+                    f"({how} SE over {len(row.mse_draws)} draws)"
+                )
+            else:
+                unresolved += 1
+    lines = []
+    if flagged:
+        lines.append(
+            f"Worse than the constant image fitted to the same measurements by more than "
+            f"{margin:g} standard errors (flagged):\n" + "\n".join(flagged)
+        )
+    else:
+        lines.append(
+            f"No method is worse than the constant image by more than {margin:g} standard errors."
+        )
+    if unresolved:
+        lines.append(
+            f"{unresolved} further (method, image, M) cells have a higher mean MSE than the "
+            f"constant image, but within {margin:g} standard errors: not flagged."
+        )
+    if no_se:
+        lines.append(
+            f"{no_se} cells with a higher mean MSE than the constant image rest on one draw "
+            f"(no standard error): not assessed."
+        )
+    return "\n\n".join(lines)
+
+
+def worse_than_constant_summary(rows, variances, margin=SE_MARGIN):
+    """Generated Markdown: per image, where the MSE is no better than var(x).
+
+    var(x) is the MSE of the constant image at the true mean. Per (image, M)
+    the MSE is *worse* when it exceeds var(x) by more than ``margin`` standard
+    errors (over the draws), *better* when below by more than that, and
+    otherwise *no better* (indistinguishable).
+    """
+    lines = []
+    for image in dict.fromkeys(r["image"] for r in rows):
+        variance = variances.get(image)
+        if not variance:
+            continue
+        part = sorted((r for r in rows if r["image"] == image), key=lambda r: r["M"])
+        status = {}
+        for r in part:
+            se = r["mse_std"] / np.sqrt(r["trials"]) if r["trials"] > 1 else 0.0
+            diff = r["mse_mean"] - variance
+            status[r["M"]] = (
+                "worse"
+                if diff > margin * se
+                else ("better" if diff < -margin * se else "no better")
+            )
+        not_better = [m for m, v in status.items() if v != "better"]
+        relative = [r["mse_mean"] / variance for r in part]
+        text = (
+            f"- **{image}** (var(x) = {variance:.2e}): relative MSE {relative[0]:.2f} at "
+            f"M = {part[0]['M']} to {relative[-1]:.2f} at M = {part[-1]['M']}; "
+        )
+        if not not_better:
+            text += "better than the constant image at every M."
+        else:
+            worse = [m for m, v in status.items() if v == "worse"]
+            text += "no better than the constant image at M = " + ", ".join(map(str, not_better))
+            text += (
+                f" (worse by more than {margin:g} SE at M = {', '.join(map(str, worse))})."
+                if worse
+                else "."
+            )
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def bp_agreement_summary(comparison, scheme, basis):
+    """Generated Markdown: FISTA's MSE over exact basis pursuit's, same draws."""
+    known = comparison[comparison.mse_mean.notna()]
+    pick = known[(known.scheme == scheme) & (known.basis == basis)]
+    fista = pick[pick.solver == "fista"].set_index(["image", "M"]).mse_mean
+    bp = pick[pick.solver == "bp"].set_index(["image", "M"]).mse_mean
+    both = fista.index.intersection(bp.index)
+    if len(both) == 0:
+        return "_Exact basis pursuit did not run at any M of the comparison._"
+    ratio = fista[both] / bp[both]
+    cells = ", ".join(f"{i} M = {m}: {r:.3g}" for (i, m), r in ratio.items())
+    return (
+        f"FISTA (the headline solver) against exact basis pursuit on the same {scheme} "
+        f"measurements: FISTA's MSE is {ratio.min():.3g}x to {ratio.max():.3g}x the LP's "
+        f"({cells})."
+    )

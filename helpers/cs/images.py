@@ -18,21 +18,34 @@ __all__ = [
     "REAL_IMAGES",
     "make_test_image",
     "load_real_image",
-    "image_group",
+    "GROUP_K",
+    "GROUP_MAX_OUTSIDE",
+    "variance_outside_best_k",
+    "compressibility_group",
     "load_image_file",
 ]
 
 IMAGE_KINDS = ("smooth", "textured")
-# Real images: name -> (scikit-image data function, group). Photographs have
-# large smooth regions; textures are dense repetitive detail.
+# Real images: name -> (scikit-image data function,). No group is typed here:
+# an image's group is measured from the image (``compressibility_group``).
 REAL_IMAGES = {
-    "camera": ("camera", "photograph"),
-    "moon": ("moon", "photograph"),
-    "brick": ("brick", "texture"),
-    "grass": ("grass", "texture"),
-    "gravel": ("gravel", "texture"),
-    "phantom": ("shepp_logan_phantom", "piecewise constant"),
+    "camera": ("camera",),
+    "moon": ("moon",),
+    "brick": ("brick",),
+    "grass": ("grass",),
+    "gravel": ("gravel",),
+    "phantom": ("shepp_logan_phantom",),
 }
+
+# Grouping rule, measured from the image alone (no reconstruction result): an
+# image is "compressible" when at most GROUP_MAX_OUTSIDE of its variance lies
+# outside its best GROUP_K DCT coefficients (mean removed). GROUP_K = 150 is M/4 at the
+# study's largest M = 600: the number of significant coefficients that l1
+# recovery can be expected to find from M measurements (the k = M/4 of OMP and
+# of the M/4 oracle), so "compressible" means that the best (M_max/4)-term
+# model holds at least half of the image's variance.
+GROUP_K = 150
+GROUP_MAX_OUTSIDE = 0.5
 
 
 def _grid(n):
@@ -84,7 +97,8 @@ def make_test_image(kind, n=64, random_state=0):
     on a gentle linear ramp: nearly all energy in low DCT frequencies.
     ``textured``: three oriented sinusoidal gratings (4-14 cycles per side)
     plus a fine-scale random texture (white noise smoothed over ~1.5 pixels)
-    and one blob: energy spread over many frequencies, so not compressible.
+    and one blob: energy spread over more frequencies than ``smooth`` (how
+    compressible each is, is measured by :func:`variance_outside_best_k`).
 
     Parameters
     ----------
@@ -137,9 +151,32 @@ def load_real_image(name, n=64):
     return _to_unit_range(small)
 
 
-def image_group(name):
-    """``synthetic``, or the group of a real image (``photograph``, ``texture``, ...)."""
-    return REAL_IMAGES[name][1] if name in REAL_IMAGES else "synthetic"
+def variance_outside_best_k(image, k=GROUP_K, basis="dct"):
+    """Fraction of the image's variance outside its best ``k`` coefficients in ``basis``.
+
+    The mean is removed first, so the constant level does not count; for an
+    orthonormal basis this is the relative MSE (MSE / var) of the best k-term
+    approximation of the image minus its mean.
+    """
+    from helpers.cs.operators import basis_operator
+
+    image = np.asarray(image, dtype=np.float64)
+    k = check_int(k, "k", min_value=0, max_value=image.size)
+    psi = basis_operator(basis, image.shape[0]) if isinstance(basis, str) else basis
+    energy = np.sort(psi.matvec((image - image.mean()).ravel()) ** 2)[::-1]
+    total = energy.sum()
+    return float(energy[k:].sum() / total) if total > 0 else 0.0
+
+
+def compressibility_group(image):
+    """``compressible`` or ``incompressible`` by the pre-fixed rule above.
+
+    Measured from the image itself (:func:`variance_outside_best_k` at
+    ``GROUP_K`` DCT coefficients against ``GROUP_MAX_OUTSIDE``), never from
+    reconstruction results or from the image's name.
+    """
+    outside = variance_outside_best_k(image, GROUP_K, "dct")
+    return "compressible" if outside <= GROUP_MAX_OUTSIDE else "incompressible"
 
 
 def load_image_file(path, n=64):
