@@ -181,7 +181,12 @@ def compression_sweep(
     """
     from helpers.nets.cost import model_cost
     from helpers.nets.models import cnn_input
-    from helpers.nets.training import final_validation_split, fit, log_progress, set_seed
+    from helpers.nets.training import (
+        final_validation_split,
+        fit_with_protocol,
+        log_progress,
+        set_seed,
+    )
 
     log = log or log_progress
     x = cnn_input(dataset.x_train)
@@ -201,15 +206,7 @@ def compression_sweep(
         _, rebuilt_accuracy = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
         cost = model_cost(compressed, x_val, [], len(fit_idx), latency_repeats)
         set_seed(seed)
-        run = fit(
-            compressed,
-            x_fit,
-            y_fit,
-            epochs=protocol.max_epochs,
-            batch_size=protocol.batch_size,
-            validation_data=(x_val, y_val),
-            patience=protocol.patience,
-        )
+        run = fit_with_protocol(compressed, x_fit, y_fit, (x_val, y_val), protocol)
         _, tuned = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
         models[label] = compressed
         log(

@@ -135,6 +135,9 @@ def _backend_id():
     return f"keras-{keras.__version__}-{keras.config.backend()}"
 
 
+EPOCH_LOG_SECONDS = 2.0
+
+
 def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None, log=None):
     """``model.fit`` that also returns each epoch's wall time and the epochs used.
 
@@ -157,7 +160,8 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None,
 
         def on_epoch_end(self, epoch, logs=None):
             seconds.append(time.perf_counter() - self.start)
-            if log is not None and epochs > 1:
+            # Only epochs long enough to wonder about: tiny fits stay quiet.
+            if log is not None and epochs > 1 and seconds[-1] >= EPOCH_LOG_SECONDS:
                 metrics = ", ".join(
                     f"{k} {v:.4f}" for k, v in (logs or {}).items() if "loss" in k or "acc" in k
                 )
@@ -192,16 +196,15 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None,
     }
 
 
-def fit_with_protocol(model, x, y, protocol, *, seed, log=None):
-    """Train ``model`` on ``x, y`` under ``protocol`` (its own validation split)."""
-    fit_idx, val_idx = validation_split(y, protocol.validation_fraction, seed)
+def fit_with_protocol(model, x_fit, y_fit, validation_data, protocol, *, log=None):
+    """Train ``model`` under ``protocol``: early stopping on ``validation_data``."""
     return fit(
         model,
-        x[fit_idx],
-        y[fit_idx],
+        x_fit,
+        y_fit,
         epochs=protocol.max_epochs,
         batch_size=protocol.batch_size,
-        validation_data=(x[val_idx], y[val_idx]),
+        validation_data=validation_data,
         patience=protocol.patience,
         log=log,
     )
@@ -306,16 +309,7 @@ def cross_validate(
         x_val, x_test = x_other[: len(val_idx)], x_other[len(val_idx) :]
         set_seed(seed + i)
         model = build_model(x_fit.shape[1:])
-        run = fit(
-            model,
-            x_fit,
-            y[fit_idx],
-            epochs=protocol.max_epochs,
-            batch_size=protocol.batch_size,
-            validation_data=(x_val, y[val_idx]),
-            patience=protocol.patience,
-            log=log,
-        )
+        run = fit_with_protocol(model, x_fit, y[fit_idx], (x_val, y[val_idx]), protocol, log=log)
         loss, accuracy = model.evaluate(x_test, y[test_idx], batch_size=512, verbose=0)
         result = FoldResult(
             fold=i,
@@ -400,16 +394,7 @@ def train_final(
             return model, {**info, "cached": True}
     set_seed(seed)
     model = build_model(x_fit.shape[1:])
-    run = fit(
-        model,
-        x_fit,
-        y[fit_idx],
-        epochs=protocol.max_epochs,
-        batch_size=protocol.batch_size,
-        validation_data=(x_val, y[val_idx]),
-        patience=protocol.patience,
-        log=log,
-    )
+    run = fit_with_protocol(model, x_fit, y[fit_idx], (x_val, y[val_idx]), protocol, log=log)
     _, val_accuracy = model.evaluate(x_val, y[val_idx], batch_size=512, verbose=0)
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
     predictions = np.argmax(model.predict(x_test, batch_size=512, verbose=0), axis=1)
