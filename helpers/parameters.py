@@ -239,16 +239,19 @@ def _check_measurements(values):
             )
 
 
+# Training images in each dataset's official split (Keras' load_data()).
+TRAINING_SPLIT_SIZES = {"fashion_mnist": 60000, "cifar10": 50000}
+
+
 def _training_sizes(values):
     """``{dataset: (training images used, pixels per image)}`` of the chosen datasets."""
     from helpers.data import DATASETS
 
-    full = {"fashion_mnist": 60000, "cifar10": 50000}
     out = {}
     for name in values.get("datasets") or ():
         spec = DATASETS[name]
         pixels = spec.image_shape[0] * spec.image_shape[1]  # grayscale
-        n = values.get("n_train") or full.get(name)
+        n = values.get("n_train") or TRAINING_SPLIT_SIZES.get(name)
         out[name] = (n, pixels)
     return out
 
@@ -265,7 +268,7 @@ def _check_training(values):
                 f"at least 10 images per fold, i.e. n_train >= {10 * folds}",
             )
     for name, (n, _) in sizes.items():
-        full = {"fashion_mnist": 60000, "cifar10": 50000}[name]
+        full = TRAINING_SPLIT_SIZES[name]
         if n > full:
             _fail(
                 "n_train",
