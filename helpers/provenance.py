@@ -12,11 +12,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["start_run", "note_dataset", "run_info", "git_state"]
+__all__ = ["start_run", "note_dataset", "phase", "run_info", "git_state"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _RUN: dict = {}
@@ -25,12 +26,42 @@ _RUN: dict = {}
 def start_run(parameters):
     """Begin a notebook run with its (checked) ``parameters``."""
     _RUN.clear()
+    _PHASE_STACK.clear()
     _RUN.update(
         parameters=dict(parameters),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         started=time.perf_counter(),
         datasets={},
+        phases={},
     )
+
+
+@contextmanager
+def phase(name):
+    """Add the wall time of the ``with`` block to the run's phase ``name``.
+
+    Notebooks and helpers wrap their costly steps (``with phase("CNN training"):``)
+    so the results record where the time went. Times are exclusive: a phase
+    nested in another is subtracted from the outer one, so the phases of a run
+    add up to at most its wall time. A phase entered twice adds up.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"phase name must be a non-empty string, got {name!r}")
+    stack = _PHASE_STACK
+    stack.append([name, 0.0])
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        elapsed = time.perf_counter() - start
+        _, nested = stack.pop()
+        phases = _RUN.setdefault("phases", {})
+        phases[name] = phases.get(name, 0.0) + elapsed - nested
+        if stack:
+            stack[-1][1] += elapsed
+
+
+_PHASE_STACK: list = []
 
 
 def note_dataset(name, source, fingerprint, n_train, n_test):
@@ -87,4 +118,5 @@ def run_info():
         "packages": package_versions(),
         "machine": machine_info(),
         "datasets": _RUN.get("datasets", {}),
+        "phase_seconds": {k: round(v, 2) for k, v in _RUN.get("phases", {}).items()},
     }

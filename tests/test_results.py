@@ -63,3 +63,34 @@ def test_bad_names_rejected(tmp_path, name):
 def test_missing_results_say_what_to_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="run the notebook"):
         read_results(tmp_path, "cnn")
+
+
+def test_phases_are_exclusive_and_add_up(tmp_path, monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    from helpers import provenance
+
+    ticks = iter([0.0, 1.0, 3.0, 10.0, 20.0, 20.5])  # outer, inner, outer again
+    monkeypatch.setattr(provenance, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    provenance._RUN.clear()
+    with provenance.phase("training"):  # 0 .. 10, with 1 .. 3 nested
+        with provenance.phase("projection fitting"):
+            pass
+    with provenance.phase("training"):  # 20 .. 20.5
+        pass
+    phases = provenance._RUN["phases"]
+    assert phases == {"projection fitting": 2.0, "training": 8.5}
+    monkeypatch.setattr(provenance, "time", time)
+    provenance._RUN["started"] = time.perf_counter()
+    path = record_results("timed", {"x": 1}, tmp_path)
+    recorded = read_results(tmp_path, "timed")["_run"]["phase_seconds"]
+    assert path.is_file() and recorded == {"projection fitting": 2.0, "training": 8.5}
+
+
+def test_phase_needs_a_name():
+    from helpers.provenance import phase
+
+    with pytest.raises(ValueError, match="phase name"):
+        with phase(""):
+            pass

@@ -13,6 +13,7 @@ from helpers.nets.cost import measure_latency, model_cost
 from helpers.nets.models import ARCHITECTURE_VERSION, cnn_input, layer_table, study_cnn, study_mlp
 from helpers.nets.projection import check_projection, fold_transform, project, projection_flops
 from helpers.nets.training import cross_validate, log_progress, summarize_folds, train_final
+from helpers.provenance import phase
 
 __all__ = ["evaluate_cnn", "evaluate_mlp", "final_cnn", "cnn_id"]
 
@@ -61,25 +62,29 @@ def evaluate_cnn(
     """
     x, x_test = cnn_input(dataset.x_train), cnn_input(dataset.x_test)
     log(f"{dataset.name}: {folds}-fold CV on {len(x)} images, {protocol.describe()}")
-    fold_results = cross_validate(
-        partial(study_cnn, padding=padding),
-        x,
-        dataset.y_train,
-        model_id=cnn_id(dataset, padding),
-        folds=folds,
-        protocol=protocol,
-        seed=seed,
-        cache_dir=Path(cache_dir),
-        log=log,
-    )
-    model, final = final_cnn(
-        dataset,
-        protocol=protocol,
-        seed=seed,
-        padding=padding,
-        model_dir=model_dir,
-        log=log,
-    )
+    with phase("CNN training: cross-validation"):
+        fold_results = cross_validate(
+            partial(study_cnn, padding=padding),
+            x,
+            dataset.y_train,
+            model_id=cnn_id(dataset, padding),
+            folds=folds,
+            protocol=protocol,
+            seed=seed,
+            cache_dir=Path(cache_dir),
+            log=log,
+        )
+    with phase("CNN training: final model"):
+        model, final = final_cnn(
+            dataset,
+            protocol=protocol,
+            seed=seed,
+            padding=padding,
+            model_dir=model_dir,
+            log=log,
+        )
+    with phase("CNN cost and latency"):
+        cost = model_cost(model, x_test, final["epoch_seconds"], final["n_fit"], latency_repeats)
     summary = {
         **summarize_folds(fold_results),
         "test_accuracy": final["test_accuracy"],
@@ -92,7 +97,7 @@ def evaluate_cnn(
         "validation_accuracy": final["validation_accuracy"],
         "padding": padding,
         "model_path": final["model_path"],
-        **model_cost(model, x_test, final["epoch_seconds"], final["n_fit"], latency_repeats),
+        **cost,
     }
     return summary, {
         "folds": fold_results,
@@ -129,18 +134,19 @@ def evaluate_mlp(
     transform = fold_transform(method, m, seed)
     model_id = f"study_mlp-v{ARCHITECTURE_VERSION}/{method}/{m}/{dataset.name}"
     log(f"{dataset.name}: MLP on {method} projection to M={m}, {folds}-fold CV")
-    fold_results = cross_validate(
-        _mlp,
-        dataset.x_train,
-        dataset.y_train,
-        model_id=model_id,
-        folds=folds,
-        protocol=protocol,
-        seed=seed,
-        transform=transform,
-        cache_dir=Path(cache_dir),
-        log=log,
-    )
+    with phase("MLP training: cross-validation"):
+        fold_results = cross_validate(
+            _mlp,
+            dataset.x_train,
+            dataset.y_train,
+            model_id=model_id,
+            folds=folds,
+            protocol=protocol,
+            seed=seed,
+            transform=transform,
+            cache_dir=Path(cache_dir),
+            log=log,
+        )
     summary = {
         **summarize_folds(fold_results),
         "method": method,
@@ -152,19 +158,35 @@ def evaluate_mlp(
     artefacts = {"folds": fold_results}
     if model_dir is None:
         return summary, artefacts
-    model, final = train_final(
-        _mlp,
-        dataset.x_train,
-        dataset.y_train,
-        dataset.x_test,
-        dataset.y_test,
-        model_id=model_id,
-        protocol=protocol,
-        seed=seed,
-        model_dir=Path(model_dir),
-        transform=transform,
-        log=log,
+    with phase("MLP training: final model"):
+        model, final = train_final(
+            _mlp,
+            dataset.x_train,
+            dataset.y_train,
+            dataset.x_test,
+            dataset.y_test,
+            model_id=model_id,
+            protocol=protocol,
+            seed=seed,
+            model_dir=Path(model_dir),
+            transform=transform,
+            log=log,
+        )
+    with phase("MLP cost and latency"):
+        summary.update(_mlp_cost(model, final, transform, dataset, method, m, latency_repeats))
+    summary.update(
+        test_accuracy=final["test_accuracy"],
+        validation_accuracy=final["validation_accuracy"],
+        final_epochs_run=final["epochs_run"],
+        final_best_epoch=final["best_epoch"],
     )
+    artefacts.update(model=model, predictions=final["predictions"])
+    return summary, artefacts
+
+
+def _mlp_cost(model, final, transform, dataset, method, m, latency_repeats):
+    """The final MLP's cost on the test split, its projection included."""
+    n_features = int(np.prod(dataset.x_train.shape[1:]))
     # train_final fitted the projector on the whole subset; reuse it rather than refit.
     flat_test = dataset.x_test.reshape(len(dataset.x_test), -1)
     projected_test = project(transform.projector, flat_test)
@@ -186,12 +208,4 @@ def evaluate_mlp(
     cost["projection_latency_ms"] = proj_ms
     cost["latency_ms"] = {b: cost["latency_ms"][b] + proj_ms[b] for b in cost["latency_ms"]}
     cost["latency_ms_per_image"] = {b: ms / int(b) for b, ms in cost["latency_ms"].items()}
-    summary.update(
-        test_accuracy=final["test_accuracy"],
-        validation_accuracy=final["validation_accuracy"],
-        final_epochs_run=final["epochs_run"],
-        final_best_epoch=final["best_epoch"],
-        **cost,
-    )
-    artefacts.update(model=model, predictions=final["predictions"])
-    return summary, artefacts
+    return cost

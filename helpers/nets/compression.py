@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.checks import check_fraction, check_int
+from helpers.provenance import phase
 
 __all__ = [
     "SVD_ACCURACY_TOLERANCE",
@@ -204,9 +205,11 @@ def compression_sweep(
         set_seed(seed)
         compressed, applied = compress_model(model, ranks)
         _, rebuilt_accuracy = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
-        cost = model_cost(compressed, x_val, [], len(fit_idx), latency_repeats)
+        with phase("SVD cost and latency"):
+            cost = model_cost(compressed, x_val, [], len(fit_idx), latency_repeats)
         set_seed(seed)
-        run = fit_with_protocol(compressed, x_fit, y_fit, (x_val, y_val), protocol)
+        with phase("SVD fine-tuning"):
+            run = fit_with_protocol(compressed, x_fit, y_fit, (x_val, y_val), protocol)
         _, tuned = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
         models[label] = compressed
         log(

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from helpers.checks import check_choice, check_int, check_seed
+from helpers.provenance import phase
 
 __all__ = [
     "METHODS",
@@ -75,9 +76,10 @@ def fold_transform(method, m, random_state=0):
         check_projection(method, m, flat_train.shape[1], len(flat_train))
         projector = make_projector(method, m, random_state)
         transform.projector = projector
-        if projector is not None:
-            projector.fit(flat_train)
-        return project(projector, flat_train), project(projector, flat_other)
+        with phase("projection fitting"):
+            if projector is not None:
+                projector.fit(flat_train)
+            return project(projector, flat_train), project(projector, flat_other)
 
     return transform
 

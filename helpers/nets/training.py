@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -37,12 +38,16 @@ __all__ = [
     "set_seed",
     "fit",
     "cross_validate",
+    "fit_fold",
     "train_final",
     "run_key",
     "FoldResult",
     "check_training",
     "summarize_folds",
 ]
+
+
+_SEED_SOURCE = random.Random(0)  # replaced by set_seed
 
 
 def set_seed(seed):
@@ -56,6 +61,15 @@ def set_seed(seed):
     import keras
 
     keras.utils.set_random_seed(check_seed(seed))
+    # Keras draws the seeds of unseeded layers (dropout) and of its global seed
+    # generator (weight initializers) from Python's process-wide `random`, which
+    # other threads of the process also use (a Dask worker's event loop does): a
+    # private generator seeded here makes a model depend on `seed` alone.
+    global _SEED_SOURCE
+    _SEED_SOURCE = random.Random(seed)
+    from keras.src.random import seed_generator
+
+    seed_generator.python_random = _SEED_SOURCE
     if keras.config.backend() == "jax":
         check_jax_determinism()
     if keras.config.backend() == "tensorflow":
@@ -175,12 +189,11 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None,
                 monitor="val_loss", patience=patience, restore_best_weights=True
             )
         )
+    inputs, options = _training_data(x, y, batch_size)
     history = model.fit(
-        x,
-        y,
+        *inputs,
+        **options,
         epochs=epochs,
-        batch_size=batch_size,
-        shuffle=True,
         validation_data=validation_data,
         verbose=0,
         callbacks=callbacks,
@@ -194,6 +207,31 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None,
         "epochs_run": len(seconds),
         "best_epoch": best,
     }
+
+
+def _training_data(x, y, batch_size):
+    """``fit``'s training inputs, shuffled each epoch with a seed drawn after ``set_seed``.
+
+    On TensorFlow, Keras' own shuffle takes its seed from TensorFlow's global op
+    counter, which depends on what the process ran before: the same fold then
+    trains differently in a fresh worker process than after other folds. A
+    tf.data pipeline with an explicit seed removes that dependence. Other
+    backends shuffle with NumPy's generator, which ``set_seed`` resets.
+    """
+    import keras
+
+    if keras.config.backend() != "tensorflow":
+        return (x, y), {"batch_size": batch_size, "shuffle": True}
+    import tensorflow as tf
+
+    shuffle_seed = _SEED_SOURCE.randrange(2**31 - 1)
+    data = (
+        tf.data.Dataset.from_tensor_slices((x, y))
+        .shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    return (data,), {"shuffle": False}  # shuffled above
 
 
 def fit_with_protocol(model, x_fit, y_fit, validation_data, protocol, *, log=None):
@@ -248,6 +286,7 @@ def cross_validate(
     transform=None,
     cache_dir=None,
     log=log_progress,
+    executor=None,
 ):
     """Stratified k-fold cross-validation with a fresh, seeded model per fold.
 
@@ -272,12 +311,19 @@ def cross_validate(
         Where finished folds are kept; ``None`` disables caching.
     log : callable
         Progress messages.
+    executor : optional
+        Where the folds run (:func:`helpers.executor.get_executor`): default
+        this process, or a Dask cluster when ``$REPORT_SCHEDULER`` names one.
+        Each fold seeds itself, so the results do not depend on where it ran;
+        each is cached here as soon as it is back.
 
     Returns
     -------
     list of FoldResult
     """
     from sklearn.model_selection import StratifiedKFold
+
+    from helpers.executor import get_executor
 
     folds, seed = check_training(None, folds=folds, seed=seed)
     key = run_key(
@@ -289,8 +335,11 @@ def cross_validate(
         backend=_backend_id(),
     )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    results = []
-    for i, (train_idx, test_idx) in enumerate(splitter.split(np.zeros(len(y)), y)):
+    splits = list(splitter.split(np.zeros(len(y)), y))
+    results, pending = {}, {}
+    executor = get_executor(executor)
+    shared = None
+    for i, (train_idx, test_idx) in enumerate(splits):
         path = (
             Path(cache_dir) / f"{model_id.replace('/', '_')}-{key}-fold{i}.json"
             if cache_dir
@@ -298,37 +347,63 @@ def cross_validate(
         )
         cached = _load_cached_fold(path, log) if path is not None else None
         if cached is not None:
-            results.append(cached)
+            results[i] = cached
             log(f"  fold {i + 1}/{folds}: cached, accuracy {cached.accuracy:.4f}")
             continue
-        fit_rel, val_rel = validation_split(y[train_idx], protocol.validation_fraction, seed + i)
-        fit_idx, val_idx = train_idx[fit_rel], train_idx[val_rel]
-        x_fit, x_other = x[fit_idx], np.concatenate([x[val_idx], x[test_idx]])
-        if transform is not None:
-            x_fit, x_other = transform(x_fit, x_other, i)
-        x_val, x_test = x_other[: len(val_idx)], x_other[len(val_idx) :]
-        set_seed(seed + i)
-        model = build_model(x_fit.shape[1:])
-        run = fit_with_protocol(model, x_fit, y[fit_idx], (x_val, y[val_idx]), protocol, log=log)
-        loss, accuracy = model.evaluate(x_test, y[test_idx], batch_size=512, verbose=0)
-        result = FoldResult(
-            fold=i,
-            accuracy=float(accuracy),
-            loss=float(loss),
-            n_train=len(fit_idx),
-            n_val=len(test_idx),
-            **run,
+        if shared is None:  # sent to remote workers once, not with every fold
+            shared = executor.scatter((x, y), broadcast=True)
+        future = executor.submit(
+            fit_fold, build_model, shared, train_idx, test_idx, i, protocol, seed, transform, log
         )
-        if path is not None:
-            payload = asdict(result)
-            payload.pop("cached")
-            atomic_write_json(path, payload)
-        results.append(result)
-        log(
-            f"  fold {i + 1}/{folds}: accuracy {accuracy:.4f}, best epoch {run['best_epoch']} "
-            f"of {run['epochs_run']} ({sum(run['epoch_seconds']):.1f} s)"
-        )
-    return results
+        pending[future] = (i, path)
+        if future.done():  # in-process: cache it now, before the next fold starts
+            results[i] = _finish_fold(future, pending.pop(future), folds, log)
+    for future in executor.as_completed(list(pending)):
+        i, path = pending[future]
+        results[i] = _finish_fold(future, (i, path), folds, log)
+    return [results[i] for i in range(folds)]
+
+
+def _finish_fold(future, where, folds, log):
+    """Cache a finished fold's result (here, whichever worker computed it) and log it."""
+    i, path = where
+    result = future.result()
+    if path is not None:
+        payload = asdict(result)
+        payload.pop("cached")
+        atomic_write_json(path, payload)
+    log(
+        f"  fold {i + 1}/{folds}: accuracy {result.accuracy:.4f}, best epoch "
+        f"{result.best_epoch} of {result.epochs_run} ({sum(result.epoch_seconds):.1f} s)"
+    )
+    return result
+
+
+def fit_fold(build_model, data, train_idx, test_idx, fold, protocol, seed, transform, log):
+    """One cross-validation fold: a unit of work that may run in another process.
+
+    Everything it depends on is in its arguments (it seeds the backend itself
+    with ``seed + fold``), so it gives the same result wherever it runs.
+    """
+    x, y = data
+    fit_rel, val_rel = validation_split(y[train_idx], protocol.validation_fraction, seed + fold)
+    fit_idx, val_idx = train_idx[fit_rel], train_idx[val_rel]
+    x_fit, x_other = x[fit_idx], np.concatenate([x[val_idx], x[test_idx]])
+    if transform is not None:
+        x_fit, x_other = transform(x_fit, x_other, fold)
+    x_val, x_test = x_other[: len(val_idx)], x_other[len(val_idx) :]
+    set_seed(seed + fold)
+    model = build_model(x_fit.shape[1:])
+    run = fit_with_protocol(model, x_fit, y[fit_idx], (x_val, y[val_idx]), protocol, log=log)
+    loss, accuracy = model.evaluate(x_test, y[test_idx], batch_size=512, verbose=0)
+    return FoldResult(
+        fold=fold,
+        accuracy=float(accuracy),
+        loss=float(loss),
+        n_train=len(fit_idx),
+        n_val=len(test_idx),
+        **run,
+    )
 
 
 def train_final(

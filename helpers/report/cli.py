@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from helpers.executor import SCHEDULER_ENV, get_executor
 from helpers.report.execution import (
     NotebookFailed,
     kernel_environment,
@@ -87,6 +88,12 @@ def build_parser():
     parser.add_argument(
         "--no-report", action="store_true", help="execute notebooks only; do not render HTML/PDF"
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run cross-validation folds on the dask.distributed scheduler at ADDRESS "
+        "(tcp://host:8786; default: $REPORT_SCHEDULER, else in the notebook's own process)",
+    )
     return parser
 
 
@@ -99,6 +106,15 @@ def _prepare(args):
         (base / args.output_dir) if args.output_dir else PROJECT_ROOT / "reports" / args.profile
     ).resolve()
     overrides = {name: parse_override(name, text) for name, text in args.parameter}
+    scheduler = args.scheduler or os.environ.get(SCHEDULER_ENV)
+    if scheduler:
+        try:
+            get_executor(scheduler).close()  # reachable now, not hours into the run
+        except (ValueError, RuntimeError) as exc:
+            raise PipelineError(f"--scheduler / ${SCHEDULER_ENV}: {exc}") from None
+        # The kernels inherit it; where a fold runs does not change its result, so the
+        # scheduler is not part of any notebook's fingerprint.
+        os.environ[SCHEDULER_ENV] = scheduler
     data_dir = args.data_dir or os.environ.get("REPORT_DATA_DIR")
     if data_dir:
         data_dir = (base / Path(data_dir).expanduser()).resolve()

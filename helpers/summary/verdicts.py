@@ -533,8 +533,8 @@ def notebook_runs(results):
     """What produced each recorded result set, from its own ``_run`` block.
 
     Independent of how the notebook ran (render.sh, papermill, JupyterLab):
-    parameters, wall time, commit (and whether the tree had changes), Keras
-    backend and devices.
+    parameters, wall time and its phases (exclusive seconds, largest first),
+    commit (and whether the tree had changes), Keras backend and devices.
     """
     runs = []
     for name, payload in sorted(results.items()):
@@ -549,6 +549,9 @@ def notebook_runs(results):
                 "keras_backend": run.get("keras_backend") or "-",
                 "devices": ", ".join(run.get("devices") or []) or "-",
                 "parameters": run.get("parameters", {}),
+                "phases": dict(
+                    sorted((run.get("phase_seconds") or {}).items(), key=lambda kv: -kv[1])
+                ),
             }
         )
     return runs

@@ -1,0 +1,130 @@
+"""Where independent units of work run: in this process, or on a Dask cluster.
+
+A unit is one cross-validation fold (see :func:`helpers.nets.training.cross_validate`).
+Units are submitted to a ``concurrent.futures``-style executor:
+
+- by default an in-process executor that runs each unit when it is submitted,
+  exactly as a plain loop would;
+- a ``dask.distributed`` cluster when a scheduler address is given, either as
+  ``./render.sh --scheduler tcp://host:8786`` or in ``$REPORT_SCHEDULER``.
+
+Each unit is a pure function of its arguments (it seeds itself), and its result
+comes back to this process, which writes it into the same content-addressed
+cache as an in-process run: the notebooks read the same files, a re-run finds
+the finished units, and a worker that dies loses only the unit it was running
+(Dask re-runs it elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Future
+
+__all__ = ["SCHEDULER_ENV", "InProcessExecutor", "get_executor", "check_scheduler"]
+
+SCHEDULER_ENV = "REPORT_SCHEDULER"
+
+
+class InProcessExecutor:
+    """Runs each submitted call at once, in this process (the default).
+
+    Offers the part of the ``concurrent.futures.Executor`` and
+    ``dask.distributed.Client`` interfaces that the report uses: ``submit``,
+    ``scatter`` (returns the data itself) and ``as_completed``.
+    """
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered by .result(), as an executor would
+            future.set_exception(exc)
+        return future
+
+    def scatter(self, data, broadcast=False):
+        return data
+
+    @staticmethod
+    def as_completed(futures):
+        return iter(futures)
+
+    def close(self):
+        pass
+
+    def __repr__(self):
+        return "InProcessExecutor()"
+
+
+class _DaskExecutor:
+    """A ``dask.distributed.Client`` with the interface of :class:`InProcessExecutor`."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def submit(self, fn, /, *args, **kwargs):
+        # pure=False: every fold is its own task even if two had equal arguments.
+        return self.client.submit(fn, *args, pure=False, **kwargs)
+
+    def scatter(self, data, broadcast=False):
+        # Large arrays go to the workers once, not with every fold.
+        return self.client.scatter(data, broadcast=broadcast)
+
+    @staticmethod
+    def as_completed(futures):
+        from dask.distributed import as_completed
+
+        return as_completed(futures)
+
+    def close(self):
+        self.client.close()
+
+    def __repr__(self):
+        return f"DaskExecutor({self.client.scheduler.address})"
+
+
+def check_scheduler(address):
+    """``address`` if it looks like a Dask scheduler address, else a clear error."""
+    if address is None or address == "":
+        return None
+    if not isinstance(address, str) or "://" not in address:
+        raise ValueError(
+            f"scheduler address must look like tcp://host:8786 (a dask.distributed "
+            f"scheduler), got {address!r}; leave it unset to run in this process"
+        )
+    return address
+
+
+def get_executor(scheduler=None):
+    """The executor for units of work.
+
+    Parameters
+    ----------
+    scheduler : str, executor or None
+        A Dask scheduler address (``tcp://host:8786``); an object with a
+        ``submit`` method (used as is, e.g. a ``dask.distributed.Client``); or
+        ``None``, which reads ``$REPORT_SCHEDULER`` and runs in this process
+        when that is unset too.
+    """
+    if scheduler is not None and hasattr(scheduler, "submit"):
+        if type(scheduler).__name__ == "Client":
+            return _DaskExecutor(scheduler)
+        return scheduler
+    address = check_scheduler(scheduler or os.environ.get(SCHEDULER_ENV))
+    if address is None:
+        return InProcessExecutor()
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - dask is in the pinned requirements
+        raise RuntimeError(
+            "a Dask scheduler was given but dask.distributed is not installed; run "
+            "scripts/setup-env.sh (it installs the pinned requirements)"
+        ) from exc
+    try:
+        client = Client(address, timeout="30s")
+    except OSError as exc:
+        raise RuntimeError(
+            f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
+            f"`dask scheduler` and workers with `dask worker {address}`, or unset "
+            f"${SCHEDULER_ENV} to run in this process"
+        ) from exc
+    return _DaskExecutor(client)

@@ -1,0 +1,104 @@
+"""Units of work (CV folds) in this process or on a Dask cluster give the same numbers."""
+
+from functools import partial
+
+import pytest
+
+from helpers.data import load_datasets
+from helpers.executor import InProcessExecutor, check_scheduler, get_executor
+from helpers.nets.models import cnn_input, study_cnn, study_mlp
+from helpers.nets.projection import fold_transform
+from helpers.nets.training import Protocol, cross_validate
+from helpers.report.profiles import load_profile
+
+
+def test_in_process_executor_runs_at_submit_and_delivers_errors():
+    executor = InProcessExecutor()
+    calls = []
+    future = executor.submit(lambda a, b=0: calls.append(a) or a + b, 2, b=3)
+    assert calls == [2] and future.done() and future.result() == 5
+    failing = executor.submit(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.result()
+
+
+@pytest.mark.parametrize("address", ["localhost:8786", "8786", 42])
+def test_a_malformed_scheduler_address_is_refused_with_the_expected_form(address):
+    with pytest.raises(ValueError, match="tcp://host:8786"):
+        check_scheduler(address)
+
+
+def test_without_a_scheduler_the_work_stays_in_process(monkeypatch):
+    monkeypatch.delenv("REPORT_SCHEDULER", raising=False)
+    assert isinstance(get_executor(), InProcessExecutor)
+
+
+def test_an_unreachable_scheduler_is_reported_with_how_to_start_one():
+    with pytest.raises(RuntimeError, match="dask scheduler"):
+        get_executor("tcp://127.0.0.1:9")  # the discard port: nothing listens
+
+
+@pytest.mark.slow
+def test_quick_profile_cv_on_a_local_dask_cluster_equals_in_process(data_dir, tmp_path):
+    """The quick profile's CNN and RP-MLP cross-validation, through a 2-worker
+    LocalCluster and in this process: the same fold results, cached the same way."""
+    from dask.distributed import Client, LocalCluster
+
+    quick = load_profile("quick")
+    protocol = Protocol(
+        quick["max_epochs"], quick["patience"], quick["validation_fraction"], batch_size=64
+    )
+    data = load_datasets(
+        ["fashion_mnist"], data_dir=data_dir, n_train=quick["n_train"], random_state=0
+    )["fashion_mnist"]
+    jobs = {
+        "cnn": dict(
+            build_model=partial(study_cnn, padding="same"),
+            x=cnn_input(data.x_train),
+            model_id="test-cnn",
+        ),
+        "mlp": dict(
+            build_model=lambda shape: study_mlp(shape[0]),
+            x=data.x_train,
+            model_id="test-mlp",
+            transform=fold_transform("gaussian", 32, 0),
+        ),
+    }
+
+    def run(name, executor, cache):
+        return cross_validate(
+            y=data.y_train,
+            protocol=protocol,
+            folds=quick["cnn_folds"],
+            seed=0,
+            cache_dir=cache,
+            log=lambda message: None,
+            executor=executor,
+            **jobs[name],
+        )
+
+    local = {name: run(name, None, tmp_path / "local") for name in jobs}
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+        with Client(cluster) as client:
+            remote = {name: run(name, client, tmp_path / "dask") for name in jobs}
+            assert len(client.scheduler_info()["workers"]) == 2
+    # Same folds, epochs and accuracies; float32 sums may round differently in a
+    # worker with another thread count (Dask sets one thread per worker), so losses
+    # agree to round-off, not bit for bit.
+    for name in jobs:
+        for a, b in zip(remote[name], local[name], strict=True):
+            assert (a.fold, a.n_train, a.n_val, a.epochs_run, a.best_epoch) == (
+                b.fold,
+                b.n_train,
+                b.n_val,
+                b.epochs_run,
+                b.best_epoch,
+            ), name
+            assert abs(a.accuracy - b.accuracy) <= 1.0 / a.n_val, name  # at most one image
+            assert a.loss == pytest.approx(b.loss, rel=1e-4), name
+            for key, values in b.history.items():
+                assert a.history[key] == pytest.approx(values, rel=1e-4, abs=1.0 / a.n_val), key
+    # Finished folds land in the same content-addressed cache, whoever computed them.
+    local_files = sorted(p.name for p in (tmp_path / "local").iterdir())
+    remote_files = sorted(p.name for p in (tmp_path / "dask").iterdir())
+    assert local_files == remote_files and len(local_files) == 2 * quick["cnn_folds"]
