@@ -68,6 +68,7 @@ def main(argv=None):
 
     def plain():
         keras.utils.set_random_seed(0)
+        keras.mixed_precision.set_global_policy("float32")  # Keras' default
         model = plain_keras_model()
         start = time.perf_counter()
         model.fit(x, y, epochs=1, batch_size=args.batch_size, verbose=0)
@@ -82,7 +83,13 @@ def main(argv=None):
         a.append(ours())
         b.append(plain())
     ratios = [x_ / y_ for x_, y_ in zip(a, b)]
-    print(f"backend {keras.config.backend()}, batch {args.batch_size}, {n} images per run")
+    from helpers.runtime import machine_info, training_precision
+
+    print(
+        f"CPU {machine_info()['cpu']}, backend {keras.config.backend()}, batch "
+        f"{args.batch_size}, {n} images per run; ours in {training_precision()} "
+        f"(${{REPORT_PRECISION}} auto/float32/mixed_bfloat16), plain Keras in float32"
+    )
     print(
         f"helpers path: {statistics.median(a):8.1f} img/s (runs {', '.join(f'{v:.0f}' for v in a)})"
     )

@@ -53,6 +53,24 @@ def plain_keras_model(m):
     return model
 
 
+def _float32(build):
+    """Build under Keras' default float32 policy (the paths before the speed work)."""
+    import os
+
+    import keras
+
+    saved = os.environ.get("REPORT_PRECISION")
+    os.environ["REPORT_PRECISION"] = "float32"
+    try:
+        keras.mixed_precision.set_global_policy("float32")
+        return build()
+    finally:
+        if saved is None:
+            os.environ.pop("REPORT_PRECISION")
+        else:
+            os.environ["REPORT_PRECISION"] = saved
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=8000)
@@ -66,6 +84,7 @@ def main(argv=None):
 
     from helpers.nets.models import MLP_STEPS_PER_EXECUTION, compile_model, study_mlp
     from helpers.nets.training import fit, set_seed
+    from helpers.runtime import training_precision
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((args.images, args.m)).astype(np.float32)
@@ -81,8 +100,10 @@ def main(argv=None):
 
     variants = {
         "ours": lambda: study_mlp(args.m),
-        "today's path": lambda: compile_model(study_mlp(args.m), steps_per_execution=1),
-        "plain Keras": lambda: plain_keras_model(args.m),
+        "today's path": lambda: compile_model(
+            _float32(lambda: study_mlp(args.m)), steps_per_execution=1
+        ),
+        "plain Keras": lambda: _float32(lambda: plain_keras_model(args.m)),
     }
     for build in variants.values():  # warm the process (imports, thread pools)
         timed(build)
@@ -93,7 +114,7 @@ def main(argv=None):
     print(
         f"CPU {_cpu()}, backend {keras.config.backend()}, batch {args.batch_size}, "
         f"{args.images} images x {args.epochs} epochs per run, steps per execution "
-        f"{MLP_STEPS_PER_EXECUTION}"
+        f"{MLP_STEPS_PER_EXECUTION}; ours in {training_precision()}, the others in float32"
     )
     for name, values in runs.items():
         print(

@@ -13,7 +13,13 @@ __all__ = [
     "devices",
     "nvidia_gpus",
     "check_jax_determinism",
+    "PRECISION_ENV",
+    "training_precision",
+    "apply_precision",
 ]
+
+PRECISION_ENV = "REPORT_PRECISION"
+_PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 
 REPORTED_PACKAGES = (
     "numpy",
@@ -76,6 +82,7 @@ def machine_info():
         "python": platform.python_version(),
         "platform": platform.platform(),
         "keras_backend": _keras_backend(),
+        "training_precision": training_precision(),
         "gpus": nvidia_gpus(),
     }
     if devices():  # those the backend uses; only known where the process imported it
@@ -165,3 +172,47 @@ def check_jax_determinism():
         stacklevel=2,
     )
     return False
+
+
+def _cpu_has_native_bfloat16():
+    try:
+        with open("/proc/cpuinfo") as fh:
+            flags = next((line for line in fh if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def training_precision(setting=None):
+    """The Keras dtype policy every classifier is built with.
+
+    ``$REPORT_PRECISION`` (or ``setting``): ``float32``; ``mixed_bfloat16``
+    (bfloat16 compute, float32 weights and outputs); or ``auto`` (default):
+    mixed bfloat16 on TensorFlow when the CPU computes bfloat16 natively
+    (AVX512-BF16 or AMX), where it trains the CNN ~1.4x faster
+    (bench/bench_cnn.py), float32 everywhere else (emulated bfloat16 is slower).
+    Every classifier gets the same policy, so the comparisons stay fair; the
+    policy is part of every cache key and of each notebook's fingerprint.
+    """
+    setting = setting or os.environ.get(PRECISION_ENV) or "auto"
+    if setting not in _PRECISIONS:
+        raise ValueError(
+            f"${PRECISION_ENV} must be one of {', '.join(_PRECISIONS)}, got {setting!r}"
+        )
+    if setting != "auto":
+        return setting
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    accelerator = os.environ.get("REPORT_ACCELERATOR")
+    if backend == "tensorflow" and not accelerator and _cpu_has_native_bfloat16():
+        return "mixed_bfloat16"
+    return "float32"
+
+
+def apply_precision():
+    """Set Keras' global dtype policy to :func:`training_precision`; return its name."""
+    import keras
+
+    policy = training_precision()
+    if keras.mixed_precision.global_policy().name != policy:
+        keras.mixed_precision.set_global_policy(policy)
+    return policy

@@ -50,3 +50,22 @@ def test_jax_on_cpu_needs_no_flag(monkeypatch):
 def test_no_nvidia_smi_means_no_gpus(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     assert runtime.nvidia_gpus() == []
+
+
+def test_training_precision_is_checked_and_auto_is_float32_off_tensorflow(monkeypatch):
+    from helpers import runtime
+
+    monkeypatch.setenv("REPORT_PRECISION", "half")
+    with pytest.raises(ValueError, match="REPORT_PRECISION must be one of"):
+        runtime.training_precision()
+    monkeypatch.setenv("REPORT_PRECISION", "float32")
+    assert runtime.training_precision() == "float32"
+    monkeypatch.setenv("REPORT_PRECISION", "auto")
+    monkeypatch.setattr(runtime, "_cpu_has_native_bfloat16", lambda: True)
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    assert runtime.training_precision() == "float32"
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    monkeypatch.delenv("REPORT_ACCELERATOR", raising=False)
+    assert runtime.training_precision() == "mixed_bfloat16"
+    monkeypatch.setattr(runtime, "_cpu_has_native_bfloat16", lambda: False)
+    assert runtime.training_precision() == "float32"  # emulated bfloat16 would be slower

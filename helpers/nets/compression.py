@@ -94,7 +94,9 @@ def compress_model(model, ranks, *, factorize_all=False):
     import keras
 
     from helpers.nets.models import compile_model
+    from helpers.runtime import apply_precision
 
+    apply_precision()
     check_ranks(model, ranks)
     inputs = keras.Input(shape=model.input.shape[1:])
     x = inputs
@@ -109,18 +111,22 @@ def compress_model(model, ranks, *, factorize_all=False):
         if rank is not None and kind in FACTORIZABLE:
             matrix = _matrix(layer)
             if factorize_all or _saves_parameters(*matrix.shape, rank):
+                policy = layer.dtype_policy  # the factors compute like the layer they replace
                 u, s, vt = np.linalg.svd(matrix, full_matrices=False)
                 root = np.sqrt(s[:rank])
                 first = (u[:, :rank] * root).astype("float32")
                 second = (root[:, None] * vt[:rank]).astype("float32")
                 bias = weights[1] if len(weights) > 1 else None
                 if kind == "Dense":
-                    a = keras.layers.Dense(rank, use_bias=False, name=f"{layer.name}_svd_a")
+                    a = keras.layers.Dense(
+                        rank, use_bias=False, name=f"{layer.name}_svd_a", dtype=policy
+                    )
                     b = keras.layers.Dense(
                         config["units"],
                         activation=config["activation"],
                         use_bias=bias is not None,
                         name=f"{layer.name}_svd_b",
+                        dtype=policy,
                     )
                     kernels = (first, second)
                 else:
@@ -132,6 +138,7 @@ def compress_model(model, ranks, *, factorize_all=False):
                         padding=config["padding"],
                         use_bias=False,
                         name=f"{layer.name}_svd_a",
+                        dtype=policy,
                     )
                     b = keras.layers.Conv2D(
                         config["filters"],
@@ -139,6 +146,7 @@ def compress_model(model, ranks, *, factorize_all=False):
                         activation=config["activation"],
                         use_bias=bias is not None,
                         name=f"{layer.name}_svd_b",
+                        dtype=policy,
                     )
                     kernels = (first.reshape(kh, kw, -1, rank), second.reshape(1, 1, rank, -1))
                 x = a(x)

@@ -79,6 +79,9 @@ _SHORT_NAMES = {
 def _build(spec, inputs, padding, width=1.0):
     import keras
 
+    from helpers.runtime import apply_precision
+
+    mixed = apply_precision() != "float32"
     x = inputs
     counts = {}
     for i, (name, settings) in enumerate(spec):
@@ -92,6 +95,8 @@ def _build(spec, inputs, padding, width=1.0):
         counts[name] = counts.get(name, 0) + 1
         # Stable names (conv1, ..., output) make rank tables and logs readable.
         kwargs["name"] = "output" if i == len(spec) - 1 else f"{_SHORT_NAMES[name]}{counts[name]}"
+        if mixed and i == len(spec) - 1:  # softmax and loss in float32 (Keras' advice)
+            kwargs["dtype"] = "float32"
         x = getattr(keras.layers, name)(**kwargs)(x)
     return x
 

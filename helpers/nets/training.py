@@ -146,7 +146,9 @@ def run_key(**parts):
 def _backend_id():
     import keras
 
-    return f"keras-{keras.__version__}-{keras.config.backend()}"
+    from helpers.runtime import training_precision
+
+    return f"keras-{keras.__version__}-{keras.config.backend()}-{training_precision()}"
 
 
 EPOCH_LOG_SECONDS = 2.0

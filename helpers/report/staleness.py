@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from helpers.report.profiles import PROJECT_ROOT
-from helpers.runtime import package_versions
+from helpers.runtime import package_versions, training_precision
 
 __all__ = [
     "NUMERIC_PACKAGES",
@@ -201,6 +201,7 @@ def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, r
             for name, path in dataset_files(parameters, declared).items()
         },
         "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "precision": training_precision(),
         "packages": package_versions(NUMERIC_PACKAGES),
     }
     text = json.dumps(parts, sort_keys=True, default=str)
