@@ -197,6 +197,9 @@ RULES = {
     # Experiment 4
     "svd_energies": Rule(_list_of(_fraction), "a list of numbers in (0, 1]"),
     "svd_rank_fractions": Rule(_list_of(_fraction, min_len=0), "a list of numbers in (0, 1]"),
+    "svd_layer_drops": Rule(
+        _list_of(_fraction, min_len=0), "a list of accuracy drops in (0, 1], e.g. [0.01, 0.03]"
+    ),
     "svd_latency_repeats": Rule(_POSITIVE, "an integer >= 1"),
 }
 

@@ -81,3 +81,30 @@ def test_bad_ranks(model, ranks, message):
 def test_bad_energy(model, energy):
     with pytest.raises(ValueError, match=r"energy must be in \(0, 1\]"):
         ranks_for_energy(model, energy)
+
+
+def test_a_convolution_is_factorized_only_where_its_factors_halve_its_cost(model):
+    conv1, conv3 = model.get_layer("conv1"), model.get_layer("conv3")  # 9x32, 576x128
+    from helpers.nets.compression import can_get_faster
+
+    # conv1 (9 x 32): r (9 + 32) <= 288 / 2 only for r <= 3 of its 9
+    assert [r for r in range(1, 10) if can_get_faster(conv1, r)] == [1, 2, 3]
+    # conv3: rank r costs r (576 + 128) multiply-adds per pixel against 576 * 128.
+    assert can_get_faster(conv3, 52) and not can_get_faster(conv3, 53)
+    assert can_get_faster(model.get_layer("dense1"), 60)  # dense: parameters suffice
+
+
+def test_layer_sensitivity_ranks_respect_the_drop_budget(model, x):
+    from helpers.nets.compression import can_get_faster, layer_sensitivity_ranks
+
+    y = np.argmax(model.predict(x, verbose=0), axis=1)  # the model is right on every image
+    ranks, trials = layer_sensitivity_ranks(model, x, y, max_drop=0.0)
+    assert trials
+    for name, rank in ranks.items():
+        assert can_get_faster(model.get_layer(name), rank)
+        chosen = [t for t in trials if t["layer"] == name and t["rank"] == rank]
+        assert chosen and chosen[0]["drop"] <= 0.0
+        # every smaller candidate of that layer was tried and cost more than the budget
+        assert all(t["drop"] > 0.0 for t in trials if t["layer"] == name and t["rank"] < rank)
+    with pytest.raises(ValueError, match="max_drop"):
+        layer_sensitivity_ranks(model, x, y, max_drop=1.5)

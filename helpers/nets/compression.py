@@ -25,6 +25,9 @@ __all__ = [
     "compression_sweep",
     "choose_compression",
     "narrow_cnn_width",
+    "MIN_LAYER_SPEEDUP",
+    "can_get_faster",
+    "layer_sensitivity_ranks",
 ]
 
 FACTORIZABLE = ("Conv2D", "Dense")
@@ -168,6 +171,80 @@ def compress_model(model, ranks, *, factorize_all=False):
 # its validation accuracy is at most this much lower (1 point, as in the literature's
 # low-rank compression results, e.g. Denton et al., 2014).
 SVD_ACCURACY_TOLERANCE = 0.01
+
+
+# A convolution is only factorized where its two factors need at most this fraction
+# of its multiply-adds: the second (1x1) convolution and the extra memory pass cost
+# time of their own, so smaller savings do not make the layer faster on a CPU.
+MIN_LAYER_SPEEDUP = 2.0
+
+
+def can_get_faster(layer, rank, min_speedup=MIN_LAYER_SPEEDUP):
+    """Whether factorizing ``layer`` at ``rank`` can make it faster (and smaller).
+
+    A kh x kw convolution with c_in inputs and c_out filters costs
+    ``kh kw c_in c_out`` multiply-adds per output pixel; its factors cost
+    ``rank (kh kw c_in + c_out)``. Dense layers are factorized wherever that
+    saves parameters (they hold most of them and little of the time).
+    """
+    rows, cols = _matrix(layer).shape
+    if not _saves_parameters(rows, cols, rank):
+        return False
+    if type(layer).__name__ == "Conv2D":
+        return rank * (rows + cols) * min_speedup <= rows * cols
+    return True
+
+
+def layer_sensitivity_ranks(
+    model,
+    x_val,
+    y_val,
+    *,
+    max_drop,
+    fractions=(1 / 32, 1 / 16, 1 / 8, 3 / 16, 1 / 4, 3 / 8, 1 / 2),
+    min_speedup=MIN_LAYER_SPEEDUP,
+):
+    """Per-layer ranks from each layer's sensitivity on validation data.
+
+    For each factorizable layer alone, the smallest candidate rank (a fraction
+    of its full rank) that can make the layer faster (:func:`can_get_faster`)
+    and costs at most ``max_drop`` validation accuracy before any fine-tuning;
+    a layer where no candidate qualifies is left whole. The test split is never
+    used.
+
+    Returns
+    -------
+    ranks : dict
+        Layer name -> chosen rank (layers left whole are absent).
+    trials : list of dict
+        ``layer, rank, val_accuracy, drop`` for every candidate evaluated.
+    """
+    max_drop = float(max_drop)
+    if not 0.0 <= max_drop < 1.0:
+        raise ValueError(f"max_drop must be in [0, 1), got {max_drop}")
+    _, base = model.evaluate(x_val, y_val, batch_size=512, verbose=0)
+    ranks, trials = {}, []
+    layers = {layer.name: layer for layer in model.layers}
+    for name, values in singular_values(model).items():
+        full = len(values)
+        candidates = sorted({max(1, int(round(f * full))) for f in fractions})
+        for rank in candidates:
+            if not can_get_faster(layers[name], rank, min_speedup):
+                continue
+            compressed, _ = compress_model(model, {name: rank})
+            _, accuracy = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
+            trials.append(
+                {
+                    "layer": name,
+                    "rank": rank,
+                    "val_accuracy": float(accuracy),
+                    "drop": float(base - accuracy),
+                }
+            )
+            if base - accuracy <= max_drop:
+                ranks[name] = rank
+                break
+    return ranks, trials
 
 
 def compression_sweep(
