@@ -5,11 +5,12 @@
 All three train the same architecture (Dense 512-256-128-10 with dropout, Adam)
 on the same projected vectors for the same epochs at batch 64, each in a fresh
 model as a CV fold does (tracing included), alternating in one process after a
-warm-up. "ours" is the helpers path (``study_mlp`` compiled with
-``MLP_STEPS_PER_EXECUTION`` steps per call, ``fit``); "today's path" is the same
-model compiled with one step per call (the code before the speed work); "plain"
-is the script a user would write. Prints images/s and the ratios. Run on an
-otherwise idle machine, and name the CPU with the figures.
+warm-up, each scoring a validation split every epoch. "ours" is the helpers path
+(``study_mlp`` compiled with ``MLP_STEPS_PER_EXECUTION`` steps per call, the
+training precision of ``$REPORT_PRECISION``, ``fit``'s seeded index-shuffling input
+pipeline); "today's path" is the code before the speed work (one step per call,
+float32, ``model.fit`` on the arrays); "plain" is the script a user would write.
+Prints the CPU, images/s and the ratios. Run on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -91,26 +92,53 @@ def main(argv=None):
     y = rng.integers(0, 10, args.images)
     n = args.images * args.epochs
 
-    def timed(build):
+    x_val = rng.standard_normal((args.images // 9, args.m)).astype(np.float32)
+    y_val = rng.integers(0, 10, len(x_val))
+
+    def ours(model):
+        fit(
+            model,
+            x,
+            y,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            validation_data=(x_val, y_val),
+        )
+
+    def keras_fit(model):  # model.fit on the arrays: Keras' own shuffling and batching
+        model.fit(
+            x,
+            y,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            shuffle=True,
+            validation_data=(x_val, y_val),
+            verbose=0,
+        )
+
+    def timed(variant):
+        build, train = variant
         set_seed(0)
         model = build()
         start = time.perf_counter()
-        fit(model, x, y, epochs=args.epochs, batch_size=args.batch_size)
+        train(model)
         return n / (time.perf_counter() - start)
 
+    # Each trains a fresh model as a CV fold does, scoring a validation split each epoch.
     variants = {
-        "ours": lambda: study_mlp(args.m),
-        "today's path": lambda: compile_model(
-            _float32(lambda: study_mlp(args.m)), steps_per_execution=1
+        "ours": (lambda: study_mlp(args.m), ours),
+        "today's path": (
+            lambda: compile_model(_float32(lambda: study_mlp(args.m)), steps_per_execution=1),
+            keras_fit,
         ),
-        "plain Keras": lambda: _float32(lambda: plain_keras_model(args.m)),
+        "plain Keras": (lambda: _float32(lambda: plain_keras_model(args.m)), keras_fit),
     }
-    for build in variants.values():  # warm the process (imports, thread pools)
-        timed(build)
+    for variant in variants.values():  # warm the process (imports, thread pools)
+        timed(variant)
     runs = {name: [] for name in variants}
     for _ in range(args.rounds):
-        for name, build in variants.items():
-            runs[name].append(timed(build))
+        for name, variant in variants.items():
+            runs[name].append(timed(variant))
     print(
         f"CPU {_cpu()}, backend {keras.config.backend()}, batch {args.batch_size}, "
         f"{args.images} images x {args.epochs} epochs per run, steps per execution "

@@ -108,3 +108,17 @@ def test_layer_sensitivity_ranks_respect_the_drop_budget(model, x):
         assert all(t["drop"] > 0.0 for t in trials if t["layer"] == name and t["rank"] < rank)
     with pytest.raises(ValueError, match="max_drop"):
         layer_sensitivity_ranks(model, x, y, max_drop=1.5)
+
+
+def test_choose_compression_keeps_a_model_exactly_at_the_tolerance():
+    from helpers.nets.compression import choose_compression
+
+    # float32 accuracies over 1000 images: 877 vs 887 correct is exactly 0.01 below.
+    control = float(np.float32(0.887))
+    rows = [
+        {"label": "control", "val_accuracy_finetuned": control, "params": 100},
+        {"label": "a", "val_accuracy_finetuned": float(np.float32(0.877)), "params": 20},
+        {"label": "b", "val_accuracy_finetuned": float(np.float32(0.876)), "params": 10},
+    ]
+    assert choose_compression(rows, "control", 0.01)["label"] == "a"
+    assert choose_compression(rows[:1] + rows[2:], "control", 0.01) is None

@@ -22,7 +22,7 @@ def test_in_process_executor_runs_at_submit_and_delivers_errors():
         failing.result()
 
 
-@pytest.mark.parametrize("address", ["localhost:8786", "8786", 42])
+@pytest.mark.parametrize("address", ["localhost:8786", "8786", 42, "local:0", "local:two"])
 def test_a_malformed_scheduler_address_is_refused_with_the_expected_form(address):
     with pytest.raises(ValueError, match="tcp://host:8786"):
         check_scheduler(address)
@@ -34,8 +34,11 @@ def test_without_a_scheduler_the_work_stays_in_process(monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_reported_with_how_to_start_one():
+    from helpers.executor import check_reachable
+
     with pytest.raises(RuntimeError, match="dask scheduler"):
-        get_executor("tcp://127.0.0.1:9")  # the discard port: nothing listens
+        check_reachable("tcp://127.0.0.1:9")  # the discard port: nothing listens
+    assert check_reachable("local:2") == "local:2"  # checked, started later by each notebook
 
 
 @pytest.mark.slow

@@ -36,3 +36,17 @@ def test_check_fraction_range(value):
     with pytest.raises(ValueError, match=r"energy must be in \(0, 1\]"):
         check_fraction(value, "energy")
     assert check_fraction(1, "energy") == 1.0
+
+
+def test_epoch_budget_note_names_the_fits_the_limit_ended():
+    from helpers.nets.training import Protocol, epoch_budget_note, stopped_by_budget
+
+    protocol = Protocol(max_epochs=15, patience=3)
+    assert stopped_by_budget(13, 15, protocol) and stopped_by_budget(15, 15, protocol)
+    assert not stopped_by_budget(12, 15, protocol)  # patience ended it at epoch 15
+    assert not stopped_by_budget(8, 11, protocol)
+    note = epoch_budget_note({"CNN, cifar10": [(13, 15), (9, 12)], "MLP": [(5, 8)]}, protocol)
+    assert "CNN, cifar10: 1 of 2" in note and "MLP" not in note and "15-epoch" in note
+    assert "Every one of the 3 fits" in epoch_budget_note(
+        {"MLP": [(5, 8), (2, 5), (1, 4)]}, protocol
+    )

@@ -44,6 +44,8 @@ __all__ = [
     "FoldResult",
     "check_training",
     "summarize_folds",
+    "stopped_by_budget",
+    "epoch_budget_note",
 ]
 
 
@@ -510,3 +512,39 @@ def summarize_folds(results):
         "mean": float(accuracy.mean()),
         "std": float(accuracy.std(ddof=1)) if len(accuracy) > 1 else 0.0,
     }
+
+
+def stopped_by_budget(best_epoch, epochs_run, protocol):
+    """Whether a fit ended at ``max_epochs`` before early stopping could end it.
+
+    Early stopping ends a fit ``patience`` epochs after its best epoch; a fit
+    that ran ``max_epochs`` epochs with its best epoch later than
+    ``max_epochs - patience`` was still improving when the budget ended it.
+    """
+    return (
+        epochs_run >= protocol.max_epochs and best_epoch > protocol.max_epochs - protocol.patience
+    )
+
+
+def epoch_budget_note(fits, protocol):
+    """One sentence on whether the epoch budget ended any of ``fits``.
+
+    ``fits`` maps a model family (e.g. ``"CNN, cifar10"``) to a list of
+    ``(best_epoch, epochs_run)`` pairs.
+    """
+    bound = {
+        family: sum(stopped_by_budget(b, r, protocol) for b, r in pairs)
+        for family, pairs in fits.items()
+    }
+    total = sum(len(p) for p in fits.values())
+    if not any(bound.values()):
+        return (
+            f"Every one of the {total} fits was ended by early stopping (patience "
+            f"{protocol.patience}) before the {protocol.max_epochs}-epoch limit."
+        )
+    parts = [f"{family}: {n} of {len(fits[family])}" for family, n in bound.items() if n]
+    return (
+        f"The {protocol.max_epochs}-epoch limit, not early stopping, ended some fits while "
+        f"their validation loss was still falling ({'; '.join(parts)}): those models may be "
+        f"under-trained, and a larger max_epochs would change their numbers."
+    )

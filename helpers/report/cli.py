@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers.executor import SCHEDULER_ENV, get_executor
+from helpers.executor import SCHEDULER_ENV, check_reachable
 from helpers.report.execution import (
     NotebookFailed,
     kernel_environment,
@@ -92,7 +92,8 @@ def build_parser():
         "--scheduler",
         metavar="ADDRESS",
         help="run cross-validation folds on the dask.distributed scheduler at ADDRESS "
-        "(tcp://host:8786; default: $REPORT_SCHEDULER, else in the notebook's own process)",
+        "(tcp://host:8786), or on N single-threaded local worker processes (local:N); "
+        "default: $REPORT_SCHEDULER, else in the notebook's own process",
     )
     return parser
 
@@ -109,7 +110,7 @@ def _prepare(args):
     scheduler = args.scheduler or os.environ.get(SCHEDULER_ENV)
     if scheduler:
         try:
-            get_executor(scheduler).close()  # reachable now, not hours into the run
+            check_reachable(scheduler)  # now, not hours into the run
         except (ValueError, RuntimeError) as exc:
             raise PipelineError(f"--scheduler / ${SCHEDULER_ENV}: {exc}") from None
         # The kernels inherit it; where a fold runs does not change its result, so the
