@@ -65,8 +65,9 @@ class InProcessExecutor:
 class _DaskExecutor:
     """A ``dask.distributed.Client`` with the interface of :class:`InProcessExecutor`."""
 
-    def __init__(self, client):
+    def __init__(self, client, address=None):
         self.client = client
+        self.address = address
 
     def submit(self, fn, /, *args, **kwargs):
         # pure=False: every fold is its own task even if two had equal arguments.
@@ -83,7 +84,13 @@ class _DaskExecutor:
         return as_completed(futures)
 
     def close(self):
+        """Close the client (and a ``local:N`` cluster this process started)."""
         self.client.close()
+        _EXECUTORS.pop(self.address, None)
+        if self.address and self.address.startswith("local:"):
+            cluster = _LOCAL_CLUSTERS.pop(int(self.address.split(":", 1)[1]), None)
+            if cluster is not None:
+                cluster.close()
 
     def __repr__(self):
         return f"DaskExecutor({self.client.scheduler.address})"
@@ -154,7 +161,7 @@ def get_executor(scheduler=None):
     if address is None:
         return InProcessExecutor()
     if address not in _EXECUTORS:  # one client per process and address
-        _EXECUTORS[address] = _DaskExecutor(_connect(address))
+        _EXECUTORS[address] = _DaskExecutor(_connect(address), address)
     return _EXECUTORS[address]
 
 

@@ -85,6 +85,14 @@ def test_quick_profile_cv_on_a_local_dask_cluster_equals_in_process(data_dir, tm
         with Client(cluster) as client:
             remote = {name: run(name, client, tmp_path / "dask") for name in jobs}
             assert len(client.scheduler_info()["workers"]) == 2
+    # `--scheduler local:2`: this process's own cluster of single-threaded workers.
+    local_two = get_executor("local:2")
+    assert len(local_two.client.scheduler_info()["workers"]) == 2
+    remote_mlp = run("mlp", local_two, tmp_path / "local2")
+    local_two.close()
+    for a, b in zip(remote_mlp, local["mlp"], strict=True):
+        assert (a.epochs_run, a.best_epoch) == (b.epochs_run, b.best_epoch)
+        assert abs(a.accuracy - b.accuracy) <= 1.0 / a.n_val
     # Same folds, epochs and accuracies; float32 sums may round differently in a
     # worker with another thread count (Dask sets one thread per worker), so losses
     # agree to round-off, not bit for bit.

@@ -109,3 +109,21 @@ def test_paired_tests_with_equal_differences():
     assert up["corrected_t_statistic"] == float("inf") and up["corrected_p_value"] == 0
     down = paired_tests([0.1, 0.2, 0.3], [0.11, 0.21, 0.31], n_train=8000, n_val=2000)
     assert down["corrected_t_statistic"] == float("-inf") and down["p_value"] == 0
+
+
+def test_mcnemar_counts_only_the_images_one_classifier_gets_right():
+    from helpers.nets.projection import mcnemar_test
+
+    y = np.zeros(100, dtype=int)
+    a = np.zeros(100, dtype=int)
+    b = a.copy()
+    b[:30] = 1  # b misses 30 images a gets right
+    out = mcnemar_test(y, a, b)
+    assert (out["only_a"], out["only_b"]) == (30, 0)
+    assert out["accuracy_difference"] == pytest.approx(0.30) and out["p_value"] < 1e-8
+    b[:30], b[30:60] = 0, 1
+    a[60:90] = 1  # 30 each way: no evidence of a difference
+    assert mcnemar_test(y, a, b)["p_value"] == pytest.approx(1.0)
+    assert mcnemar_test(y, a, a)["p_value"] == 1.0
+    with pytest.raises(ValueError, match="same images"):
+        mcnemar_test(y, a[:5], b)

@@ -26,6 +26,7 @@ __all__ = [
     "jl_min_dims",
     "paired_tests",
     "moment_t_test",
+    "mcnemar_test",
 ]
 
 METHODS = ("gaussian", "sparse", "pca", "pixels")
@@ -181,4 +182,34 @@ def paired_tests(a, b, n_train, n_val):
         "folds": k,
         "n_train": float(n_train),
         "n_val": float(n_val),
+    }
+
+
+def mcnemar_test(y_true, pred_a, pred_b):
+    """Exact McNemar test of two classifiers' predictions on the same test images.
+
+    Only the images exactly one of them gets right count: under the null of equal
+    accuracy each is equally likely to be either one's (binomial, p = 1/2).
+
+    Returns
+    -------
+    dict
+        ``only_a`` and ``only_b`` (images only that classifier gets right),
+        ``accuracy_difference`` (a minus b) and the two-sided ``p_value``.
+    """
+    from scipy import stats
+
+    y_true, pred_a, pred_b = (np.asarray(v).ravel() for v in (y_true, pred_a, pred_b))
+    if not len(y_true) == len(pred_a) == len(pred_b):
+        raise ValueError(
+            f"need predictions for the same images, got {len(y_true)}, {len(pred_a)}, {len(pred_b)}"
+        )
+    right_a, right_b = pred_a == y_true, pred_b == y_true
+    only_a, only_b = int(np.sum(right_a & ~right_b)), int(np.sum(right_b & ~right_a))
+    p = 1.0 if only_a + only_b == 0 else stats.binomtest(only_a, only_a + only_b).pvalue
+    return {
+        "only_a": only_a,
+        "only_b": only_b,
+        "accuracy_difference": (only_a - only_b) / len(y_true),
+        "p_value": float(p),
     }

@@ -544,7 +544,7 @@ def epoch_budget_note(fits, protocol):
         )
     parts = [f"{family}: {n} of {len(fits[family])}" for family, n in bound.items() if n]
     return (
-        f"The {protocol.max_epochs}-epoch limit, not early stopping, ended some fits while "
-        f"their validation loss was still falling ({'; '.join(parts)}): those models may be "
-        f"under-trained, and a larger max_epochs would change their numbers."
+        f"The {protocol.max_epochs}-epoch limit ended some fits before early stopping could "
+        f"(their best epoch was within the last {protocol.patience}: {'; '.join(parts)}): "
+        f"those models may be under-trained, and a larger max_epochs could change their numbers."
     )

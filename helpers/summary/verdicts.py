@@ -32,10 +32,12 @@ CI_LEVEL = 0.95
 # (same folds). Every test is two-sided at C2_ALPHA with the Nadeau-Bengio
 # correction for overlapping CV training sets.
 C2_ALPHA = 0.05
-# "Clearly": the CIFAR-10 gap is significantly positive and at least this large.
+# "Clearly": the CIFAR-10 gap is significantly positive and its CI_LEVEL interval
+# lies above this size.
 C2_MIN_CLEAR_GAP = 0.05
-# "Only slightly": the Fashion-MNIST gap is at most this large and not
-# significantly negative, and significantly smaller than the CIFAR-10 gap.
+# "Only slightly": the Fashion-MNIST gap's CI_LEVEL interval lies below this size,
+# the gap is not significantly negative, and it is significantly smaller than the
+# CIFAR-10 gap. (A point estimate on the right side of a size is not enough.)
 C2_MAX_SLIGHT_GAP = 0.05
 C2_DATASETS = ("cifar10", "fashion_mnist")
 
@@ -43,8 +45,9 @@ C2_DATASETS = ("cifar10", "fashion_mnist")
 # data", judged on C3_DATASET with measured times (not FLOPs, which the
 # architectures fix): the RP-MLP (projection included) trains at least
 # C3_MIN_SPEEDUP times more images per second and answers at least C3_MIN_SPEEDUP
-# times faster per image at every batch size in C3_LATENCY_BATCHES, and loses at
-# most C3_MAX_ACCURACY_LOSS test accuracy.
+# times faster per image at every batch size in C3_LATENCY_BATCHES, and the
+# CI_LEVEL interval of its CV accuracy loss against the CNN (same folds) lies below
+# C3_MAX_ACCURACY_LOSS (one final model's test score is too noisy to judge on).
 C3_DATASET = "fashion_mnist"
 C3_MIN_SPEEDUP = 2.0
 C3_LATENCY_BATCHES = ("1", "256")
@@ -324,12 +327,18 @@ def _c2_cnn_vs_mlp(cnn, mlp):
     diff = gap_difference_test(cifar, fashion, *sizes)
     gap_c, gap_f = cifar["mean_difference"], fashion["mean_difference"]
     p_c, p_f = cifar["corrected_p_value"], fashion["corrected_p_value"]
+    (_, low_c, _), (_, _, high_f) = (
+        fold_interval(t["differences"], *size, low=-1.0, high=1.0)
+        for t, size in zip((cifar, fashion), sizes)
+    )
     clear_checks = {
         f"the gap is significantly positive (p < {C2_ALPHA:g})": gap_c > 0 and p_c < C2_ALPHA,
-        f"the gap is at least {C2_MIN_CLEAR_GAP:g}": gap_c >= C2_MIN_CLEAR_GAP,
+        f"its {CI_LEVEL:.0%} interval lies above {C2_MIN_CLEAR_GAP:g}": low_c >= C2_MIN_CLEAR_GAP,
     }
     slight_checks = {
-        f"the gap is at most {C2_MAX_SLIGHT_GAP:g}": gap_f <= C2_MAX_SLIGHT_GAP,
+        f"its {CI_LEVEL:.0%} interval lies below {C2_MAX_SLIGHT_GAP:g}": (
+            high_f <= C2_MAX_SLIGHT_GAP
+        ),
         "the gap is not significantly negative": not (gap_f < 0 and p_f < C2_ALPHA),
         f"the gap is significantly smaller than CIFAR-10's (p < {C2_ALPHA:g})": (
             diff["mean_difference"] > 0 and diff["p_value"] < C2_ALPHA
@@ -338,8 +347,9 @@ def _c2_cnn_vs_mlp(cnn, mlp):
     clear, slight = all(clear_checks.values()), all(slight_checks.values())
     evidence = (
         f"CNN minus RP-MLP CV accuracy on the same folds: CIFAR-10 {gap_c:+.4f} "
-        f"(corrected paired t-test over {cifar['folds']} folds, p = {p_c:.3g}), "
-        f"Fashion-MNIST {gap_f:+.4f} ({fashion['folds']} folds, p = {p_f:.3g}); the CIFAR-10 "
+        f"({CI_LEVEL:.0%} interval from {low_c:+.4f}; corrected paired t-test over "
+        f"{cifar['folds']} folds, p = {p_c:.3g}), Fashion-MNIST {gap_f:+.4f} (interval up to "
+        f"{high_f:+.4f}; {fashion['folds']} folds, p = {p_f:.3g}); the CIFAR-10 "
         f"gap exceeds the Fashion-MNIST gap by {diff['mean_difference']:+.4f} (corrected "
         f"two-sample t-test, {diff['df']:.3g} df, p = {diff['p_value']:.3g}). "
         f"Clearly on CIFAR-10: {_halves(clear_checks)}. "
@@ -405,11 +415,11 @@ def _c3_cost(cnn, mlp, svd=None):
             value = value.get(part) if isinstance(value, dict) else None
         return value if isinstance(value, (int, float)) and value > 0 else None
 
-    lacking = [".".join(key) for key in keys for e in (c, m) if measured(e, key) is None] + [
-        f"test_accuracy ({who})"
-        for who, e in (("CNN", c), ("RP-MLP", m))
-        if "test_accuracy" not in e
-    ]
+    paired = mlp.get("paired_test", {}).get(name)
+    sizes = _paired_sizes(paired, m) if paired else None
+    lacking = [".".join(key) for key in keys for e in (c, m) if measured(e, key) is None] + (
+        [] if sizes else ["the paired CNN vs RP-MLP fold accuracies"]
+    )
     if lacking:
         return "no evidence", (
             f"The measured cost on {name} was not recorded ({', '.join(sorted(set(lacking)))}); "
@@ -419,7 +429,7 @@ def _c3_cost(cnn, mlp, svd=None):
     latency = {
         b: measured(c, key) / measured(m, key) for b, key in zip(C3_LATENCY_BATCHES, keys[1:])
     }
-    loss = c["test_accuracy"] - m["test_accuracy"]
+    loss, _, loss_high = fold_interval(paired["differences"], *sizes, low=-1.0, high=1.0)
     cheap_checks = {
         f"trains at least {C3_MIN_SPEEDUP:g}x more images per second": train >= C3_MIN_SPEEDUP,
         **{
@@ -428,18 +438,22 @@ def _c3_cost(cnn, mlp, svd=None):
         },
     }
     close_checks = {
-        f"loses at most {C3_MAX_ACCURACY_LOSS:g} test accuracy": loss <= C3_MAX_ACCURACY_LOSS
+        f"the {CI_LEVEL:.0%} interval of its CV accuracy loss lies below "
+        f"{C3_MAX_ACCURACY_LOSS:g}": loss_high <= C3_MAX_ACCURACY_LOSS
     }
     cheap, close = all(cheap_checks.values()), all(close_checks.values())
     m_value = m.get("M", mlp.get("configuration", {}).get("M"))
     evidence = (
-        f"On {name}, with the times chapters 2 and 3 measured: the RP-MLP (M = {m_value}, projection "
-        f"included) trains {train:.3g}x as many images per second as the CNN "
-        f"({measured(m, keys[0]):.4g} vs {measured(c, keys[0]):.4g}) and is "
+        f"On {name}, with the times chapters 2 and 3 measured: the RP-MLP (M = {m_value}) "
+        f"trains {train:.3g}x as many images per second as the CNN "
+        f"({measured(m, keys[0]):.4g} vs {measured(c, keys[0]):.4g}; the projection, fitted "
+        "once, is not in these epoch times) and, projection included, is "
         + ", ".join(f"{r:.3g}x as fast per image at batch {b}" for b, r in latency.items())
-        + f"; its test accuracy is {m['test_accuracy']:.4f} against the CNN's "
-        f"{c['test_accuracy']:.4f} (loss {loss:+.4f}). Cheaper: {_halves(cheap_checks)}. "
-        f"Close in accuracy: {_halves(close_checks)}."
+        + f". Its CV accuracy is {loss:+.4f} below the CNN's on the same folds ({CI_LEVEL:.0%} "
+        f"interval up to {loss_high:+.4f}); on the test split, one final model each, "
+        f"{m.get('test_accuracy', float('nan')):.4f} against {c.get('test_accuracy', float('nan')):.4f} "
+        f"(not judged: one fit's early stopping on one validation split moves it). "
+        f"Cheaper: {_halves(cheap_checks)}. Close in accuracy: {_halves(close_checks)}."
     )
     if m.get("flops_per_image") and c.get("flops_per_image"):
         evidence += (
@@ -447,9 +461,21 @@ def _c3_cost(cnn, mlp, svd=None):
             "image, a ratio the architectures fix; not judged.)"
         )
     pca = m.get("baselines", {}).get("pca")
-    if pca:
+    if pca and "test_accuracy" in pca:
+        cost = [
+            f"{measured(pca, keys[0]) / measured(m, keys[0]):.3g}x the RP-MLP's training speed"
+            if measured(pca, keys[0]) and measured(m, keys[0])
+            else None
+        ] + [
+            f"{measured(m, key) / measured(pca, key):.3g}x its speed per image at batch {b}"
+            for b, key in zip(C3_LATENCY_BATCHES, keys[1:])
+            if measured(pca, key) and measured(m, key)
+        ]
         evidence += (
-            f" PCA to the same M, at almost the same cost, reaches {pca['test_accuracy']:.4f}."
+            f" PCA to the same M reaches CV {pca.get('mean', float('nan')):.4f} (test "
+            f"{pca['test_accuracy']:.4f}) at "
+            + (", ".join(x for x in cost if x) or "an unrecorded cost")
+            + "."
         )
     best = (svd or {}).get("chosen", {}).get(name)
     if best and "label" in best:
@@ -477,16 +503,17 @@ def rule_texts():
         conclusion_1_rule() + " " + _OUTCOMES,
         "On the CNN minus RP-MLP CV accuracy gap over the same folds, every test two-sided at "
         f"alpha = {C2_ALPHA:g} with the Nadeau-Bengio correction for overlapping CV training "
-        f"sets. Clearly on CIFAR-10: the gap is significantly positive and at least "
-        f"{C2_MIN_CLEAR_GAP:g}. Only slightly on Fashion-MNIST: the gap is at most "
-        f"{C2_MAX_SLIGHT_GAP:g} and not significantly negative, and significantly smaller than "
+        f"sets; intervals are {CI_LEVEL:.0%} corrected t-intervals. Clearly on CIFAR-10: the "
+        f"gap is significantly positive and its interval lies above {C2_MIN_CLEAR_GAP:g}. Only "
+        f"slightly on Fashion-MNIST: its interval lies below {C2_MAX_SLIGHT_GAP:g}, the gap is "
+        "not significantly negative, and it is significantly smaller than "
         "the CIFAR-10 gap (two-sample test on the two datasets' per-fold gaps, which are "
         "different images and so not paired). Supported when both halves hold. " + _OUTCOMES,
-        f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the RP-MLP, "
-        f"projection included, trains at least {C3_MIN_SPEEDUP:g}x as many images per second as "
-        f"the CNN and is at least {C3_MIN_SPEEDUP:g}x as fast per image at batch sizes "
-        f"{batches}. Close: it loses at most {C3_MAX_ACCURACY_LOSS:g} test accuracy. Supported "
-        "when both hold. " + _OUTCOMES,
+        f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the RP-MLP trains "
+        f"at least {C3_MIN_SPEEDUP:g}x as many images per second as the CNN and, projection "
+        f"included, is at least {C3_MIN_SPEEDUP:g}x as fast per image at batch sizes {batches}. "
+        f"Close: the {CI_LEVEL:.0%} interval of its CV accuracy loss against the CNN (same "
+        f"folds) lies below {C3_MAX_ACCURACY_LOSS:g}. Supported when both hold. " + _OUTCOMES,
     ]
 
 
