@@ -98,7 +98,9 @@ def test_projection_mlp_results(quick_report):
 
 def test_svd_results(quick_report):
     recorded = read_results(quick_report, "svd_compression")
-    assert max(recorded["full_rank_max_abs_difference"].values()) < 1e-4
+    # An exact rebuild: round-off in float32; bfloat16 keeps ~3 significant digits.
+    bound = 1e-4 if recorded["precision"] == "float32" else 5e-2
+    assert max(recorded["full_rank_max_abs_difference"].values()) < bound
     for row in recorded["rows"]:
         assert {
             "dataset",
@@ -120,7 +122,8 @@ def test_svd_results(quick_report):
     for chosen in recorded["chosen"].values():
         assert "control_test_accuracy" in chosen
         if "label" in chosen:  # the rule held on validation data, and the baseline ran
-            assert chosen["val_accuracy"] >= chosen["control_val_accuracy"] - tolerance
+            assert chosen["val_accuracy"] >= chosen["control_val_accuracy"] - tolerance - 1e-6
+            assert 0 <= chosen["versus_narrow"]["p_value"] <= 1
             assert 0 < chosen["narrow_width"] <= 1 and chosen["narrow_params"] > 0
             assert 0 <= chosen["narrow_test_accuracy"] <= 1
 
