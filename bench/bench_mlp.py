@@ -16,22 +16,10 @@ Prints the CPU, images/s and the ratios. Run on an otherwise idle machine.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 
 import numpy as np
-
-
-def _cpu():
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def plain_keras_model(m):
@@ -85,7 +73,7 @@ def main(argv=None):
 
     from helpers.nets.models import MLP_STEPS_PER_EXECUTION, compile_model, study_mlp
     from helpers.nets.training import fit, set_seed
-    from helpers.runtime import training_precision
+    from helpers.runtime import machine_info, training_precision
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal((args.images, args.m)).astype(np.float32)
@@ -140,7 +128,7 @@ def main(argv=None):
         for name, variant in variants.items():
             runs[name].append(timed(variant))
     print(
-        f"CPU {_cpu()}, backend {keras.config.backend()}, batch {args.batch_size}, "
+        f"CPU {machine_info()['cpu']}, backend {keras.config.backend()}, batch {args.batch_size}, "
         f"{args.images} images x {args.epochs} epochs per run, steps per execution "
         f"{MLP_STEPS_PER_EXECUTION}; ours in {training_precision()}, the others in float32"
     )

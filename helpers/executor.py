@@ -87,13 +87,20 @@ class _DaskExecutor:
         """Close the client (and a ``local:N`` cluster this process started)."""
         self.client.close()
         _EXECUTORS.pop(self.address, None)
-        if self.address and self.address.startswith("local:"):
-            cluster = _LOCAL_CLUSTERS.pop(int(self.address.split(":", 1)[1]), None)
-            if cluster is not None:
-                cluster.close()
+        cluster = _LOCAL_CLUSTERS.pop(_local_workers(self.address), None)
+        if cluster is not None:
+            cluster.close()
 
     def __repr__(self):
         return f"DaskExecutor({self.client.scheduler.address})"
+
+
+def _local_workers(address):
+    """N of a ``local:N`` address (0 when N is not a number); None for other addresses."""
+    if not address or not address.startswith("local:"):
+        return None
+    workers = address.split(":", 1)[1]
+    return int(workers) if workers.isdigit() else 0
 
 
 def check_scheduler(address):
@@ -101,8 +108,7 @@ def check_scheduler(address):
     if address is None or address == "":
         return None
     if isinstance(address, str) and address.startswith("local:"):
-        workers = address.split(":", 1)[1]
-        if workers.isdigit() and int(workers) >= 1:
+        if _local_workers(address) >= 1:
             return address
     elif isinstance(address, str) and "://" in address:
         return address
@@ -176,8 +182,8 @@ def _connect(address):
             "a Dask scheduler was given but dask.distributed is not installed; run "
             "scripts/setup-env.sh (it installs the pinned requirements)"
         ) from exc
-    if address.startswith("local:"):
-        return Client(_local_cluster(int(address.split(":", 1)[1])))
+    if _local_workers(address):
+        return Client(_local_cluster(_local_workers(address)))
     try:
         return Client(address, timeout="30s")
     except OSError as exc:
@@ -192,6 +198,6 @@ def check_reachable(address):
     """Raise a clear error now if ``address`` is malformed or its scheduler is unreachable
     (``local:N`` is only checked: its cluster starts in each notebook's process)."""
     address = check_scheduler(address)
-    if address is not None and not address.startswith("local:"):
+    if address is not None and _local_workers(address) is None:
         _connect(address).close()
     return address
