@@ -74,8 +74,12 @@ class _DaskExecutor:
         return self.client.submit(fn, *args, pure=False, **kwargs)
 
     def scatter(self, data, broadcast=False):
-        # Large arrays go to the workers once, not with every fold.
-        return self.client.scatter(data, broadcast=broadcast)
+        # Large arrays go to the workers once, not with every fold. hash=False: a
+        # content-hashed key is shared by two scatters of equal arrays (the CNN's and
+        # the MLP's labels), and releasing the first races with the second: the task
+        # is then cancelled for "lost dependencies" or the scatter hangs
+        # (dask/distributed#8576). A unique key per scatter has no such race.
+        return self.client.scatter(data, broadcast=broadcast, hash=False)
 
     @staticmethod
     def as_completed(futures):

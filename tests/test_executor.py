@@ -41,6 +41,29 @@ def test_an_unreachable_scheduler_is_reported_with_how_to_start_one():
     assert check_reachable("local:2") == "local:2"  # checked, started later by each notebook
 
 
+def test_scattering_equal_data_again_never_loses_it():
+    """Two cross-validations scatter equal arrays (the CNN's and the MLP's labels).
+    With content-hashed keys the second scatter races with the release of the
+    first: its task is cancelled for "lost dependencies" or the scatter hangs
+    (dask/distributed#8576; it did both in CI). Each scatter gets its own key."""
+    import numpy as np
+    from dask.distributed import Client, LocalCluster
+
+    from helpers.executor import _DaskExecutor
+
+    labels = np.arange(1000)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        with Client(cluster) as client:
+            executor = _DaskExecutor(client)
+            for _ in range(100):  # with hashed keys this failed within ~10 rounds
+                shared = executor.scatter((labels, labels), broadcast=True)
+                future = executor.submit(lambda data: int(data[1].sum()), shared)
+                assert future.result(timeout=30) == labels.sum()
+                del shared, future
+
+
 @pytest.mark.slow
 def test_quick_profile_cv_on_a_local_dask_cluster_equals_in_process(
     data_dir, tmp_path, monkeypatch
