@@ -1,6 +1,7 @@
 """Training throughput of the study's MLP: ours vs today's path vs a plain Keras script.
 
     python bench/bench_mlp.py [--images 8000] [--epochs 3] [--rounds 5] [--m 100]
+                              [--workers 2] [--folds 5]
 
 All three train the same architecture (Dense 512-256-128-10 with dropout, Adam)
 on the same projected vectors for the same epochs at batch 64, each in a fresh
@@ -10,7 +11,9 @@ warm-up, each scoring a validation split every epoch. "ours" is the helpers path
 training precision of ``$REPORT_PRECISION``, ``fit``'s seeded index-shuffling input
 pipeline); "today's path" is the code before the speed work (one step per call,
 float32, ``model.fit`` on the arrays); "plain" is the script a user would write.
-Prints the CPU, images/s and the ratios. Run on an otherwise idle machine.
+Prints the CPU, images/s and the ratios. Then (``--workers N``, default 2) a whole
+cross-validation as chapter 03 runs it, in this process vs on N single-threaded
+worker processes (the ``mlp_n_jobs`` parameter). Run on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--m", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2, help="CV on N worker processes")
+    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
 
     import keras
@@ -143,6 +148,57 @@ def main(argv=None):
             f"ours / {other}: median {statistics.median(ratios):.2f} "
             f"(min {min(ratios):.2f}, max {max(ratios):.2f})"
         )
+    if args.workers > 1:
+        cross_validation_on_workers(args, x, y)
+
+
+def cross_validation_on_workers(args, x, y):
+    """A CV of the MLP as chapter 03 runs it: folds in this process (TensorFlow's
+    threads) vs side by side on ``--workers`` single-threaded processes
+    (``mlp_n_jobs``), alternating, each fold a fixed ``--epochs`` (patience = epochs,
+    so both do the same work). Prints wall seconds and the ratio."""
+    from helpers.executor import fold_executor
+    from helpers.nets.models import study_mlp
+    from helpers.nets.training import Protocol, cross_validate
+
+    protocol = Protocol(args.epochs, args.epochs, 0.1, args.batch_size)
+    workers = fold_executor(args.workers)  # started (and warmed) before timing
+
+    def cv(executor):
+        start = time.perf_counter()
+        cross_validate(
+            lambda shape: study_mlp(shape[0]),
+            x,
+            y,
+            model_id="bench-mlp",
+            protocol=protocol,
+            folds=args.folds,
+            seed=0,
+            log=lambda message: None,
+            executor=executor,
+        )
+        return time.perf_counter() - start
+
+    cv(workers)
+    seconds = {"this process": [], f"{args.workers} workers": []}
+    for _ in range(max(1, args.rounds // 2)):
+        seconds["this process"].append(cv(None))
+        seconds[f"{args.workers} workers"].append(cv(workers))
+    workers.close()
+    print(
+        f"{args.folds}-fold CV, {len(x)} images, {args.epochs} epochs per fold "
+        f"(the whole fit: tracing, validation, scoring):"
+    )
+    for name, values in seconds.items():
+        print(
+            f"  {name:13s}: median {statistics.median(values):6.1f} s (runs "
+            f"{', '.join(f'{v:.1f}' for v in values)})"
+        )
+    ratios = [a / b for a, b in zip(*seconds.values())]
+    print(
+        f"  speed-up of {args.workers} single-threaded workers: median "
+        f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ __all__ = [
     "get_executor",
     "check_scheduler",
     "check_reachable",
+    "fold_executor",
 ]
 
 SCHEDULER_ENV = "REPORT_SCHEDULER"
@@ -205,3 +206,21 @@ def check_reachable(address):
     if address is not None and _local_workers(address) is None:
         _connect(address).close()
     return address
+
+
+def fold_executor(n_jobs=1):
+    """Where a notebook's folds run: the user's scheduler if one is given, else
+    ``n_jobs`` single-threaded local worker processes (``local:N``), else this process.
+
+    For small models (the MLPs) one thread per fold is faster than two threads on one
+    fold (TensorFlow's per-op thread hand-off costs more than it saves), so folds side
+    by side on single-threaded workers use N cores nearly N times over
+    (bench/bench_mlp.py measures it). A fold's result depends only on its arguments;
+    in float32 it is the same to round-off wherever it runs (tests/test_executor.py).
+    """
+    from helpers.checks import check_int
+
+    n_jobs = check_int(n_jobs, "n_jobs", min_value=1)
+    if os.environ.get(SCHEDULER_ENV):
+        return get_executor()
+    return get_executor(f"local:{n_jobs}" if n_jobs > 1 else None)

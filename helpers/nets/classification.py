@@ -123,11 +123,14 @@ def evaluate_mlp(
     model_dir=None,
     latency_repeats=20,
     log=log_progress,
+    executor=None,
 ):
     """The study's MLP on ``method``-projected images: CV, and (with ``model_dir``) a
     final model scored on the test split with its cost, projection included.
 
-    The folds are those of :func:`evaluate_cnn` for the same subset and seed.
+    The folds are those of :func:`evaluate_cnn` for the same subset and seed; they run
+    on ``executor`` (:func:`helpers.executor.fold_executor`; default: this process, or
+    the cluster ``$REPORT_SCHEDULER`` names).
     """
     n_features = int(np.prod(dataset.x_train.shape[1:]))
     m = check_projection(method, m, n_features, len(dataset.x_train))
@@ -146,6 +149,7 @@ def evaluate_mlp(
             transform=transform,
             cache_dir=Path(cache_dir),
             log=log,
+            executor=executor,
         )
     summary = {
         **summarize_folds(fold_results),
