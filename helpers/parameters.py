@@ -155,6 +155,10 @@ RULES = {
     "cs_noise_snr_db": Rule(_list_of(_number()), "a list of finite SNRs in dB"),
     "cs_noise_trials": Rule(_POSITIVE, "an integer >= 1"),
     "cs_n_jobs": Rule(_int(min_value=-1), "an integer >= 1, or -1 for all cores"),
+    "seed_runs": Rule(
+        _list_of(_existing("dir"), min_len=0),
+        "a list of output folders rendered with other seeds (scripts/seed-spread.sh), or []",
+    ),
     "mlp_n_jobs": Rule(_int(min_value=1), "an integer >= 1 (worker processes for MLP folds)"),
     "cs_image_file": Rule(_optional(_existing("file")), "an existing image file, or null"),
     "cs_scheme": Rule(_choice(_cs_choices("operators", "SCHEMES")), "a measurement scheme"),

@@ -38,7 +38,7 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 # Parameters the pipeline sets itself for every notebook that declares them.
 PIPELINE_PARAMETERS = ("profile", "output_dir")
 # Parameters that name files or folders: relative values mean "from where I ran the command".
-PATH_PARAMETERS = ("data_dir", "cs_image_file")
+PATH_PARAMETERS = ("data_dir", "cs_image_file", "seed_runs")
 
 
 class PipelineError(Exception):
@@ -133,10 +133,15 @@ def check_parameter_type(name, value, type_name):
 
 def _resolve_paths(values):
     base = invoked_from()
-    for name in PATH_PARAMETERS:
-        value = values.get(name)
+
+    def resolve(value):
         if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
-            values[name] = str((base / Path(value).expanduser()).resolve())
+            return str((base / Path(value).expanduser()).resolve())
+        return value
+
+    for name in set(PATH_PARAMETERS) & set(values):
+        value = values[name]
+        values[name] = [resolve(v) for v in value] if isinstance(value, list) else resolve(value)
     return values
 
 

@@ -165,6 +165,17 @@ class FileHashes:
         return self.known[key]
 
 
+def seed_run_results(parameters):
+    """Results files of other output folders a notebook reads (its ``seed_runs``)."""
+    from helpers.summary.seeds import SEED_RESULTS
+
+    return [
+        Path(folder) / "results" / f"{name}.json"
+        for folder in parameters.get("seed_runs") or []
+        for name in SEED_RESULTS
+    ]
+
+
 def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, root=PROJECT_ROOT):
     """Hex SHA-256 over everything the executed ``notebook`` depends on.
 
@@ -204,5 +215,10 @@ def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, r
         "precision": training_precision(),
         "packages": package_versions(NUMERIC_PACKAGES),
     }
+    seed_runs = seed_run_results(parameters)
+    if seed_runs:  # other output folders the summary reads (only then: old stamps stay valid)
+        parts["seed_runs"] = {
+            str(p): (file_hashes(p) if p.is_file() else None) for p in sorted(seed_runs)
+        }
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest(), parts
