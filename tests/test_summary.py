@@ -225,7 +225,7 @@ def test_conclusion_2_every_outcome():
     verdict = _c2(small, flat)
     assert verdict["verdict"] == "mixed"
     assert (
-        f"fails, not: its 95% interval lies above {verdicts.C2_MIN_CLEAR_GAP:g}"
+        f"fails (not shown: its 95% interval lies above {verdicts.C2_MIN_CLEAR_GAP:g}"
         in verdict["evidence"]
     )
     # A Fashion-MNIST gap whose mean (0.044) is below the size but whose interval is not:
@@ -234,7 +234,7 @@ def test_conclusion_2_every_outcome():
     verdict = _c2(CLEAR, straddling)
     assert verdict["verdict"] == "mixed"
     assert (
-        f"fails, not: its 95% interval lies below {verdicts.C2_MAX_SLIGHT_GAP:g}"
+        f"fails (not shown: its 95% interval lies below {verdicts.C2_MAX_SLIGHT_GAP:g}"
         in verdict["evidence"]
     )
     # CNN worse on CIFAR-10 and far better on Fashion-MNIST: not supported.
@@ -259,7 +259,7 @@ def test_conclusion_2_is_gated_by_significance():
     noisy = [0.40, -0.20, 0.35, -0.15, 0.20]
     verdict = _c2(noisy, SLIGHT)
     assert verdict["verdict"] == "not supported"
-    assert "fails, not: the gap is significantly positive" in verdict["evidence"]
+    assert "fails (not shown: the gap is significantly positive" in verdict["evidence"]
     assert "significantly smaller than CIFAR-10's" in verdict["evidence"]
 
 
@@ -285,13 +285,13 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     # 31x fewer FLOPs, but measured no faster to train: mixed (FLOPs do not count).
     slow = _c3(train=(500.0, 600.0))
     assert slow["verdict"] == "mixed"
-    assert f"fails, not: trains at least {verdicts.C3_MIN_SPEEDUP:g}x" in slow["evidence"]
+    assert f"fails (not shown: trains at least {verdicts.C3_MIN_SPEEDUP:g}x" in slow["evidence"]
     # Fast but far less accurate over the folds: mixed.
     far = [0.15, 0.17, 0.16, 0.18, 0.15]
     assert _c3(fashion=far)["verdict"] == "mixed"
     # A mean loss below the limit with an interval reaching above it: not "close".
     wide = _c3(fashion=[0.01, 0.08, 0.02, 0.07, 0.04])
-    assert wide["verdict"] == "mixed" and "fails, not: the 95% interval" in wide["evidence"]
+    assert wide["verdict"] == "mixed" and "fails (not shown: the 95% interval" in wide["evidence"]
     # One final model's test gap is reported, never judged.
     assert _c3(test=(0.87, 0.70))["verdict"] == "supported"
     # Slower at batch 256 and far less accurate: not supported.

@@ -14,7 +14,16 @@ import math
 import statistics
 from pathlib import Path
 
-from helpers.summary.verdicts import conclusion_verdicts
+from helpers.summary.verdicts import (
+    C2_MAX_SLIGHT_GAP,
+    C2_MIN_CLEAR_GAP,
+    C3_MAX_ACCURACY_LOSS,
+    CI_LEVEL,
+    _corrected_sizes,
+    _paired_sizes,
+    conclusion_verdicts,
+    fold_interval,
+)
 
 __all__ = [
     "SEED_RESULTS",
@@ -23,13 +32,17 @@ __all__ = [
     "seed_rows",
     "seed_spread",
     "verdict_stability",
+    "seed_caveat",
 ]
 
 # The results a seed run must have: the classifier chapters, whose numbers the seed moves.
 SEED_RESULTS = ("cnn", "projection_mlp")
-# Parameters that may differ between the runs compared: the seed itself, where files
-# are, and how the folds were spread over processes (not what they compute).
-IGNORED_PARAMETERS = ("seed", "output_dir", "data_dir", "mlp_n_jobs", "profile")
+# Parameters that may differ between the runs compared: the seed itself and where files
+# are (the datasets' own fingerprints are compared instead). Not ``mlp_n_jobs``: under
+# mixed bfloat16 a fold's thread count can move an image or two.
+IGNORED_PARAMETERS = ("seed", "output_dir", "data_dir", "profile")
+# What else a run records that must match: the numerics and the data.
+_RUN_FIELDS = ("keras_backend",)
 # Verdicts on training results: the ones a seed can move.
 SEED_VERDICTS = (2, 3)
 
@@ -43,7 +56,56 @@ def _seed_of(payload):
     return ((payload.get("_run") or {}).get("parameters") or {}).get("seed", payload.get("seed"))
 
 
-def load_seed_runs(results, seed_runs):
+# The chapter that records each result set, whose stamp lists what went into it.
+_CHAPTERS = {"cnn": "02_cnn", "projection_mlp": "03_projection_mlp"}
+# Inputs of a chapter's stamp that must match between runs: everything but its parameters
+# (compared above) and upstream results (seed-dependent by design).
+_STAMP_INPUTS = ("notebook", "code", "data", "keras_backend", "precision", "packages")
+
+
+def _numerics(payload, folder, name):
+    """What a result was computed with besides its parameters: from the chapter's stamp
+    (code, notebook, dataset file hashes, backend, precision, package versions) when the
+    pipeline ran it, else from its ``_run`` block (backend, precision, dataset files)."""
+    run = payload.get("_run") or {}
+    found = {
+        "keras_backend": run.get("keras_backend"),
+        "training_precision": (payload.get("machine") or {}).get("training_precision"),
+        **{
+            f"dataset file {dataset}": Path((d or {}).get("source") or "").name
+            for dataset, d in sorted((run.get("datasets") or {}).items())
+        },
+    }
+    stamp = Path(folder) / "executed" / f"{_CHAPTERS[name]}.stamp.json" if folder else None
+    if stamp is not None and stamp.is_file():
+        import json
+
+        inputs = json.loads(stamp.read_text()).get("inputs", {})
+        found.update({f"stamp {key}": inputs.get(key) for key in _STAMP_INPUTS})
+    return found
+
+
+def _numerics_differences(ours, theirs):
+    """Differences, comparing stamp inputs only where both runs have stamps."""
+    both = set(ours) & set(theirs)
+    keys = sorted(k for k in both if ours[k] != theirs[k])
+    # Stamp entries are long hashes: name what differs, not the values.
+    return ", ".join(
+        k if k.startswith("stamp") else f"{k}: {theirs[k]!r} vs {ours[k]!r}" for k in keys
+    )
+
+
+def _fold_seeds(seed, folds):
+    """Keras seeds a run's fits use: ``seed + fold`` per fold and ``seed`` for the final model."""
+    return set(range(seed, seed + folds))
+
+
+def _differences(ours, theirs):
+    keys = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
+    return ", ".join(f"{k}: {theirs.get(k)!r} vs {ours.get(k)!r}" for k in keys)
+
+
+def load_seed_runs(results, seed_runs, output_dir=None):
     """This run's classifier results and those of ``seed_runs``, keyed by seed.
 
     Parameters
@@ -52,6 +114,8 @@ def load_seed_runs(results, seed_runs):
         This run's recorded results (:func:`helpers.summary.verdicts.load_all`).
     seed_runs : list of path
         Output folders of the same profile rendered with other seeds.
+    output_dir : path, optional
+        This run's output folder (its stamps are compared with the seed runs').
 
     Returns
     -------
@@ -84,20 +148,38 @@ def load_seed_runs(results, seed_runs):
                     f"`scripts/seed-spread.sh` or `./render.sh --profile PROFILE -p seed N "
                     f"--only 02_cnn --only 03_projection_mlp --output-dir {folder}`"
                 ) from None
-            ours, theirs = _parameters(results[name]), _parameters(other[name])
-            differing = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
-            if differing:
-                raise ValueError(
-                    f"seed run {folder}: {name} ran with other parameters than this run "
-                    f"({', '.join(f'{k}: {theirs.get(k)!r} vs {ours.get(k)!r}' for k in differing)}); "
-                    f"re-render it with this run's profile and overrides, changing only the seed"
-                )
+            for what, differing in (
+                ("parameters", _differences(_parameters(results[name]), _parameters(other[name]))),
+                (
+                    "code, numerics or data",
+                    _numerics_differences(
+                        _numerics(results[name], output_dir, name),
+                        _numerics(other[name], folder, name),
+                    ),
+                ),
+            ):
+                if differing:
+                    raise ValueError(
+                        f"seed run {folder}: {name} ran with other {what} than this run "
+                        f"({differing}); re-render it with this run's profile, overrides and "
+                        f"environment, changing only the seed"
+                    )
         seed = _seed_of(other["cnn"])
-        if seed in runs:
+        if _seed_of(other["projection_mlp"]) != seed:
             raise ValueError(
-                f"seed run {folder} has seed {seed}, which another run compared has too; "
-                f"every run must have its own seed"
+                f"seed run {folder}: cnn has seed {seed}, projection_mlp seed "
+                f"{_seed_of(other['projection_mlp'])}; the paired test needs one seed: "
+                "re-render both chapters"
             )
+        folds = _parameters(other["cnn"]).get("cnn_folds") or 1
+        for known in runs:
+            if _fold_seeds(seed, folds) & _fold_seeds(known, folds):
+                raise ValueError(
+                    f"seed run {folder} has seed {seed}; with {folds} folds its fits start "
+                    f"from the same initial weights as some of seed {known}'s (fold i seeds "
+                    f"with seed + i): use seeds at least {folds} apart, e.g. "
+                    f"{known + 10} and {known + 20}"
+                )
         # Results a seed does not change (reconstruction, SVD) come from this run.
         runs[seed] = {**{k: v for k, v in results.items() if k not in SEED_RESULTS}, **other}
     return runs
@@ -118,6 +200,7 @@ def seed_rows(runs):
             if mlp is None:
                 continue
             paired = results["projection_mlp"].get("paired_test", {}).get(dataset, {})
+            low, high = _gap_interval(paired, mlp)
             rows.append(
                 {
                     "seed": seed,
@@ -129,11 +212,35 @@ def seed_rows(runs):
                     "RP-MLP fold sd": mlp["std"],
                     "RP-MLP test": mlp["test_accuracy"],
                     "CNN - MLP (CV)": paired.get("mean_difference", math.nan),
+                    f"gap {CI_LEVEL:.0%} low": low,
+                    f"gap {CI_LEVEL:.0%} high": high,
                     "corrected p": paired.get("corrected_p_value", math.nan),
+                    "CNN corrected SE": _corrected_se(cnn),
+                    "RP-MLP corrected SE": _corrected_se(mlp),
                     **{f"verdict {i}": verdicts[i - 1]["verdict"] for i in SEED_VERDICTS},
                 }
             )
     return rows
+
+
+def _gap_interval(paired, entry):
+    """The CI_LEVEL interval of the paired CNN - RP-MLP CV gap (what verdicts 2-3 judge)."""
+    sizes = _paired_sizes(paired, entry) if paired.get("differences") else None
+    if not sizes:
+        return math.nan, math.nan
+    _, low, high = fold_interval(paired["differences"], *sizes, low=-1.0, high=1.0)
+    return low, high
+
+
+def _corrected_se(entry):
+    """Nadeau-Bengio corrected standard error of a CV mean: the uncertainty this run's
+    intervals assume for it, sqrt((1/k + n_val/n_train) s^2)."""
+    sizes = _corrected_sizes(entry)
+    folds = entry.get("folds")
+    if not sizes or not folds:
+        return math.nan
+    n_train, n_val = sizes
+    return math.sqrt((1 / folds + n_val / n_train) * entry["std"] ** 2)
 
 
 def _sd(values):
@@ -141,13 +248,29 @@ def _sd(values):
 
 
 def seed_spread(rows):
-    """Per dataset and model: the seed spread (sd across seeds) of the CV mean and of the
-    test score, beside the mean fold sd of one run."""
+    """Per dataset and model: the sd across seeds of the CV mean and of the test score,
+    beside what one run's interval assumes for the CV mean (its corrected SE).
+
+    A ratio above 1 says the within-run intervals understate how much the result moves
+    from run to run. The fold sd (pooled: root of the mean variance) is shown too; it
+    is the spread of single folds, not of a CV mean.
+    """
     out = []
     for dataset in dict.fromkeys(r["dataset"] for r in rows):
         mine = [r for r in rows if r["dataset"] == dataset]
-        for model in ("CNN", "RP-MLP"):
-            cv = [r[f"{model} CV"] for r in mine]
+        for model in ("CNN", "RP-MLP", "CNN - MLP"):
+            if model == "CNN - MLP":
+                cv = [r["CNN - MLP (CV)"] for r in mine]
+                se, fold_sd, test = (
+                    math.nan,
+                    math.nan,
+                    [r["CNN test"] - r["RP-MLP test"] for r in mine],
+                )
+            else:
+                cv = [r[f"{model} CV"] for r in mine]
+                se = math.sqrt(statistics.fmean(r[f"{model} corrected SE"] ** 2 for r in mine))
+                fold_sd = math.sqrt(statistics.fmean(r[f"{model} fold sd"] ** 2 for r in mine))
+                test = [r[f"{model} test"] for r in mine]
             out.append(
                 {
                     "dataset": dataset,
@@ -155,11 +278,31 @@ def seed_spread(rows):
                     "seeds": len(mine),
                     "CV mean over seeds": statistics.fmean(cv),
                     "seed sd of CV mean": _sd(cv),
-                    "mean fold sd": statistics.fmean(r[f"{model} fold sd"] for r in mine),
-                    "seed sd of test": _sd([r[f"{model} test"] for r in mine]),
+                    "corrected SE (one run)": se,
+                    "seed sd / SE": _sd(cv) / se if se and se == se else math.nan,
+                    "pooled fold sd": fold_sd,
+                    "seed sd of test": _sd(test),
                 }
             )
     return out
+
+
+def seed_caveat(n_seeds, level=CI_LEVEL):
+    """What ``n_seeds`` seeds can and cannot show, with the chi-square range of an sd."""
+    from scipy import stats
+
+    if n_seeds < 2:
+        return "One seed: no seed spread."
+    df = n_seeds - 1
+    lo = math.sqrt(df / stats.chi2.ppf(0.5 + level / 2, df))
+    hi = math.sqrt(df / stats.chi2.ppf(0.5 - level / 2, df))
+    return (
+        f"{n_seeds} seeds give each sd {df} degree{'s' if df > 1 else ''} of freedom: the "
+        f"true sd may be {lo:.2g}x to {hi:.2g}x the estimate ({level:.0%} chi-square "
+        f"interval). So {n_seeds} seeds can reveal a large seed effect; they cannot show "
+        "that it is small. For the RP-MLP the seed also draws the projection, which all "
+        "folds of one run share: its fold sd leaves that draw out, its seed sd does not."
+    )
 
 
 def verdict_stability(rows):
@@ -168,7 +311,27 @@ def verdict_stability(rows):
     for r in rows:
         by_seed.setdefault(r["seed"], r)
     seeds = list(by_seed)
+    fashion = [r for r in rows if r["dataset"] == "fashion_mnist"]
+    cifar = [r for r in rows if r["dataset"] == "cifar10"]
+    high = f"gap {CI_LEVEL:.0%} high"
     sentences = []
+    if fashion:
+        sentences.append(
+            f"Verdicts 2 and 3 share one number: the upper end of the Fashion-MNIST gap's "
+            f'{CI_LEVEL:.0%} interval, against {C2_MAX_SLIGHT_GAP:g} ("only slightly") and '
+            f'{C3_MAX_ACCURACY_LOSS:g} ("close"); across seeds it runs from '
+            f"{min(r[high] for r in fashion):+.4f} to {max(r[high] for r in fashion):+.4f}"
+            + (
+                f", and the CIFAR-10 interval's lower end from "
+                f"{min(r[f'gap {CI_LEVEL:.0%} low'] for r in cifar):+.4f} to "
+                f"{max(r[f'gap {CI_LEVEL:.0%} low'] for r in cifar):+.4f} (against "
+                f'{C2_MIN_CLEAR_GAP:g}, "clearly")'
+                if cifar
+                else ""
+            )
+            + ". Verdict 3's cost half is timed again in each run, so timing noise, not "
+            "only the seed, can move it."
+        )
     for i in SEED_VERDICTS:
         outcomes = {}
         for seed, r in by_seed.items():

@@ -395,7 +395,7 @@ def _halves(checks):
     failed = [text for text, ok in checks.items() if not ok]
     if not failed:
         return "holds: " + "; ".join(checks)
-    return "fails, not: " + "; ".join(failed)
+    return "fails (not shown: " + "; ".join(failed) + ")"
 
 
 def _two_halves(first, second):
