@@ -10,6 +10,7 @@ parameter names those folders, and this module reads them beside this run.
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from pathlib import Path
@@ -41,8 +42,6 @@ SEED_RESULTS = ("cnn", "projection_mlp")
 # are (the datasets' own fingerprints are compared instead). Not ``mlp_n_jobs``: under
 # mixed bfloat16 a fold's thread count can move an image or two.
 IGNORED_PARAMETERS = ("seed", "output_dir", "data_dir", "profile")
-# What else a run records that must match: the numerics and the data.
-_RUN_FIELDS = ("keras_backend",)
 # Verdicts on training results: the ones a seed can move.
 SEED_VERDICTS = (2, 3)
 
@@ -78,21 +77,9 @@ def _numerics(payload, folder, name):
     }
     stamp = Path(folder) / "executed" / f"{_CHAPTERS[name]}.stamp.json" if folder else None
     if stamp is not None and stamp.is_file():
-        import json
-
         inputs = json.loads(stamp.read_text()).get("inputs", {})
         found.update({f"stamp {key}": inputs.get(key) for key in _STAMP_INPUTS})
     return found
-
-
-def _numerics_differences(ours, theirs):
-    """Differences, comparing stamp inputs only where both runs have stamps."""
-    both = set(ours) & set(theirs)
-    keys = sorted(k for k in both if ours[k] != theirs[k])
-    # Stamp entries are long hashes: name what differs, not the values.
-    return ", ".join(
-        k if k.startswith("stamp") else f"{k}: {theirs[k]!r} vs {ours[k]!r}" for k in keys
-    )
 
 
 def _fold_seeds(seed, folds):
@@ -101,8 +88,18 @@ def _fold_seeds(seed, folds):
 
 
 def _differences(ours, theirs):
+    """What differs between two runs' records, as ``name: theirs vs ours``; stamp
+    entries (long hashes) by name only."""
     keys = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
-    return ", ".join(f"{k}: {theirs.get(k)!r} vs {ours.get(k)!r}" for k in keys)
+    return ", ".join(
+        k if k.startswith("stamp ") else f"{k}: {theirs.get(k)!r} vs {ours.get(k)!r}" for k in keys
+    )
+
+
+def _shared(ours, theirs):
+    """Both records cut to the entries both have (a run by hand has no stamp)."""
+    both = set(ours) & set(theirs)
+    return ({k: ours[k] for k in both}, {k: theirs[k] for k in both})
 
 
 def load_seed_runs(results, seed_runs, output_dir=None):
@@ -152,9 +149,11 @@ def load_seed_runs(results, seed_runs, output_dir=None):
                 ("parameters", _differences(_parameters(results[name]), _parameters(other[name]))),
                 (
                     "code, numerics or data",
-                    _numerics_differences(
-                        _numerics(results[name], output_dir, name),
-                        _numerics(other[name], folder, name),
+                    _differences(
+                        *_shared(
+                            _numerics(results[name], output_dir, name),
+                            _numerics(other[name], folder, name),
+                        )
                     ),
                 ),
             ):
@@ -178,7 +177,7 @@ def load_seed_runs(results, seed_runs, output_dir=None):
                     f"seed run {folder} has seed {seed}; with {folds} folds its fits start "
                     f"from the same initial weights as some of seed {known}'s (fold i seeds "
                     f"with seed + i): use seeds at least {folds} apart, e.g. "
-                    f"{known + 10} and {known + 20}"
+                    f"{known + 2 * folds} and {known + 4 * folds}"
                 )
         # Results a seed does not change (reconstruction, SVD) come from this run.
         runs[seed] = {**{k: v for k, v in results.items() if k not in SEED_RESULTS}, **other}
