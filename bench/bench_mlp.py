@@ -71,7 +71,7 @@ def main(argv=None):
     parser.add_argument("--m", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2, help="CV on N worker processes")
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=int, default=5, help="CV folds (0: no CV)")
     args = parser.parse_args(argv)
 
     import keras
@@ -148,24 +148,53 @@ def main(argv=None):
             f"ours / {other}: median {statistics.median(ratios):.2f} "
             f"(min {min(ratios):.2f}, max {max(ratios):.2f})"
         )
-    if args.workers > 1:
-        cross_validation_on_workers(args, x, y)
+    if args.folds > 1:
+        cross_validation_paths(args, x, y)
 
 
-def cross_validation_on_workers(args, x, y):
-    """A CV of the MLP as chapter 03 runs it: folds in this process (TensorFlow's
-    threads) vs side by side on ``--workers`` single-threaded processes
-    (``mlp_n_jobs``), alternating, each fold a fixed ``--epochs`` (patience = epochs,
-    so both do the same work). Prints wall seconds and the ratio."""
+def cross_validation_paths(args, x, y):
+    """A whole CV of the MLP as chapter 03 runs it, three ways, alternating, each fold a
+    fixed ``--epochs`` (patience = epochs, so all do the same work):
+
+    - today's path: a fresh float32 model per fold, one step per call, ``model.fit``
+      on the arrays (the code before the speed work), folds one after the other;
+    - ours, stacked: the folds side by side as one model (``stacked=True``, chapter
+      03's default), in this process;
+    - ours, N workers: one model per fold on ``--workers`` single-threaded processes
+      (``mlp_n_jobs``, ``stacked=False``).
+
+    Prints training images/s (fold training images x epochs / wall time, scoring
+    included) and the ratios to today's path."""
+    from sklearn.model_selection import StratifiedKFold
+
     from helpers.executor import fold_executor
-    from helpers.nets.models import study_mlp
-    from helpers.nets.training import Protocol, cross_validate
+    from helpers.nets.models import compile_model, study_mlp
+    from helpers.nets.training import Protocol, cross_validate, set_seed, validation_split
 
     protocol = Protocol(args.epochs, args.epochs, 0.1, args.batch_size)
-    workers = fold_executor(args.workers)  # started (and warmed) before timing
+    workers = fold_executor(args.workers) if args.workers > 1 else None  # warmed below
+    splits = list(
+        StratifiedKFold(args.folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y)
+    )
+    trained = sum(len(train) - round(0.1 * len(train)) for train, _ in splits) * args.epochs
 
-    def cv(executor):
-        start = time.perf_counter()
+    def todays_path():
+        for fold, (train, test) in enumerate(splits):
+            fit_rel, val_rel = validation_split(y[train], 0.1, fold)
+            set_seed(fold)
+            model = compile_model(_float32(lambda: study_mlp(x.shape[1])), steps_per_execution=1)
+            model.fit(
+                x[train[fit_rel]],
+                y[train[fit_rel]],
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                shuffle=True,
+                validation_data=(x[train[val_rel]], y[train[val_rel]]),
+                verbose=0,
+            )
+            model.evaluate(x[test], y[test], batch_size=512, verbose=0)
+
+    def ours(stacked, executor=None):
         cross_validate(
             lambda shape: study_mlp(shape[0]),
             x,
@@ -176,29 +205,37 @@ def cross_validation_on_workers(args, x, y):
             seed=0,
             log=lambda message: None,
             executor=executor,
+            stacked=stacked,
         )
-        return time.perf_counter() - start
 
-    cv(workers)
-    seconds = {"this process": [], f"{args.workers} workers": []}
+    variants = {"today's path": todays_path, "ours, stacked": lambda: ours(True)}
+    if workers is not None:
+        variants[f"ours, {args.workers} workers"] = lambda: ours(False, workers)
+    for run in variants.values():  # warm-up
+        run()
+    speeds = {name: [] for name in variants}
     for _ in range(max(1, args.rounds // 2)):
-        seconds["this process"].append(cv(None))
-        seconds[f"{args.workers} workers"].append(cv(workers))
-    workers.close()
+        for name, run in variants.items():
+            start = time.perf_counter()
+            run()
+            speeds[name].append(trained / (time.perf_counter() - start))
+    if workers is not None:
+        workers.close()
     print(
-        f"{args.folds}-fold CV, {len(x)} images, {args.epochs} epochs per fold "
-        f"(the whole fit: tracing, validation, scoring):"
+        f"{args.folds}-fold CV, {len(x)} images, {args.epochs} epochs per fold, training "
+        f"images/s (fold training images x epochs / wall time of the whole CV):"
     )
-    for name, values in seconds.items():
+    for name, values in speeds.items():
         print(
-            f"  {name:13s}: median {statistics.median(values):6.1f} s (runs "
-            f"{', '.join(f'{v:.1f}' for v in values)})"
+            f"  {name:16s}: median {statistics.median(values):8.0f} img/s (runs "
+            f"{', '.join(f'{v:.0f}' for v in values)})"
         )
-    ratios = [a / b for a, b in zip(*seconds.values())]
-    print(
-        f"  speed-up of {args.workers} single-threaded workers: median "
-        f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})"
-    )
+    for name in list(variants)[1:]:
+        ratios = [a / b for a, b in zip(speeds[name], speeds["today's path"])]
+        print(
+            f"  {name} / today's path: median {statistics.median(ratios):.2f} "
+            f"(min {min(ratios):.2f}, max {max(ratios):.2f})"
+        )
 
 
 if __name__ == "__main__":

@@ -80,6 +80,12 @@ def _list_of(check, *, min_len=1, unique=True):
     return check_list
 
 
+def _boolean(value, name):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be true or false, got {value!r}")
+    return value
+
+
 def _text(value, name):
     if not isinstance(value, str) or not value:
         raise TypeError(f"{name} must be a non-empty string, got {value!r}")
@@ -160,6 +166,7 @@ RULES = {
         "a list of output folders rendered with other seeds (scripts/seed-spread.sh), or []",
     ),
     "mlp_n_jobs": Rule(_int(min_value=1), "an integer >= 1 (worker processes for MLP folds)"),
+    "mlp_stack_folds": Rule(_boolean, "true or false (an MLP's CV folds as one stacked model)"),
     "cs_image_file": Rule(_optional(_existing("file")), "an existing image file, or null"),
     "cs_scheme": Rule(_choice(_cs_choices("operators", "SCHEMES")), "a measurement scheme"),
     "cs_basis": Rule(_choice(_cs_choices("operators", "BASES")), "a sparsifying basis"),

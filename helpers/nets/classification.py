@@ -124,13 +124,15 @@ def evaluate_mlp(
     latency_repeats=20,
     log=log_progress,
     executor=None,
+    stacked=False,
 ):
     """The study's MLP on ``method``-projected images: CV, and (with ``model_dir``) a
     final model scored on the test split with its cost, projection included.
 
     The folds are those of :func:`evaluate_cnn` for the same subset and seed; they run
     on ``executor`` (:func:`helpers.executor.fold_executor`; default: this process, or
-    the cluster ``$REPORT_SCHEDULER`` names).
+    the cluster ``$REPORT_SCHEDULER`` names), with ``stacked`` side by side as one
+    model (:mod:`helpers.nets.stacked`; the final model is trained alone).
     """
     n_features = int(np.prod(dataset.x_train.shape[1:]))
     m = check_projection(method, m, n_features, len(dataset.x_train))
@@ -150,9 +152,11 @@ def evaluate_mlp(
             cache_dir=Path(cache_dir),
             log=log,
             executor=executor,
+            stacked=stacked,
         )
     summary = {
         **summarize_folds(fold_results),
+        "stacked_folds": bool(stacked),
         "method": method,
         "M": m,
         "n_samples": len(dataset.x_train),

@@ -39,6 +39,7 @@ __all__ = [
     "fit",
     "cross_validate",
     "fit_fold",
+    "fit_folds_stacked",
     "train_final",
     "run_key",
     "FoldResult",
@@ -291,6 +292,7 @@ def cross_validate(
     cache_dir=None,
     log=log_progress,
     executor=None,
+    stacked=False,
 ):
     """Stratified k-fold cross-validation with a fresh, seeded model per fold.
 
@@ -320,6 +322,12 @@ def cross_validate(
         this process, or a Dask cluster when ``$REPORT_SCHEDULER`` names one.
         Each fold seeds itself, so the results do not depend on where it ran;
         each is cached here as soon as it is back.
+    stacked : bool
+        Train all folds side by side as one model (:mod:`helpers.nets.stacked`; MLPs
+        of Dense and Dropout layers only): one unit of work for the executor, each
+        fold still from its own seeded initial weights, with its own early stopping.
+        Its folds have their own cache keys; when any is missing, all are retrained
+        together, so the result does not depend on what was cached.
 
     Returns
     -------
@@ -337,23 +345,35 @@ def cross_validate(
         protocol=asdict(protocol),
         seed=seed,
         backend=_backend_id(),
+        **({"stacked": True} if stacked else {}),
     )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(y)), y))
     results, pending = {}, {}
     executor = get_executor(executor)
     shared = None
-    for i, (train_idx, test_idx) in enumerate(splits):
-        path = (
-            Path(cache_dir) / f"{model_id.replace('/', '_')}-{key}-fold{i}.json"
-            if cache_dir
-            else None
-        )
+    paths = [
+        Path(cache_dir) / f"{model_id.replace('/', '_')}-{key}-fold{i}.json" if cache_dir else None
+        for i in range(folds)
+    ]
+    for i, path in enumerate(paths):
         cached = _load_cached_fold(path, log) if path is not None else None
         if cached is not None:
             results[i] = cached
             log(f"  fold {i + 1}/{folds}: cached, accuracy {cached.accuracy:.4f}")
+    if stacked:
+        if len(results) < folds:
+            shared = executor.scatter((x, y), broadcast=True)
+            future = executor.submit(
+                fit_folds_stacked, build_model, shared, splits, protocol, seed, transform, log
+            )
+            for i, result in enumerate(future.result()):
+                results[i] = _finish_fold(_Done(result), (i, paths[i]), folds, log)
+        return [results[i] for i in range(folds)]
+    for i, (train_idx, test_idx) in enumerate(splits):
+        if i in results:
             continue
+        path = paths[i]
         if shared is None:  # sent to remote workers once, not with every fold
             shared = executor.scatter((x, y), broadcast=True)
         future = executor.submit(
@@ -366,6 +386,16 @@ def cross_validate(
         i, path = pending[future]
         results[i] = _finish_fold(future, (i, path), folds, log)
     return [results[i] for i in range(folds)]
+
+
+class _Done:
+    """A finished result where :func:`_finish_fold` expects a future."""
+
+    def __init__(self, result):
+        self._result = result
+
+    def result(self):
+        return self._result
 
 
 def _finish_fold(future, where, folds, log):
@@ -389,6 +419,25 @@ def fit_fold(build_model, data, train_idx, test_idx, fold, protocol, seed, trans
     Everything it depends on is in its arguments (it seeds the backend itself
     with ``seed + fold``), so it gives the same result wherever it runs.
     """
+    (x_fit, y_fit), validation, (x_test, y_test) = _fold_data(
+        data, train_idx, test_idx, fold, protocol, seed, transform
+    )
+    set_seed(seed + fold)
+    model = build_model(x_fit.shape[1:])
+    run = fit_with_protocol(model, x_fit, y_fit, validation, protocol, log=log)
+    loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
+    return FoldResult(
+        fold=fold,
+        accuracy=float(accuracy),
+        loss=float(loss),
+        n_train=len(y_fit),
+        n_val=len(y_test),
+        **run,
+    )
+
+
+def _fold_data(data, train_idx, test_idx, fold, protocol, seed, transform):
+    """A fold's fit, validation and test inputs and labels (transform fitted on fit only)."""
     x, y = data
     fit_rel, val_rel = validation_split(y[train_idx], protocol.validation_fraction, seed + fold)
     fit_idx, val_idx = train_idx[fit_rel], train_idx[val_rel]
@@ -396,18 +445,55 @@ def fit_fold(build_model, data, train_idx, test_idx, fold, protocol, seed, trans
     if transform is not None:
         x_fit, x_other = transform(x_fit, x_other, fold)
     x_val, x_test = x_other[: len(val_idx)], x_other[len(val_idx) :]
-    set_seed(seed + fold)
-    model = build_model(x_fit.shape[1:])
-    run = fit_with_protocol(model, x_fit, y[fit_idx], (x_val, y[val_idx]), protocol, log=log)
-    loss, accuracy = model.evaluate(x_test, y[test_idx], batch_size=512, verbose=0)
-    return FoldResult(
-        fold=fold,
-        accuracy=float(accuracy),
-        loss=float(loss),
-        n_train=len(fit_idx),
-        n_val=len(test_idx),
-        **run,
+    return (x_fit, y[fit_idx]), (x_val, y[val_idx]), (x_test, y[test_idx])
+
+
+def fit_folds_stacked(build_model, data, splits, protocol, seed, transform, log):
+    """All folds of ``splits`` trained side by side (:mod:`helpers.nets.stacked`).
+
+    Fold i's member starts from the weights ``build_model`` gives after
+    ``set_seed(seed + i)``, as in :func:`fit_fold`; the stack's dropout and batch
+    order are seeded with ``seed``. Returns one FoldResult per fold.
+    """
+    from helpers.nets.stacked import (
+        fit_stacked,
+        member_scores,
+        predict_members,
+        stack_members,
+        stack_rows,
     )
+
+    parts = [
+        _fold_data(data, train_idx, test_idx, i, protocol, seed, transform)
+        for i, (train_idx, test_idx) in enumerate(splits)
+    ]
+    members = []
+    for i, (fit_part, _, _) in enumerate(parts):
+        set_seed(seed + i)
+        members.append(build_model(fit_part[0].shape[1:]))
+    set_seed(seed)
+    model = stack_members(members, steps_per_execution=members[0].steps_per_execution)
+    runs = fit_stacked(
+        model,
+        [p[0][0] for p in parts],
+        [p[0][1] for p in parts],
+        [p[1][0] for p in parts],
+        [p[1][1] for p in parts],
+        protocol,
+    )
+    x_test, _ = stack_rows([p[2][0] for p in parts], [p[2][1] for p in parts])
+    scores = member_scores(predict_members(model, x_test), [p[2][1] for p in parts])
+    return [
+        FoldResult(
+            fold=i,
+            accuracy=accuracy,
+            loss=loss,
+            n_train=len(parts[i][0][1]),
+            n_val=len(parts[i][2][1]),
+            **runs[i],
+        )
+        for i, (loss, accuracy) in enumerate(scores)
+    ]
 
 
 def train_final(

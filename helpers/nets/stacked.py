@@ -1,0 +1,309 @@
+"""Several cross-validation folds of one MLP trained side by side, as one model.
+
+The study's MLP is tiny (~1.3 MFLOP per training image): one fold's step at
+batch 64 is a few small matrix products, and per-step dispatch, not arithmetic,
+sets its speed. Stacking the K folds' copies of the network into one model
+whose every Dense layer is a batched product over the K members
+(``(K, batch, in) @ (K, in, out)``) makes one step train all K folds, on K
+batches of 64 images, one from each fold's own training set; the tracing of
+the training function happens once instead of K times.
+
+The members never mix: each has its own weights, its loss is a sum of the
+members' losses (so each member's gradient is its own fold's, at Keras' batch
+mean), Adam's moments are per weight, and each member has its own early
+stopping on its own validation split, with its best epoch's weights restored.
+What differs from K separate fits: the dropout masks and the order of the
+batches come from one seeded stream for the stack (the order of each fold's
+images is still a fresh permutation every epoch), and a member that stopped
+keeps riding along (its updates are discarded by restoring its best weights).
+
+Used by chapter 03 (:func:`helpers.nets.training.cross_validate` with
+``stacked=True``); ``bench/bench_mlp.py`` measures it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+from keras import ops
+
+__all__ = [
+    "StackedDense",
+    "stack_members",
+    "stack_rows",
+    "fit_stacked",
+    "predict_members",
+    "member_scores",
+    "MemberEarlyStopping",
+]
+
+# Rows scored per call when a stack predicts (bounds the activations' memory).
+PREDICT_CHUNK = 4096
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class StackedDense(keras.layers.Layer):
+    """K independent Dense layers applied to inputs of shape ``(K, batch, in)``.
+
+    Member k computes ``activation(x[k] @ kernel[k] + bias[k])``: the same as a
+    ``Dense(units)`` with that member's weights.
+    """
+
+    def __init__(self, units, members, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.members = int(units), int(members)
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(self.members, int(input_shape[-1]), self.units),
+            initializer="glorot_uniform",
+        )
+        self.bias = self.add_weight(
+            name="bias", shape=(self.members, self.units), initializer="zeros"
+        )
+
+    def call(self, inputs):
+        return self.activation(ops.matmul(inputs, self.kernel) + self.bias[:, None, :])
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "members": self.members,
+            "activation": keras.activations.serialize(self.activation),
+        }
+
+
+class MemberMetrics(keras.metrics.Metric):
+    """Each member's training loss and accuracy over an epoch (padding rows excluded)."""
+
+    def __init__(self, members, name="members", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.members = members
+        self.loss_sum = self.add_variable(shape=(members,), initializer="zeros", name="l")
+        self.correct = self.add_variable(shape=(members,), initializer="zeros", name="c")
+        self.count = self.add_variable(shape=(members,), initializer="zeros", name="n")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        valid, labels = _valid_labels(y_true)
+        losses = keras.losses.sparse_categorical_crossentropy(labels, y_pred)
+        hits = ops.cast(ops.equal(ops.argmax(y_pred, axis=-1), labels), "float32")
+        self.loss_sum.assign_add(ops.sum(ops.cast(losses, "float32") * valid, axis=0))
+        self.correct.assign_add(ops.sum(hits * valid, axis=0))
+        self.count.assign_add(ops.sum(valid, axis=0))
+
+    def result(self):
+        count = ops.maximum(self.count, 1.0)
+        loss, accuracy = self.loss_sum / count, self.correct / count
+        out = {}
+        for k in range(self.members):
+            out[f"loss_{k}"] = loss[k]
+            out[f"accuracy_{k}"] = accuracy[k]
+        return out
+
+
+def _valid_labels(y_true):
+    """Padding rows carry the label -1: a mask and labels safe to index with."""
+    valid = ops.cast(ops.greater_equal(y_true, 0), "float32")
+    labels = ops.cast(ops.maximum(y_true, 0), "int32")
+    return valid, labels
+
+
+def stacked_loss(y_true, y_pred):
+    """Per row, the sum over members of their cross-entropies (padding rows: 0).
+
+    Keras averages it over the batch: member k's gradient is that of its own
+    batch-mean loss, as in a separate fit.
+    """
+    valid, labels = _valid_labels(y_true)
+    losses = keras.losses.sparse_categorical_crossentropy(labels, y_pred)
+    return ops.sum(ops.cast(losses, "float32") * valid, axis=-1)
+
+
+def stack_members(members, *, steps_per_execution=1):
+    """One compiled model training ``members`` (built, compiled Dense/Dropout MLPs of one
+    architecture) side by side, starting from their current weights.
+
+    Input ``(batch, K, in)``, output ``(batch, K, classes)``: row i holds one image of
+    each member's data. Labels ``(batch, K)``; -1 marks a padding row of a member.
+    """
+    first = members[0]
+    k = len(members)
+    shapes = [tuple(m.input_shape[1:]) for m in members]
+    if len(set(shapes)) != 1 or len(shapes[0]) != 1:
+        raise ValueError(f"members must share one vector input shape, got {shapes}")
+    inputs = keras.Input((k, shapes[0][0]))
+    x = ops.transpose(inputs, (1, 0, 2))  # (K, batch, in): a batched product per layer
+    stacked = []
+    for layer in first.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        if kind == "Dense":
+            dense = StackedDense(
+                layer.units,
+                k,
+                keras.activations.serialize(layer.activation),
+                dtype=layer.dtype_policy,
+                name=layer.name,
+            )
+            x = dense(x)
+            stacked.append((dense, layer.name))
+        elif kind == "Dropout":
+            x = keras.layers.Dropout(layer.rate, name=layer.name)(x)
+        else:
+            raise ValueError(f"stack_members supports Dense and Dropout layers, not {kind}")
+    outputs = ops.transpose(x, (1, 0, 2))
+    model = keras.Model(inputs, outputs, name=f"{first.name}_x{k}")
+    for dense, name in stacked:
+        kernels = [m.get_layer(name).kernel.numpy() for m in members]
+        biases = [m.get_layer(name).bias.numpy() for m in members]
+        dense.kernel.assign(np.stack(kernels))
+        dense.bias.assign(np.stack(biases))
+    learning_rate = float(np.asarray(first.optimizer.learning_rate))
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss=stacked_loss,
+        metrics=[MemberMetrics(k)],
+        steps_per_execution=steps_per_execution,
+    )
+    return model
+
+
+def _member_weights(model, k):
+    """Member k's weights, as NumPy copies (one per stacked variable)."""
+    return [np.array(v.numpy()[k]) for v in _stacked_variables(model)]
+
+
+def _stacked_variables(model):
+    return [v for layer in model.layers if isinstance(layer, StackedDense) for v in layer.weights]
+
+
+def _set_member_weights(model, k, weights):
+    for variable, value in zip(_stacked_variables(model), weights):
+        full = variable.numpy()
+        full[k] = value
+        variable.assign(full)
+
+
+def stack_rows(arrays, labels):
+    """``(n_max, K, ...)`` inputs and ``(n_max, K)`` labels; shorter members padded
+    with zero rows labelled -1."""
+    n_max = max(len(a) for a in arrays)
+    x = np.zeros((n_max, len(arrays), *arrays[0].shape[1:]), dtype=np.float32)
+    y = np.full((n_max, len(arrays)), -1, dtype=np.int32)
+    for k, (a, labels_k) in enumerate(zip(arrays, labels)):
+        x[: len(a), k] = a
+        y[: len(a), k] = labels_k
+    return x, y
+
+
+def predict_members(model, x_stack):
+    """Class probabilities ``(n, K, classes)`` (inference mode, in chunks)."""
+    parts = [
+        np.asarray(model.predict_on_batch(x_stack[i : i + PREDICT_CHUNK]))
+        for i in range(0, len(x_stack), PREDICT_CHUNK)
+    ]
+    return np.concatenate(parts)
+
+
+def member_scores(probabilities, labels):
+    """Per member ``(loss, accuracy)`` on its own rows, as ``model.evaluate`` scores them
+    (Keras' cross-entropy: probabilities clipped to [1e-7, 1 - 1e-7])."""
+    import keras
+
+    scores = []
+    for k, y in enumerate(labels):
+        y = np.asarray(y)
+        p = probabilities[: len(y), k]
+        loss = np.asarray(keras.losses.sparse_categorical_crossentropy(y, p))
+        scores.append((float(loss.mean()), float(np.mean(np.argmax(p, axis=1) == y))))
+    return scores
+
+
+class MemberEarlyStopping(keras.callbacks.Callback):
+    """Keras' EarlyStopping (``val_loss``, ``min_delta=0``, best weights restored) run
+    separately for each member on its own validation split; the stack stops when every
+    member has."""
+
+    def __init__(self, x_val_stack, y_val, patience):
+        super().__init__()
+        self.x_val_stack, self.y_val, self.patience = x_val_stack, y_val, patience
+        k = len(y_val)
+        self.best = [np.inf] * k
+        self.best_epoch = [0] * k
+        self.best_weights = [None] * k
+        self.wait = [0] * k
+        self.epochs_run = [None] * k
+        self.history = [
+            {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []} for _ in range(k)
+        ]
+        self.epoch_seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        scores = member_scores(predict_members(self.model, self.x_val_stack), self.y_val)
+        active = [k for k in range(len(scores)) if self.epochs_run[k] is None]
+        for k in active:
+            val_loss, val_accuracy = scores[k]
+            history = self.history[k]
+            history["loss"].append(float(logs[f"loss_{k}"]))
+            history["accuracy"].append(float(logs[f"accuracy_{k}"]))
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_accuracy)
+            self.wait[k] += 1
+            if val_loss < self.best[k]:
+                self.best[k], self.best_epoch[k], self.wait[k] = val_loss, epoch + 1, 0
+                self.best_weights[k] = _member_weights(self.model, k)
+            elif self.wait[k] >= self.patience:
+                self.epochs_run[k] = epoch + 1
+        # The epoch's wall time, shared by the members that trained in it.
+        self.epoch_seconds.append((time.perf_counter() - self.start, len(active)))
+        if all(r is not None for r in self.epochs_run):
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        for k, weights in enumerate(self.best_weights):
+            if self.epochs_run[k] is None:
+                self.epochs_run[k] = len(self.epoch_seconds)
+            if weights is not None:
+                _set_member_weights(self.model, k, weights)
+
+
+def fit_stacked(model, x_fits, y_fits, x_vals, y_vals, protocol):
+    """Train a :func:`stack_members` model under ``protocol`` (per-member early stopping).
+
+    Returns
+    -------
+    list of dict
+        Per member: ``history``, ``epoch_seconds`` (each epoch's wall time divided by
+        the members still training in it), ``epochs_run``, ``best_epoch``.
+    """
+    from helpers.nets.training import _training_data
+
+    x_stack, y_stack = stack_rows(x_fits, y_fits)
+    x_val_stack, _ = stack_rows(x_vals, y_vals)
+    stopper = MemberEarlyStopping(x_val_stack, [np.asarray(y) for y in y_vals], protocol.patience)
+    inputs, options = _training_data(x_stack, y_stack, protocol.batch_size)
+    model.fit(*inputs, **options, epochs=protocol.max_epochs, verbose=0, callbacks=[stopper])
+    runs = []
+    for k in range(len(x_fits)):
+        run = stopper.epochs_run[k]
+        runs.append(
+            {
+                "history": stopper.history[k],
+                "epoch_seconds": [s / n for s, n in stopper.epoch_seconds[:run]],
+                "epochs_run": run,
+                "best_epoch": stopper.best_epoch[k],
+            }
+        )
+    return runs
