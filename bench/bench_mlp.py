@@ -214,7 +214,7 @@ def cross_validation_paths(args, x, y):
     for run in variants.values():  # warm-up
         run()
     speeds = {name: [] for name in variants}
-    for _ in range(max(1, args.rounds // 2)):
+    for _ in range(args.rounds):
         for name, run in variants.items():
             start = time.perf_counter()
             run()
