@@ -72,6 +72,10 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2, help="CV on N worker processes")
     parser.add_argument("--folds", type=int, default=5, help="CV folds (0: no CV)")
+    parser.add_argument("--cv-only", action="store_true", help="skip the per-fit comparison")
+    parser.add_argument(
+        "--stacked-float32", action="store_true", help="also the stacked CV in float32"
+    )
     args = parser.parse_args(argv)
 
     import keras
@@ -126,6 +130,9 @@ def main(argv=None):
         ),
         "plain Keras": (lambda: _float32(lambda: plain_keras_model(args.m)), keras_fit),
     }
+    if args.cv_only:
+        cross_validation_paths(args, x, y)
+        return
     for variant in variants.values():  # warm the process (imports, thread pools)
         timed(variant)
     runs = {name: [] for name in variants}
@@ -209,6 +216,8 @@ def cross_validation_paths(args, x, y):
         )
 
     variants = {"today's path": todays_path, "ours, stacked": lambda: ours(True)}
+    if args.stacked_float32:
+        variants["ours, stacked, float32"] = lambda: _float32(lambda: ours(True))
     if workers is not None:
         variants[f"ours, {args.workers} workers"] = lambda: ours(False, workers)
     for run in variants.values():  # warm-up

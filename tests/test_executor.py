@@ -68,8 +68,9 @@ def test_scattering_equal_data_again_never_loses_it():
 def test_quick_profile_cv_on_a_local_dask_cluster_equals_in_process(
     data_dir, tmp_path, monkeypatch
 ):
-    """The quick profile's CNN and RP-MLP cross-validation, through a 2-worker
-    LocalCluster and in this process: the same fold results, cached the same way.
+    """The quick profile's CNN and RP-MLP cross-validation (the MLP's folds one model
+    each and stacked), through a 2-worker LocalCluster and in this process: the same
+    fold results, cached the same way.
 
     In float32 (workers inherit the setting): a worker's thread count changes only
     the order of float sums, so the results agree to round-off. Under mixed
@@ -97,6 +98,14 @@ def test_quick_profile_cv_on_a_local_dask_cluster_equals_in_process(
             x=data.x_train,
             model_id="test-mlp",
             transform=fold_transform("gaussian", 32, 0),
+        ),
+        # Chapter 03's default: the folds as one stacked model, one task for the cluster.
+        "mlp-stacked": dict(
+            build_model=lambda shape: study_mlp(shape[0]),
+            x=data.x_train,
+            model_id="test-mlp",
+            transform=fold_transform("gaussian", 32, 0),
+            stacked=True,
         ),
     }
 
@@ -144,4 +153,4 @@ def test_quick_profile_cv_on_a_local_dask_cluster_equals_in_process(
     # Finished folds land in the same content-addressed cache, whoever computed them.
     local_files = sorted(p.name for p in (tmp_path / "local").iterdir())
     remote_files = sorted(p.name for p in (tmp_path / "dask").iterdir())
-    assert local_files == remote_files and len(local_files) == 2 * quick["cnn_folds"]
+    assert local_files == remote_files and len(local_files) == len(jobs) * quick["cnn_folds"]
