@@ -7,6 +7,7 @@ import pytest
 
 from helpers.nets.models import study_mlp
 from helpers.nets.stacked import (
+    EarlyStoppingRule,
     fit_stacked,
     member_scores,
     predict_members,
@@ -36,35 +37,149 @@ def test_a_stack_predicts_what_its_members_predict():
     members = _members(3)
     x, _ = _blobs(50)
     stacked = stack_members(members)
-    probabilities = predict_members(stacked, np.stack([x, x + 1, x - 1], axis=1))
+    logits = predict_members(stacked, np.stack([x, x + 1, x - 1], axis=1))
+    probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    probabilities /= probabilities.sum(axis=-1, keepdims=True)
     for k, shift in enumerate((0, 1, -1)):
         alone = members[k].predict(x + shift, verbose=0)
         np.testing.assert_allclose(probabilities[:, k], alone, rtol=1e-4, atol=1e-6)
 
 
-def test_a_member_does_not_depend_on_the_other_members_data():
-    """Member 0 trains on the same data beside two different neighbours: its weights,
-    history and early stopping come out the same, bit for bit."""
+def _small_members(sizes, monkeypatch):
+    """Dropout-free float32 members trained with plain SGD: their weights after a few
+    steps are linear in the gradients, so any error in a member's loss or its scale
+    shows."""
+    import keras
+
+    monkeypatch.setenv("REPORT_PRECISION", "float32")
+    keras.mixed_precision.set_global_policy("float32")
+    members = []
+    for i, _ in enumerate(sizes):
+        set_seed(i)
+        model = keras.Sequential(
+            [
+                keras.Input((8,)),
+                keras.layers.Dense(16, activation="relu"),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        model.compile(
+            optimizer=keras.optimizers.SGD(learning_rate=0.1),
+            loss="sparse_categorical_crossentropy",
+        )
+        members.append(model)
+    return members
+
+
+def test_each_member_steps_as_it_would_alone_padding_and_a_confident_error_included(
+    monkeypatch,
+):
+    """Member 1 has fewer rows (its last batch is half padding); on TensorFlow member 0
+    also has a row it gets confidently wrong (true-class probability ~1e-30), whose
+    gradient a clipped-probability loss would drop. After two epochs of SGD each
+    member's weights equal those of the same model trained alone on its own rows."""
+    import keras
+
+    sizes = (32, 24)
+    x, y = _blobs(sum(sizes))
+    parts = [(x[:32].copy(), y[:32].copy()), (x[32:], y[32:])]
+    if keras.config.backend() == "tensorflow":  # Keras' JAX backend clips a model alone
+        parts[0][0][0] *= 400.0
+    members = _small_members(sizes, monkeypatch)
+    stacked = stack_members(members)
+    if keras.config.backend() == "tensorflow":
+        logits = predict_members(
+            stacked, stack_rows([p[0] for p in parts], [p[1] for p in parts])[0]
+        )
+        wrong = int(np.argmin(logits[0, 0]))
+        parts[0][1][0] = wrong
+        assert logits[0, 0].max() - logits[0, 0, wrong] > 70  # probability < 1e-30
+    x_stack, y_stack = stack_rows([p[0] for p in parts], [p[1] for p in parts])
+    stacked.fit(x_stack, y_stack, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    for k, (member, (x_k, y_k)) in enumerate(zip(members, parts)):
+        member.fit(x_k, y_k, batch_size=16, epochs=2, shuffle=False, verbose=0)
+        for alone, together in zip(member.weights, stacked.weights):
+            np.testing.assert_allclose(
+                together.numpy()[k], alone.numpy(), rtol=1e-5, atol=1e-6, err_msg=alone.name
+            )
+
+
+@pytest.mark.parametrize(
+    "losses",
+    [
+        [3.0, 2.0, 2.5, 2.5, 2.5, 1.0],
+        [3.0, 3.0, 3.0, 3.0],  # ties never improve
+        [float("nan"), 2.0, 2.0, 2.0, 2.0],  # a NaN first epoch is Keras' best for good
+        [2.0, float("nan"), 1.0, 3.0, 3.0],
+        [float("nan"), float("nan"), float("nan")],
+        [5.0, 4.0, 3.0, 2.0],
+    ],
+)
+def test_the_stopping_rule_decides_as_keras_early_stopping(losses):
+    """The same scripted validation losses into keras.callbacks.EarlyStopping and into
+    the per-member rule: the same epoch saved last, the same stopping epoch."""
+    import keras
+
+    class Scripted:  # stands in for a model: its "weights" are the epoch they are from
+        stop_training = False
+        epoch = None
+
+        def get_weights(self):
+            return self.epoch
+
+        def set_weights(self, weights):
+            self.restored = weights
+
+    fake = Scripted()
+    keras_rule = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=2, restore_best_weights=True
+    )
+    keras_rule.set_model(fake)
+    keras_rule.on_train_begin()
+    ours, kept, stopped_at = EarlyStoppingRule(2), None, None
+    for epoch, value in enumerate(losses):
+        fake.epoch = epoch
+        keras_rule.on_epoch_end(epoch, {"val_loss": value})
+        keep, stop = ours.update(epoch, value)
+        kept = epoch if keep else kept
+        if stop:
+            stopped_at = epoch
+            break
+        assert not fake.stop_training
+    keras_rule.on_train_end()
+    assert fake.stop_training == (stopped_at is not None)
+    assert fake.restored == kept
+
+
+def test_a_member_does_not_depend_on_the_other_members_values():
+    """Member 0 trains on the same data beside different neighbours (other values, and
+    fewer rows: padded): its weights, history and early stopping come out the same, bit
+    for bit. (More rows than member 0 would pad it and change the batches.)"""
     x, y = _blobs(300)
     other_x, other_y = _blobs(300, seed=1)
     protocol = Protocol(4, 2, 0.1, 32)
     outcomes = []
-    for neighbour_x, neighbour_y in ((other_x, other_y), (-x, (y + 3) % 10)):
+    for neighbour_x, neighbour_y in (
+        (other_x, other_y),
+        (-x, (y + 3) % 10),
+        (other_x[:200], other_y[:200]),
+    ):
         set_seed(0)
         model = stack_members(_members(2))
         runs = fit_stacked(
             model,
-            [x[:250], neighbour_x[:250]],
-            [y[:250], neighbour_y[:250]],
-            [x[250:], neighbour_x[250:]],
-            [y[250:], neighbour_y[250:]],
+            [x[:250], neighbour_x[:-50]],
+            [y[:250], neighbour_y[:-50]],
+            [x[250:], neighbour_x[-50:]],
+            [y[250:], neighbour_y[-50:]],
             protocol,
         )
         kernel = model.get_layer("dense1").kernel.numpy()[0]
         outcomes.append((kernel, runs[0]["history"], runs[0]["best_epoch"]))
-    np.testing.assert_array_equal(outcomes[0][0], outcomes[1][0])
-    assert outcomes[0][1] == outcomes[1][1]
-    assert outcomes[0][2] == outcomes[1][2]
+    for other in outcomes[1:]:
+        np.testing.assert_array_equal(outcomes[0][0], other[0])
+        assert outcomes[0][1] == other[1]
+        assert outcomes[0][2] == other[2]
 
 
 def test_each_member_stops_on_its_own_validation_loss_and_keeps_its_best_epoch():
@@ -94,8 +209,8 @@ def test_stack_rows_pads_shorter_members_with_rows_the_loss_ignores():
     x, y = stack_rows([np.ones((3, 2)), 2 * np.ones((2, 2))], [[1, 2, 3], [4, 5]])
     assert x.shape == (3, 2, 2) and y.shape == (3, 2)
     assert y[2, 1] == -1 and not x[2, 1].any()
-    probabilities = np.full((3, 2, 10), 0.1, dtype=np.float32)
-    scores = member_scores(probabilities, [[1, 2, 3], [4, 5]])
+    uniform = np.zeros((3, 2, 10), dtype=np.float32)  # logits of equal probabilities
+    scores = member_scores(uniform, [[1, 2, 3], [4, 5]])
     assert scores[1][0] == pytest.approx(np.log(10), rel=1e-5)
 
 

@@ -8,14 +8,21 @@ whose every Dense layer is a batched product over the K members
 batches of 64 images, one from each fold's own training set; the tracing of
 the training function happens once instead of K times.
 
-The members never mix: each has its own weights, its loss is a sum of the
-members' losses (so each member's gradient is its own fold's, at Keras' batch
-mean), Adam's moments are per weight, and each member has its own early
-stopping on its own validation split, with its best epoch's weights restored.
+The members never mix: each has its own weights, the loss is the sum of the
+members' own batch-mean cross-entropies (each member's gradient is its own
+fold's, divided by its own rows in the batch), Adam's moments are per weight,
+and each member has its own early stopping on its own validation split, with
+its best epoch's weights restored. The stack outputs logits and every loss is
+computed from them (``from_logits``), as Keras' TensorFlow backend does for a
+model alone with a softmax output: clipping probabilities would cap the loss
+of a confidently wrong row and zero its gradient. (Keras' JAX backend clips for
+a model alone; the stack does not.)
 What differs from K separate fits: the dropout masks and the order of the
 batches come from one seeded stream for the stack (the order of each fold's
-images is still a fresh permutation every epoch), and a member that stopped
-keeps riding along (its updates are discarded by restoring its best weights).
+images is still a fresh permutation every epoch, one permutation of the rows
+for all members), so a fold's result depends on the number of folds and its
+place in the stack, not only on its seed; and a member that stopped keeps
+riding along (its updates are discarded by restoring its best weights).
 
 Used by chapter 03 (:func:`helpers.nets.training.cross_validate` with
 ``stacked=True``); ``bench/bench_mlp.py`` measures it.
@@ -37,6 +44,7 @@ __all__ = [
     "predict_members",
     "member_scores",
     "MemberEarlyStopping",
+    "EarlyStoppingRule",
 ]
 
 # Rows scored per call when a stack predicts (bounds the activations' memory).
@@ -93,7 +101,7 @@ class MemberMetrics(keras.metrics.Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         valid, labels = _valid_labels(y_true)
-        losses = keras.losses.sparse_categorical_crossentropy(labels, y_pred)
+        losses = keras.losses.sparse_categorical_crossentropy(labels, y_pred, from_logits=True)
         hits = ops.cast(ops.equal(ops.argmax(y_pred, axis=-1), labels), "float32")
         self.loss_sum.assign_add(ops.sum(ops.cast(losses, "float32") * valid, axis=0))
         self.correct.assign_add(ops.sum(hits * valid, axis=0))
@@ -117,22 +125,28 @@ def _valid_labels(y_true):
 
 
 def stacked_loss(y_true, y_pred):
-    """Per row, the sum over members of their cross-entropies (padding rows: 0).
+    """Per row, the sum over members of their cross-entropies from the logits
+    ``y_pred``, each scaled by batch rows / that member's real rows (padding rows: 0).
 
-    Keras averages it over the batch: member k's gradient is that of its own
-    batch-mean loss, as in a separate fit.
+    Keras averages it over the batch rows: the result is the sum of the members'
+    own batch-mean losses, so member k's gradient is that of a separate fit on its
+    own rows, whatever padding the batch holds.
     """
     valid, labels = _valid_labels(y_true)
-    losses = keras.losses.sparse_categorical_crossentropy(labels, y_pred)
-    return ops.sum(ops.cast(losses, "float32") * valid, axis=-1)
+    losses = keras.losses.sparse_categorical_crossentropy(labels, y_pred, from_logits=True)
+    rows = ops.cast(ops.shape(valid)[0], "float32")
+    scale = rows / ops.maximum(ops.sum(valid, axis=0), 1.0)
+    return ops.sum(ops.cast(losses, "float32") * valid * scale, axis=-1)
 
 
 def stack_members(members, *, steps_per_execution=1):
     """One compiled model training ``members`` (built, compiled Dense/Dropout MLPs of one
     architecture) side by side, starting from their current weights.
 
-    Input ``(batch, K, in)``, output ``(batch, K, classes)``: row i holds one image of
-    each member's data. Labels ``(batch, K)``; -1 marks a padding row of a member.
+    Input ``(batch, K, in)``, output ``(batch, K, classes)`` logits (the members'
+    softmax inputs): row i holds one image of each member's data. Labels
+    ``(batch, K)``; -1 marks a padding row of a member. The members' last layer must
+    be a softmax Dense layer and their optimizer is copied from its config.
     """
     first = members[0]
     k = len(members)
@@ -142,34 +156,40 @@ def stack_members(members, *, steps_per_execution=1):
     inputs = keras.Input((k, shapes[0][0]))
     x = ops.transpose(inputs, (1, 0, 2))  # (K, batch, in): a batched product per layer
     stacked = []
-    for layer in first.layers:
+    layers = [
+        [layer for layer in m.layers if type(layer).__name__ != "InputLayer"] for m in members
+    ]
+    for position, layer in enumerate(layers[0]):
         kind = type(layer).__name__
-        if kind == "InputLayer":
-            continue
         if kind == "Dense":
+            activation = keras.activations.serialize(layer.activation)
+            if position == len(layers[0]) - 1:
+                if activation != "softmax":
+                    raise ValueError(f"the members' last layer must be softmax, not {activation}")
+                activation = None  # logits: the losses take them from_logits
             dense = StackedDense(
                 layer.units,
                 k,
-                keras.activations.serialize(layer.activation),
+                activation,
                 dtype=layer.dtype_policy,
                 name=layer.name,
             )
             x = dense(x)
-            stacked.append((dense, layer.name))
+            stacked.append((dense, position))
         elif kind == "Dropout":
             x = keras.layers.Dropout(layer.rate, name=layer.name)(x)
         else:
             raise ValueError(f"stack_members supports Dense and Dropout layers, not {kind}")
     outputs = ops.transpose(x, (1, 0, 2))
     model = keras.Model(inputs, outputs, name=f"{first.name}_x{k}")
-    for dense, name in stacked:
-        kernels = [m.get_layer(name).kernel.numpy() for m in members]
-        biases = [m.get_layer(name).bias.numpy() for m in members]
+    for dense, position in stacked:
+        kernels = [m_layers[position].kernel.numpy() for m_layers in layers]
+        biases = [m_layers[position].bias.numpy() for m_layers in layers]
         dense.kernel.assign(np.stack(kernels))
         dense.bias.assign(np.stack(biases))
-    learning_rate = float(np.asarray(first.optimizer.learning_rate))
+    optimizer = type(first.optimizer).from_config(first.optimizer.get_config())
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=optimizer,
         loss=stacked_loss,
         metrics=[MemberMetrics(k)],
         steps_per_execution=steps_per_execution,
@@ -206,7 +226,7 @@ def stack_rows(arrays, labels):
 
 
 def predict_members(model, x_stack):
-    """Class probabilities ``(n, K, classes)`` (inference mode, in chunks)."""
+    """Logits ``(n, K, classes)`` (inference mode, in chunks)."""
     parts = [
         np.asarray(model.predict_on_batch(x_stack[i : i + PREDICT_CHUNK]))
         for i in range(0, len(x_stack), PREDICT_CHUNK)
@@ -214,33 +234,53 @@ def predict_members(model, x_stack):
     return np.concatenate(parts)
 
 
-def member_scores(probabilities, labels):
-    """Per member ``(loss, accuracy)`` on its own rows, as ``model.evaluate`` scores them
-    (Keras' cross-entropy: probabilities clipped to [1e-7, 1 - 1e-7])."""
-    import keras
-
+def member_scores(logits, labels):
+    """Per member ``(loss, accuracy)`` on its own rows: mean cross-entropy from the
+    logits (as ``model.evaluate`` computes it for a softmax model on TensorFlow) and
+    the share of rows whose largest logit is the label."""
     scores = []
     for k, y in enumerate(labels):
         y = np.asarray(y)
-        p = probabilities[: len(y), k]
-        loss = np.asarray(keras.losses.sparse_categorical_crossentropy(y, p))
-        scores.append((float(loss.mean()), float(np.mean(np.argmax(p, axis=1) == y))))
+        z = logits[: len(y), k].astype(np.float64)
+        log_norm = np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1)) + z.max(axis=1)
+        loss = log_norm - z[np.arange(len(y)), y]
+        scores.append((float(loss.mean()), float(np.mean(np.argmax(z, axis=1) == y))))
     return scores
 
 
+class EarlyStoppingRule:
+    """The decisions of ``keras.callbacks.EarlyStopping(monitor="val_loss", patience=p,
+    restore_best_weights=True)`` (Keras 3) for one monitored sequence: the first epoch
+    is always an improvement (even NaN), later ones when strictly lower than the best
+    (so nothing beats a NaN best), and training stops once ``wait >= patience`` after
+    epoch 0."""
+
+    def __init__(self, patience):
+        self.patience = patience
+        self.best = None
+        self.best_epoch = None  # 0-based, as Keras counts
+        self.wait = 0
+
+    def update(self, epoch, value):
+        """``(keep_weights, stop)`` after ``epoch`` (0-based) ended with ``value``."""
+        self.wait += 1
+        if self.best is None or value < self.best:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            return True, False
+        return False, self.wait >= self.patience and epoch > 0
+
+
 class MemberEarlyStopping(keras.callbacks.Callback):
-    """Keras' EarlyStopping (``val_loss``, ``min_delta=0``, best weights restored) run
-    separately for each member on its own validation split; the stack stops when every
+    """:class:`EarlyStoppingRule` run separately for each member on its own validation
+    split, each member's best weights restored at the end; the stack stops when every
     member has."""
 
     def __init__(self, x_val_stack, y_val, patience):
         super().__init__()
-        self.x_val_stack, self.y_val, self.patience = x_val_stack, y_val, patience
+        self.x_val_stack, self.y_val = x_val_stack, y_val
         k = len(y_val)
-        self.best = [np.inf] * k
-        self.best_epoch = [0] * k
+        self.rules = [EarlyStoppingRule(patience) for _ in range(k)]
         self.best_weights = [None] * k
-        self.wait = [0] * k
         self.epochs_run = [None] * k
         self.history = [
             {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []} for _ in range(k)
@@ -260,13 +300,13 @@ class MemberEarlyStopping(keras.callbacks.Callback):
             history["accuracy"].append(float(logs[f"accuracy_{k}"]))
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_accuracy)
-            self.wait[k] += 1
-            if val_loss < self.best[k]:
-                self.best[k], self.best_epoch[k], self.wait[k] = val_loss, epoch + 1, 0
+            keep, stop = self.rules[k].update(epoch, val_loss)
+            if keep:
                 self.best_weights[k] = _member_weights(self.model, k)
-            elif self.wait[k] >= self.patience:
+            if stop:
                 self.epochs_run[k] = epoch + 1
-        # The epoch's wall time, shared by the members that trained in it.
+        # The epoch's wall time and the members still training in it (stopped members
+        # ride along, so their compute is charged to the active ones).
         self.epoch_seconds.append((time.perf_counter() - self.start, len(active)))
         if all(r is not None for r in self.epochs_run):
             self.model.stop_training = True
@@ -286,7 +326,8 @@ def fit_stacked(model, x_fits, y_fits, x_vals, y_vals, protocol):
     -------
     list of dict
         Per member: ``history``, ``epoch_seconds`` (each epoch's wall time divided by
-        the members still training in it), ``epochs_run``, ``best_epoch``.
+        the members still training in it: shares of the stack's time, which add up to
+        it, not the time a fit alone would take), ``epochs_run``, ``best_epoch``.
     """
     from helpers.nets.training import _training_data
 
@@ -303,7 +344,8 @@ def fit_stacked(model, x_fits, y_fits, x_vals, y_vals, protocol):
                 "history": stopper.history[k],
                 "epoch_seconds": [s / n for s, n in stopper.epoch_seconds[:run]],
                 "epochs_run": run,
-                "best_epoch": stopper.best_epoch[k],
+                # As fit() reports it for a model trained alone.
+                "best_epoch": int(np.argmin(stopper.history[k]["val_loss"])) + 1,
             }
         )
     return runs
