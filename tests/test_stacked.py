@@ -214,7 +214,9 @@ def test_stack_rows_pads_shorter_members_with_rows_the_loss_ignores():
     assert scores[1][0] == pytest.approx(np.log(10), rel=1e-5)
 
 
-def test_stacked_cv_scores_as_one_model_per_fold_within_fold_noise(tmp_path):
+def test_stacked_cv_scores_as_one_model_per_fold_within_fold_noise(tmp_path, monkeypatch):
+    from helpers.nets import training
+
     x, y = _blobs(1001, noise=2.5)  # 1001: folds of unequal size, so padding is exercised
     protocol = Protocol(8, 2, 0.1, 64)
     common = dict(model_id="mlp", protocol=protocol, folds=3, seed=0, log=lambda m: None)
@@ -238,6 +240,12 @@ def test_stacked_cv_scores_as_one_model_per_fold_within_fold_noise(tmp_path):
     assert [r.accuracy for r in again] == [r.accuracy for r in stacked]
     assert [r.history for r in again] == [r.history for r in stacked]
     assert not any(r.cached for r in again)
+    # Folds cached by an older stacked training are not served to this one.
+    monkeypatch.setattr(training, "STACKED_TRAINING_VERSION", training.STACKED_TRAINING_VERSION + 1)
+    fresh = cross_validate(
+        lambda s: study_mlp(s[0]), x, y, **common, stacked=True, cache_dir=tmp_path
+    )
+    assert not any(r.cached for r in fresh)
 
 
 def test_only_dense_and_dropout_layers_stack():

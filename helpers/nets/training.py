@@ -155,6 +155,10 @@ def _backend_id():
 
 
 EPOCH_LOG_SECONDS = 2.0
+# Part of a stacked CV's cache key: bump it when helpers.nets.stacked trains differently,
+# so folds cached by the old code are retrained, never served (2: losses from logits,
+# per-member batch means).
+STACKED_TRAINING_VERSION = 2
 
 
 def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None, log=None):
@@ -345,7 +349,7 @@ def cross_validate(
         protocol=asdict(protocol),
         seed=seed,
         backend=_backend_id(),
-        **({"stacked": True} if stacked else {}),
+        **({"stacked": STACKED_TRAINING_VERSION} if stacked else {}),
     )
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(np.zeros(len(y)), y))
