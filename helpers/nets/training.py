@@ -372,7 +372,7 @@ def cross_validate(
                 fit_folds_stacked, build_model, shared, splits, protocol, seed, transform, log
             )
             for i, result in enumerate(future.result()):
-                results[i] = _finish_fold(_Done(result), (i, paths[i]), folds, log)
+                results[i] = _finish_fold(result, i, paths[i], folds, log)
         return [results[i] for i in range(folds)]
     for i, (train_idx, test_idx) in enumerate(splits):
         if i in results:
@@ -385,27 +385,15 @@ def cross_validate(
         )
         pending[future] = (i, path)
         if future.done():  # in-process: cache it now, before the next fold starts
-            results[i] = _finish_fold(future, pending.pop(future), folds, log)
+            results[i] = _finish_fold(future.result(), *pending.pop(future), folds, log)
     for future in executor.as_completed(list(pending)):
         i, path = pending[future]
-        results[i] = _finish_fold(future, (i, path), folds, log)
+        results[i] = _finish_fold(future.result(), i, path, folds, log)
     return [results[i] for i in range(folds)]
 
 
-class _Done:
-    """A finished result where :func:`_finish_fold` expects a future."""
-
-    def __init__(self, result):
-        self._result = result
-
-    def result(self):
-        return self._result
-
-
-def _finish_fold(future, where, folds, log):
+def _finish_fold(result, i, path, folds, log):
     """Cache a finished fold's result (here, whichever worker computed it) and log it."""
-    i, path = where
-    result = future.result()
     if path is not None:
         payload = asdict(result)
         payload.pop("cached")
@@ -467,33 +455,36 @@ def fit_folds_stacked(build_model, data, splits, protocol, seed, transform, log)
         stack_rows,
     )
 
-    parts = [
-        _fold_data(data, train_idx, test_idx, i, protocol, seed, transform)
-        for i, (train_idx, test_idx) in enumerate(splits)
-    ]
+    fits, validations, tests = zip(
+        *(
+            _fold_data(data, train_idx, test_idx, i, protocol, seed, transform)
+            for i, (train_idx, test_idx) in enumerate(splits)
+        )
+    )
     members = []
-    for i, (fit_part, _, _) in enumerate(parts):
+    for i, (x_fit, _) in enumerate(fits):
         set_seed(seed + i)
-        members.append(build_model(fit_part[0].shape[1:]))
+        members.append(build_model(x_fit.shape[1:]))
     set_seed(seed)
     model = stack_members(members, steps_per_execution=members[0].steps_per_execution)
     runs = fit_stacked(
         model,
-        [p[0][0] for p in parts],
-        [p[0][1] for p in parts],
-        [p[1][0] for p in parts],
-        [p[1][1] for p in parts],
+        [x for x, _ in fits],
+        [y for _, y in fits],
+        [x for x, _ in validations],
+        [y for _, y in validations],
         protocol,
     )
-    x_test, _ = stack_rows([p[2][0] for p in parts], [p[2][1] for p in parts])
-    scores = member_scores(predict_members(model, x_test), [p[2][1] for p in parts])
+    y_tests = [y for _, y in tests]
+    x_test, _ = stack_rows([x for x, _ in tests], y_tests)
+    scores = member_scores(predict_members(model, x_test), y_tests)
     return [
         FoldResult(
             fold=i,
             accuracy=accuracy,
             loss=loss,
-            n_train=len(parts[i][0][1]),
-            n_val=len(parts[i][2][1]),
+            n_train=len(fits[i][1]),
+            n_val=len(y_tests[i]),
             **runs[i],
         )
         for i, (loss, accuracy) in enumerate(scores)
