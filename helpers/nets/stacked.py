@@ -35,6 +35,7 @@ import time
 import keras
 import numpy as np
 from keras import ops
+from scipy.special import log_softmax
 
 __all__ = [
     "StackedDense",
@@ -197,20 +198,8 @@ def stack_members(members, *, steps_per_execution=1):
     return model
 
 
-def _member_weights(model, k):
-    """Member k's weights, as NumPy copies (one per stacked variable)."""
-    return [np.array(v.numpy()[k]) for v in _stacked_variables(model)]
-
-
 def _stacked_variables(model):
     return [v for layer in model.layers if isinstance(layer, StackedDense) for v in layer.weights]
-
-
-def _set_member_weights(model, k, weights):
-    for variable, value in zip(_stacked_variables(model), weights):
-        full = variable.numpy()
-        full[k] = value
-        variable.assign(full)
 
 
 def stack_rows(arrays, labels):
@@ -242,8 +231,7 @@ def member_scores(logits, labels):
     for k, y in enumerate(labels):
         y = np.asarray(y)
         z = logits[: len(y), k].astype(np.float64)
-        log_norm = np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1)) + z.max(axis=1)
-        loss = log_norm - z[np.arange(len(y)), y]
+        loss = -log_softmax(z, axis=1)[np.arange(len(y)), y]
         scores.append((float(loss.mean()), float(np.mean(np.argmax(z, axis=1) == y))))
     return scores
 
@@ -258,14 +246,13 @@ class EarlyStoppingRule:
     def __init__(self, patience):
         self.patience = patience
         self.best = None
-        self.best_epoch = None  # 0-based, as Keras counts
         self.wait = 0
 
     def update(self, epoch, value):
         """``(keep_weights, stop)`` after ``epoch`` (0-based) ended with ``value``."""
         self.wait += 1
         if self.best is None or value < self.best:
-            self.best, self.best_epoch, self.wait = value, epoch, 0
+            self.best, self.wait = value, 0
             return True, False
         return False, self.wait >= self.patience and epoch > 0
 
@@ -280,12 +267,15 @@ class MemberEarlyStopping(keras.callbacks.Callback):
         self.x_val_stack, self.y_val = x_val_stack, y_val
         k = len(y_val)
         self.rules = [EarlyStoppingRule(patience) for _ in range(k)]
-        self.best_weights = [None] * k
+        self.best_weights = [None] * k  # per member, one array per stacked variable
         self.epochs_run = [None] * k
         self.history = [
             {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []} for _ in range(k)
         ]
         self.epoch_seconds = []
+
+    def on_train_begin(self, logs=None):
+        self.variables = _stacked_variables(self.model)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()
@@ -293,6 +283,7 @@ class MemberEarlyStopping(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         scores = member_scores(predict_members(self.model, self.x_val_stack), self.y_val)
         active = [k for k in range(len(scores)) if self.epochs_run[k] is None]
+        values = None  # the stacked weights, read once when some member keeps its own
         for k in active:
             val_loss, val_accuracy = scores[k]
             history = self.history[k]
@@ -302,7 +293,9 @@ class MemberEarlyStopping(keras.callbacks.Callback):
             history["val_accuracy"].append(val_accuracy)
             keep, stop = self.rules[k].update(epoch, val_loss)
             if keep:
-                self.best_weights[k] = _member_weights(self.model, k)
+                if values is None:
+                    values = [v.numpy() for v in self.variables]
+                self.best_weights[k] = [np.array(full[k]) for full in values]
             if stop:
                 self.epochs_run[k] = epoch + 1
         # The epoch's wall time and the members still training in it (stopped members
@@ -312,11 +305,13 @@ class MemberEarlyStopping(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        for k, weights in enumerate(self.best_weights):
-            if self.epochs_run[k] is None:
-                self.epochs_run[k] = len(self.epoch_seconds)
-            if weights is not None:
-                _set_member_weights(self.model, k, weights)
+        self.epochs_run = [len(self.epoch_seconds) if r is None else r for r in self.epochs_run]
+        for i, variable in enumerate(self.variables):
+            full = variable.numpy()
+            for k, weights in enumerate(self.best_weights):
+                if weights is not None:
+                    full[k] = weights[i]
+            variable.assign(full)
 
 
 def fit_stacked(model, x_fits, y_fits, x_vals, y_vals, protocol):
