@@ -7,10 +7,10 @@ All three train the same architecture (Dense 512-256-128-10 with dropout, Adam)
 on the same projected vectors for the same epochs at batch 64, each in a fresh
 model as a CV fold does (tracing included), alternating in one process after a
 warm-up, each scoring a validation split every epoch. "ours" is the helpers path
-(``study_mlp`` compiled with ``MLP_STEPS_PER_EXECUTION`` steps per call, the
-training precision of ``$REPORT_PRECISION``, ``fit``'s seeded index-shuffling input
-pipeline); "today's path" is the code before the speed work (one step per call,
-float32, ``model.fit`` on the arrays); "plain" is the script a user would write.
+(``study_mlp`` compiled with ``MLP_STEPS_PER_EXECUTION`` steps per call and the fused
+Adam kernel, the training precision of ``$REPORT_PRECISION``, ``fit``'s seeded
+shuffling input pipeline); "today's path" is the code before the speed work (one step
+per call, float32, Keras' own Adam, ``model.fit`` on the arrays); "plain" is the script a user would write.
 Prints the CPU, images/s and the ratios. Then (``--workers N``, default 2) a whole
 cross-validation as chapter 03 runs it, in this process vs on N single-threaded
 worker processes (the ``mlp_n_jobs`` parameter). Run on an otherwise idle machine.
@@ -42,6 +42,23 @@ def plain_keras_model(m):
         ]
     )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def todays_model(m):
+    """The MLP as the code before the speed work trained it: float32, Keras' own Adam,
+    one step per call."""
+    import keras
+
+    from helpers.nets.models import study_mlp
+
+    model = _float32(lambda: study_mlp(m))
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=1,
+    )
     return model
 
 
@@ -80,7 +97,7 @@ def main(argv=None):
 
     import keras
 
-    from helpers.nets.models import MLP_STEPS_PER_EXECUTION, compile_model, study_mlp
+    from helpers.nets.models import MLP_STEPS_PER_EXECUTION, study_mlp
     from helpers.nets.training import fit, set_seed
     from helpers.runtime import machine_info, training_precision
 
@@ -124,10 +141,7 @@ def main(argv=None):
     # Each trains a fresh model as a CV fold does, scoring a validation split each epoch.
     variants = {
         "ours": (lambda: study_mlp(args.m), ours),
-        "today's path": (
-            lambda: compile_model(_float32(lambda: study_mlp(args.m)), steps_per_execution=1),
-            keras_fit,
-        ),
+        "today's path": (lambda: todays_model(args.m), keras_fit),
         "plain Keras": (lambda: _float32(lambda: plain_keras_model(args.m)), keras_fit),
     }
     if args.cv_only:
@@ -175,7 +189,7 @@ def cross_validation_paths(args, x, y):
     from sklearn.model_selection import StratifiedKFold
 
     from helpers.executor import fold_executor
-    from helpers.nets.models import compile_model, study_mlp
+    from helpers.nets.models import study_mlp
     from helpers.nets.training import Protocol, cross_validate, set_seed, validation_split
 
     protocol = Protocol(args.epochs, args.epochs, 0.1, args.batch_size)
@@ -189,7 +203,7 @@ def cross_validation_paths(args, x, y):
         for fold, (train, test) in enumerate(splits):
             fit_rel, val_rel = validation_split(y[train], 0.1, fold)
             set_seed(fold)
-            model = compile_model(_float32(lambda: study_mlp(x.shape[1])), steps_per_execution=1)
+            model = todays_model(x.shape[1])
             model.fit(
                 x[train[fit_rel]],
                 y[train[fit_rel]],
