@@ -182,6 +182,40 @@ def test_a_member_does_not_depend_on_the_other_members_values():
         assert outcomes[0][2] == other[2]
 
 
+def test_a_reused_stack_trains_exactly_as_a_freshly_built_one():
+    """The traced stack of an architecture is kept and re-loaded for the next CV: after
+    another CV (other members, data and seed) it must start from nothing of that one's
+    state (weights, Adam's step and moments, dropout streams, the shuffle seed)."""
+    from helpers.nets import stacked
+
+    x, y = _blobs(300)
+    other_x, other_y = _blobs(300, seed=1)
+    protocol = Protocol(3, 3, 0.1, 32)
+
+    def train(data_x, data_y, seed):
+        set_seed(seed)
+        model = stack_members(_members(2, seed=seed), seed=seed)
+        runs = fit_stacked(
+            model,
+            [data_x[:250], data_x[50:]],
+            [data_y[:250], data_y[50:]],
+            [data_x[250:], data_x[:50]],
+            [data_y[250:], data_y[:50]],
+            protocol,
+        )
+        return model, [w.numpy() for w in model.weights], [r["history"] for r in runs]
+
+    stacked._STACKS.clear()
+    fresh_model, fresh_weights, fresh_history = train(x, y, 3)
+    stacked._STACKS.clear()
+    other_model, _, _ = train(other_x, other_y, 0)
+    reused_model, reused_weights, reused_history = train(x, y, 3)
+    assert reused_model is other_model  # re-used, not rebuilt
+    assert reused_history == fresh_history
+    for fresh, reused in zip(fresh_weights, reused_weights):
+        np.testing.assert_array_equal(fresh, reused)
+
+
 def test_each_member_stops_on_its_own_validation_loss_and_keeps_its_best_epoch():
     """Member 1's validation labels are noise, so its validation loss stops improving
     early; member 0 keeps improving. Each stops patience epochs after its own best and

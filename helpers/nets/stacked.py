@@ -69,7 +69,7 @@ class StackedDense(keras.layers.Layer):
         self.kernel = self.add_weight(
             name="kernel",
             shape=(self.members, int(input_shape[-1]), self.units),
-            initializer="glorot_uniform",
+            initializer="zeros",  # the members' weights are loaded into it
         )
         self.bias = self.add_weight(
             name="bias", shape=(self.members, self.units), initializer="zeros"
@@ -140,7 +140,14 @@ def stacked_loss(y_true, y_pred):
     return ops.sum(ops.cast(losses, "float32") * valid * scale, axis=-1)
 
 
-def stack_members(members, *, steps_per_execution=1):
+# Stacks traced in this process, by architecture: a stack of one architecture, size and
+# input width is built and traced once (~1 s, most of a small CV's overhead) and then
+# re-loaded with each new CV's members. A few entries: a chapter has a handful of shapes.
+_STACKS: dict = {}
+_STACKS_KEPT = 8
+
+
+def stack_members(members, *, seed=0, steps_per_execution=1):
     """One compiled model training ``members`` (built, compiled Dense/Dropout MLPs of one
     architecture) side by side, starting from their current weights.
 
@@ -148,46 +155,82 @@ def stack_members(members, *, steps_per_execution=1):
     softmax inputs): row i holds one image of each member's data. Labels
     ``(batch, K)``; -1 marks a padding row of a member. The members' last layer must
     be a softmax Dense layer and their optimizer is copied from its config.
+    The stack's dropout masks are drawn from generators seeded with ``seed``.
+
+    A stack of the same architecture built earlier in this process is re-used: its
+    weights, optimizer state and dropout generators are reset to what a fresh stack
+    would start from (so it trains exactly as a fresh one, tests/test_stacked.py)
+    and its traced functions are kept. Use the returned model before stacking again.
     """
-    first = members[0]
-    k = len(members)
     shapes = [tuple(m.input_shape[1:]) for m in members]
     if len(set(shapes)) != 1 or len(shapes[0]) != 1:
         raise ValueError(f"members must share one vector input shape, got {shapes}")
-    inputs = keras.Input((k, shapes[0][0]))
-    x = ops.transpose(inputs, (1, 0, 2))  # (K, batch, in): a batched product per layer
-    stacked = []
+    key = _architecture_key(members, steps_per_execution)
+    stack = _STACKS.pop(key, None) or _build_stack(members, steps_per_execution)
+    _STACKS[key] = stack  # most recently used last
+    while len(_STACKS) > _STACKS_KEPT:
+        _STACKS.pop(next(iter(_STACKS)))
+    model, fresh_optimizer_state = stack
+    _load_members(model, members, seed, fresh_optimizer_state)
+    return model
+
+
+def _member_layers(model):
+    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+
+
+def _architecture_key(members, steps_per_execution):
+    import json
+
+    import keras
+
+    first = members[0]
     layers = [
-        [layer for layer in m.layers if type(layer).__name__ != "InputLayer"] for m in members
+        {k: v for k, v in layer.get_config().items() if k != "name"}
+        for layer in _member_layers(first)
     ]
-    for position, layer in enumerate(layers[0]):
+    optimizer = {k: v for k, v in first.optimizer.get_config().items() if k != "name"}
+    return json.dumps(
+        [
+            keras.config.backend(),
+            len(members),
+            first.input_shape[1:],
+            layers,
+            type(first.optimizer).__name__,
+            optimizer,
+            steps_per_execution,
+        ],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _build_stack(members, steps_per_execution):
+    first = members[0]
+    k = len(members)
+    inputs = keras.Input((k, first.input_shape[-1]))
+    x = ops.transpose(inputs, (1, 0, 2))  # (K, batch, in): a batched product per layer
+    layers = _member_layers(first)
+    for position, layer in enumerate(layers):
         kind = type(layer).__name__
         if kind == "Dense":
             activation = keras.activations.serialize(layer.activation)
-            if position == len(layers[0]) - 1:
+            if position == len(layers) - 1:
                 if activation != "softmax":
                     raise ValueError(f"the members' last layer must be softmax, not {activation}")
                 activation = None  # logits: the losses take them from_logits
-            dense = StackedDense(
-                layer.units,
-                k,
-                activation,
-                dtype=layer.dtype_policy,
-                name=layer.name,
+            x = StackedDense(layer.units, k, activation, dtype=layer.dtype_policy, name=layer.name)(
+                x
             )
-            x = dense(x)
-            stacked.append((dense, position))
         elif kind == "Dropout":
-            x = keras.layers.Dropout(layer.rate, name=layer.name)(x)
+            # A fixed seed, so building draws nothing from the seeded Python stream
+            # (_load_members seeds the generator): a built and a re-used stack then
+            # shuffle alike.
+            x = keras.layers.Dropout(layer.rate, seed=0, name=layer.name)(x)
         else:
             raise ValueError(f"stack_members supports Dense and Dropout layers, not {kind}")
     outputs = ops.transpose(x, (1, 0, 2))
     model = keras.Model(inputs, outputs, name=f"{first.name}_x{k}")
-    for dense, position in stacked:
-        kernels = [m_layers[position].kernel.numpy() for m_layers in layers]
-        biases = [m_layers[position].bias.numpy() for m_layers in layers]
-        dense.kernel.assign(np.stack(kernels))
-        dense.bias.assign(np.stack(biases))
     optimizer = type(first.optimizer).from_config(first.optimizer.get_config())
     model.compile(
         optimizer=optimizer,
@@ -195,7 +238,26 @@ def stack_members(members, *, steps_per_execution=1):
         metrics=[MemberMetrics(k)],
         steps_per_execution=steps_per_execution,
     )
-    return model
+    optimizer.build(model.trainable_variables)
+    # What a fresh optimizer starts from (step 0, zero moments), restored for each CV.
+    return model, [np.array(v) for v in optimizer.variables]
+
+
+def _load_members(model, members, seed, fresh_optimizer_state):
+    """The members' weights, a fresh optimizer state, dropout generators seeded from
+    ``seed``: everything a stack's training depends on besides its data."""
+    layers = [_member_layers(m) for m in members]
+    for position, layer in enumerate(_member_layers(model)):
+        if isinstance(layer, StackedDense):
+            layer.kernel.assign(np.stack([m[position].kernel.numpy() for m in layers]))
+            layer.bias.assign(np.stack([m[position].bias.numpy() for m in layers]))
+    for variable, value in zip(model.optimizer.variables, fresh_optimizer_state):
+        variable.assign(value)
+    dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    seeds = np.random.default_rng(seed).integers(1, 2**30, len(dropouts))
+    for layer, layer_seed in zip(dropouts, seeds):
+        state = layer.seed_generator.state
+        state.assign(np.array([layer_seed, 0], dtype=state.dtype))
 
 
 def _stacked_variables(model):

@@ -445,7 +445,7 @@ def fit_folds_stacked(build_model, data, splits, protocol, seed, transform, log)
 
     Fold i's member starts from the weights ``build_model`` gives after
     ``set_seed(seed + i)``, as in :func:`fit_fold`; the stack's dropout and batch
-    order are seeded with ``seed``. Returns one FoldResult per fold.
+    order are seeded with ``seed``, wherever and after whatever it runs. Returns one FoldResult per fold.
     """
     from helpers.nets.stacked import (
         fit_stacked,
@@ -466,7 +466,7 @@ def fit_folds_stacked(build_model, data, splits, protocol, seed, transform, log)
         set_seed(seed + i)
         members.append(build_model(x_fit.shape[1:]))
     set_seed(seed)
-    model = stack_members(members, steps_per_execution=members[0].steps_per_execution)
+    model = stack_members(members, seed=seed, steps_per_execution=members[0].steps_per_execution)
     runs = fit_stacked(
         model,
         [x for x, _ in fits],
