@@ -165,7 +165,9 @@ RULES = {
         _list_of(_existing("dir"), min_len=0),
         "a list of output folders rendered with other seeds (scripts/seed-spread.sh), or []",
     ),
-    "mlp_n_jobs": Rule(_int(min_value=1), "an integer >= 1 (worker processes for MLP folds)"),
+    "mlp_n_jobs": Rule(
+        _int(min_value=1), "an integer >= 1 (worker processes for MLP stacks or folds)"
+    ),
     "mlp_stack_folds": Rule(_boolean, "true or false (an MLP's CV folds as one stacked model)"),
     "cs_image_file": Rule(_optional(_existing("file")), "an existing image file, or null"),
     "cs_scheme": Rule(_choice(_cs_choices("operators", "SCHEMES")), "a measurement scheme"),

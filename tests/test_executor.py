@@ -8,7 +8,7 @@ from helpers.data import load_datasets
 from helpers.executor import InProcessExecutor, check_scheduler, get_executor
 from helpers.nets.models import cnn_input, study_cnn, study_mlp
 from helpers.nets.projection import fold_transform
-from helpers.nets.training import Protocol, cross_validate
+from helpers.nets.training import Protocol, cross_validate, cross_validate_many
 from helpers.report.profiles import load_profile
 
 
@@ -130,10 +130,23 @@ def test_quick_profile_cv_on_a_local_dask_cluster_equals_in_process(
     local_two = get_executor("local:2")
     assert len(local_two.client.scheduler_info()["workers"]) == 2
     remote_mlp = run("mlp", local_two, tmp_path / "local2")
+    # Chapter 03 submits all its stacked CVs at once: two stacks on the two workers.
+    stacked_job = {k: v for k, v in jobs["mlp-stacked"].items() if k != "stacked"}
+    common = dict(y=data.y_train, protocol=protocol, folds=quick["cnn_folds"], seed=0)
+    side_by_side = cross_validate_many(
+        [{**stacked_job, **common}, {**stacked_job, **common, "model_id": "test-mlp-2"}],
+        executor=local_two,
+        log=lambda message: None,
+    )
     local_two.close()
     for a, b in zip(remote_mlp, local["mlp"], strict=True):
         assert (a.epochs_run, a.best_epoch) == (b.epochs_run, b.best_epoch)
         assert abs(a.accuracy - b.accuracy) <= 1.0 / a.n_val
+    for cv in side_by_side:
+        for a, b in zip(cv, local["mlp-stacked"], strict=True):
+            assert (a.epochs_run, a.best_epoch) == (b.epochs_run, b.best_epoch)
+            assert abs(a.accuracy - b.accuracy) <= 1.0 / a.n_val
+            assert a.loss == pytest.approx(b.loss, rel=1e-4)
     # Same folds, epochs and accuracies; float32 sums may round differently in a
     # worker with another thread count (Dask sets one thread per worker), so losses
     # agree to round-off, not bit for bit.

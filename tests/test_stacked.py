@@ -14,7 +14,7 @@ from helpers.nets.stacked import (
     stack_members,
     stack_rows,
 )
-from helpers.nets.training import Protocol, cross_validate, set_seed
+from helpers.nets.training import Protocol, cross_validate, cross_validate_many, set_seed
 
 
 def _blobs(n, dim=8, seed=0, noise=1.0):
@@ -280,6 +280,58 @@ def test_stacked_cv_scores_as_one_model_per_fold_within_fold_noise(tmp_path, mon
         lambda s: study_mlp(s[0]), x, y, **common, stacked=True, cache_dir=tmp_path
     )
     assert not any(r.cached for r in fresh)
+
+
+def test_many_cross_validations_submitted_together_equal_each_alone(tmp_path):
+    """cross_validate_many (chapter 03 submits every CV at once, so N workers train N
+    stacks side by side) gives each CV what cross_validate gives it, caches each, and
+    re-runs only the CV whose cache lost a fold."""
+    x, y = _blobs(400)
+    other_x, other_y = _blobs(300, dim=8, seed=2)
+    protocol = Protocol(3, 2, 0.1, 32)
+    jobs = [
+        dict(
+            build_model=lambda s: study_mlp(s[0]),
+            x=x,
+            y=y,
+            model_id="a",
+            protocol=protocol,
+            folds=3,
+            seed=0,
+        ),
+        dict(
+            build_model=lambda s: study_mlp(s[0]),
+            x=x,
+            y=y,
+            model_id="b",
+            protocol=protocol,
+            folds=2,
+            seed=5,
+        ),
+        dict(
+            build_model=lambda s: study_mlp(s[0]),
+            x=other_x,
+            y=other_y,
+            model_id="c",
+            protocol=protocol,
+            folds=2,
+            seed=0,
+        ),
+    ]
+    alone = [cross_validate(**job, stacked=True, log=lambda m: None) for job in jobs]
+    together = cross_validate_many(
+        [{**job, "cache_dir": tmp_path} for job in jobs], log=lambda m: None
+    )
+    for one, many in zip(alone, together, strict=True):
+        assert [r.history for r in many] == [r.history for r in one]
+        assert [(r.accuracy, r.loss) for r in many] == [(r.accuracy, r.loss) for r in one]
+    assert len(list(tmp_path.glob("*.json"))) == 3 + 2 + 2
+    next(tmp_path.glob("b-*-fold1.json")).unlink()
+    again = cross_validate_many(
+        [{**job, "cache_dir": tmp_path} for job in jobs], log=lambda m: None
+    )
+    assert [all(r.cached for r in cv) for cv in again] == [True, False, True]
+    assert [r.history for r in again[1]] == [r.history for r in together[1]]
 
 
 def test_only_dense_and_dropout_layers_stack():

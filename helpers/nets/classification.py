@@ -12,10 +12,16 @@ import numpy as np
 from helpers.nets.cost import measure_latency, model_cost
 from helpers.nets.models import ARCHITECTURE_VERSION, cnn_input, layer_table, study_cnn, study_mlp
 from helpers.nets.projection import check_projection, fold_transform, project, projection_flops
-from helpers.nets.training import cross_validate, log_progress, summarize_folds, train_final
+from helpers.nets.training import (
+    cross_validate,
+    cross_validate_many,
+    log_progress,
+    summarize_folds,
+    train_final,
+)
 from helpers.provenance import phase
 
-__all__ = ["evaluate_cnn", "evaluate_mlp", "final_cnn", "cnn_id"]
+__all__ = ["evaluate_cnn", "evaluate_mlp", "train_mlp_cross_validations", "final_cnn", "cnn_id"]
 
 
 def cnn_id(dataset, padding):
@@ -111,6 +117,44 @@ def _mlp(input_shape):
     return study_mlp(input_shape[0])
 
 
+def _mlp_job(dataset, method, m, *, folds, protocol, seed, cache_dir):
+    """The arguments of the MLP's cross-validation on ``method``-projected images (the
+    same for :func:`evaluate_mlp` and :func:`train_mlp_cross_validations`)."""
+    n_features = int(np.prod(dataset.x_train.shape[1:]))
+    m = check_projection(method, m, n_features, len(dataset.x_train))
+    return dict(
+        build_model=_mlp,
+        x=dataset.x_train,
+        y=dataset.y_train,
+        model_id=f"study_mlp-v{ARCHITECTURE_VERSION}/{method}/{m}/{dataset.name}",
+        folds=folds,
+        protocol=protocol,
+        seed=seed,
+        transform=fold_transform(method, m, seed),
+        cache_dir=Path(cache_dir),
+    )
+
+
+def train_mlp_cross_validations(
+    runs, *, protocol, seed, cache_dir, executor=None, log=log_progress
+):
+    """Every stacked MLP cross-validation of ``runs`` trained at once and cached, so
+    that :func:`evaluate_mlp` then reads them: on an executor of N workers
+    (:func:`helpers.executor.fold_executor`) N stacks train side by side.
+
+    Parameters
+    ----------
+    runs : list of (dataset, method, m, folds)
+    """
+    jobs = [
+        _mlp_job(dataset, method, m, folds=folds, protocol=protocol, seed=seed, cache_dir=cache_dir)
+        for dataset, method, m, folds in runs
+    ]
+    log(f"{len(jobs)} MLP cross-validations, each CV's folds stacked, submitted together")
+    with phase("MLP training: cross-validation"):
+        cross_validate_many(jobs, executor=executor, log=log)
+
+
 def evaluate_mlp(
     dataset,
     *,
@@ -136,24 +180,13 @@ def evaluate_mlp(
     """
     n_features = int(np.prod(dataset.x_train.shape[1:]))
     m = check_projection(method, m, n_features, len(dataset.x_train))
-    transform = fold_transform(method, m, seed)
-    model_id = f"study_mlp-v{ARCHITECTURE_VERSION}/{method}/{m}/{dataset.name}"
+    job = _mlp_job(
+        dataset, method, m, folds=folds, protocol=protocol, seed=seed, cache_dir=cache_dir
+    )
+    transform, model_id = job["transform"], job["model_id"]
     log(f"{dataset.name}: MLP on {method} projection to M={m}, {folds}-fold CV")
     with phase("MLP training: cross-validation"):
-        fold_results = cross_validate(
-            _mlp,
-            dataset.x_train,
-            dataset.y_train,
-            model_id=model_id,
-            folds=folds,
-            protocol=protocol,
-            seed=seed,
-            transform=transform,
-            cache_dir=Path(cache_dir),
-            log=log,
-            executor=executor,
-            stacked=stacked,
-        )
+        fold_results = cross_validate(**job, log=log, executor=executor, stacked=stacked)
     summary = {
         **summarize_folds(fold_results),
         "stacked_folds": bool(stacked),

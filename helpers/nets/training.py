@@ -157,8 +157,9 @@ def _backend_id():
 EPOCH_LOG_SECONDS = 2.0
 # Part of a stacked CV's cache key: bump it when helpers.nets.stacked trains differently,
 # so folds cached by the old code are retrained, never served (2: losses from logits,
-# per-member batch means).
-STACKED_TRAINING_VERSION = 2
+# per-member batch means; 3: dropout generators seeded from the CV's seed, so a re-used
+# stack trains as a fresh one).
+STACKED_TRAINING_VERSION = 3
 
 
 def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None, log=None):
@@ -337,59 +338,146 @@ def cross_validate(
     -------
     list of FoldResult
     """
-    from sklearn.model_selection import StratifiedKFold
-
     from helpers.executor import get_executor
 
-    folds, seed = check_training(None, folds=folds, seed=seed)
-    key = run_key(
-        model=model_id,
-        data=fingerprint(x, y),
+    job = dict(
+        build_model=build_model,
+        x=x,
+        y=y,
+        model_id=model_id,
+        protocol=protocol,
         folds=folds,
-        protocol=asdict(protocol),
         seed=seed,
-        backend=_backend_id(),
-        **({"stacked": STACKED_TRAINING_VERSION} if stacked else {}),
+        transform=transform,
+        cache_dir=cache_dir,
     )
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    splits = list(splitter.split(np.zeros(len(y)), y))
-    results, pending = {}, {}
-    executor = get_executor(executor)
-    shared = None
-    paths = [
-        Path(cache_dir) / f"{model_id.replace('/', '_')}-{key}-fold{i}.json" if cache_dir else None
-        for i in range(folds)
-    ]
-    for i, path in enumerate(paths):
-        cached = _load_cached_fold(path, log) if path is not None else None
-        if cached is not None:
-            results[i] = cached
-            log(f"  fold {i + 1}/{folds}: cached, accuracy {cached.accuracy:.4f}")
     if stacked:
-        if len(results) < folds:
-            shared = executor.scatter((x, y), broadcast=True)
-            future = executor.submit(
-                fit_folds_stacked, build_model, shared, splits, protocol, seed, transform, log
-            )
-            for i, result in enumerate(future.result()):
-                results[i] = _finish_fold(result, i, paths[i], folds, log)
-        return [results[i] for i in range(folds)]
-    for i, (train_idx, test_idx) in enumerate(splits):
+        return cross_validate_many([job], executor=executor, log=log)[0]
+    plan = _CVPlan(job, stacked=False, log=log)
+    results, pending, shared = plan.results, {}, None
+    executor = get_executor(executor)
+    for i, (train_idx, test_idx) in enumerate(plan.splits):
         if i in results:
             continue
-        path = paths[i]
         if shared is None:  # sent to remote workers once, not with every fold
             shared = executor.scatter((x, y), broadcast=True)
         future = executor.submit(
-            fit_fold, build_model, shared, train_idx, test_idx, i, protocol, seed, transform, log
+            fit_fold,
+            build_model,
+            shared,
+            train_idx,
+            test_idx,
+            i,
+            protocol,
+            plan.seed,
+            transform,
+            log,
         )
-        pending[future] = (i, path)
+        pending[future] = i
         if future.done():  # in-process: cache it now, before the next fold starts
-            results[i] = _finish_fold(future.result(), *pending.pop(future), folds, log)
+            results[i] = plan.finish(i, future.result())
+            pending.pop(future)
     for future in executor.as_completed(list(pending)):
-        i, path = pending[future]
-        results[i] = _finish_fold(future.result(), i, path, folds, log)
-    return [results[i] for i in range(folds)]
+        i = pending[future]
+        results[i] = plan.finish(i, future.result())
+    return [results[i] for i in range(plan.folds)]
+
+
+def cross_validate_many(jobs, *, executor=None, log=log_progress):
+    """Several cross-validations, each with its folds stacked (``stacked=True`` of
+        :func:`cross_validate`), submitted together.
+
+        Every CV with a fold missing from its cache is submitted before any is awaited, so
+        an executor of N workers (:func:`helpers.executor.fold_executor`) trains N stacks at
+        once; each CV is cached as soon as it is back, so an interrupted call keeps every
+        finished CV. A stack's result depends on its seed and data, not on the stacks beside
+    it (under mixed bfloat16 a worker's thread count can move a score by an image or two:
+    the order of sums).
+
+        Parameters
+        ----------
+        jobs : list of dict
+            Each the keyword arguments of :func:`cross_validate` (``build_model``, ``x``,
+            ``y``, ``model_id``, ``protocol``, and optionally ``folds``, ``seed``,
+            ``transform``, ``cache_dir``). Jobs on the same arrays send them once.
+
+        Returns
+        -------
+        list of list of FoldResult, in the order of ``jobs``
+    """
+    from helpers.executor import get_executor
+
+    executor = get_executor(executor)
+    plans = [_CVPlan(job, stacked=True, log=log) for job in jobs]
+    shared, pending = {}, {}
+    for j, (job, plan) in enumerate(zip(jobs, plans)):
+        if len(plan.results) == plan.folds:
+            continue
+        plan.results.clear()  # any fold missing: the whole stack retrains
+        arrays = (id(job["x"]), id(job["y"]))
+        if arrays not in shared:
+            shared[arrays] = executor.scatter((job["x"], job["y"]), broadcast=True)
+        future = executor.submit(
+            fit_folds_stacked,
+            job["build_model"],
+            shared[arrays],
+            plan.splits,
+            job["protocol"],
+            plan.seed,
+            job.get("transform"),
+            log,
+        )
+        pending[future] = j
+        if future.done():  # in-process: cache it now, before the next CV starts
+            plan.finish_all(future.result())
+            pending.pop(future)
+    for future in executor.as_completed(list(pending)):
+        plans[pending[future]].finish_all(future.result())
+    return [[plan.results[i] for i in range(plan.folds)] for plan in plans]
+
+
+class _CVPlan:
+    """One CV's folds, cache key, cache paths and the folds already cached."""
+
+    def __init__(self, job, *, stacked, log):
+        from sklearn.model_selection import StratifiedKFold
+
+        x, y = job["x"], job["y"]
+        self.folds, self.seed = check_training(
+            None, folds=job.get("folds", 5), seed=job.get("seed", 0)
+        )
+        self.log = log
+        key = run_key(
+            model=job["model_id"],
+            data=fingerprint(x, y),
+            folds=self.folds,
+            protocol=asdict(job["protocol"]),
+            seed=self.seed,
+            backend=_backend_id(),
+            **({"stacked": STACKED_TRAINING_VERSION} if stacked else {}),
+        )
+        splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
+        self.splits = list(splitter.split(np.zeros(len(y)), y))
+        cache_dir = job.get("cache_dir")
+        stem = f"{job['model_id'].replace('/', '_')}-{key}"
+        self.paths = [
+            Path(cache_dir) / f"{stem}-fold{i}.json" if cache_dir else None
+            for i in range(self.folds)
+        ]
+        self.results = {}
+        for i, path in enumerate(self.paths):
+            cached = _load_cached_fold(path, log) if path is not None else None
+            if cached is not None:
+                self.results[i] = cached
+                log(f"  fold {i + 1}/{self.folds}: cached, accuracy {cached.accuracy:.4f}")
+
+    def finish(self, i, result):
+        self.results[i] = _finish_fold(result, i, self.paths[i], self.folds, self.log)
+        return self.results[i]
+
+    def finish_all(self, results):
+        for i, result in enumerate(results):
+            self.finish(i, result)
 
 
 def _finish_fold(result, i, path, folds, log):
