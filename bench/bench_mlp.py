@@ -1,7 +1,7 @@
 """Training throughput of the study's MLP: ours vs today's path vs a plain Keras script.
 
     python bench/bench_mlp.py [--images 8000] [--epochs 3] [--rounds 5] [--m 100]
-                              [--workers 2] [--folds 5]
+                              [--workers 2] [--folds 5] [--cvs 2] [--cv-only]
 
 All three train the same architecture (Dense 512-256-128-10 with dropout, Adam)
 on the same projected vectors for the same epochs at batch 64, each in a fresh
@@ -11,9 +11,10 @@ warm-up, each scoring a validation split every epoch. "ours" is the helpers path
 Adam kernel, the training precision of ``$REPORT_PRECISION``, ``fit``'s seeded
 shuffling input pipeline); "today's path" is the code before the speed work (one step
 per call, float32, Keras' own Adam, ``model.fit`` on the arrays); "plain" is the script a user would write.
-Prints the CPU, images/s and the ratios. Then (``--workers N``, default 2) a whole
-cross-validation as chapter 03 runs it, in this process vs on N single-threaded
-worker processes (the ``mlp_n_jobs`` parameter). Run on an otherwise idle machine.
+Prints the CPU, images/s and the ratios. Then ``--cvs`` whole cross-validations as
+chapter 03 runs them, today's path vs ours stacked in this process, stacked on
+``--workers`` single-threaded processes (the ``mlp_n_jobs`` parameter) and one model
+per fold on them. Run on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2, help="CV on N worker processes")
     parser.add_argument("--folds", type=int, default=5, help="CV folds (0: no CV)")
+    parser.add_argument("--cvs", type=int, default=2, help="CVs timed together (own seeds)")
     parser.add_argument("--cv-only", action="store_true", help="skip the per-fit comparison")
     parser.add_argument(
         "--stacked-float32", action="store_true", help="also the stacked CV in float32"
@@ -174,66 +176,90 @@ def main(argv=None):
 
 
 def cross_validation_paths(args, x, y):
-    """A whole CV of the MLP as chapter 03 runs it, three ways, alternating, each fold a
+    """``--cvs`` whole CVs of the MLP as chapter 03 runs them (it runs 24: Table 3's and
+    the sweep's), each with its own seed and folds, four ways, alternating, each fold a
     fixed ``--epochs`` (patience = epochs, so all do the same work):
 
-    - today's path: a fresh float32 model per fold, one step per call, ``model.fit``
-      on the arrays (the code before the speed work), folds one after the other;
-    - ours, stacked: the folds side by side as one model (``stacked=True``, chapter
-      03's default), in this process;
-    - ours, N workers: one model per fold on ``--workers`` single-threaded processes
-      (``mlp_n_jobs``, ``stacked=False``).
+    - today's path: a fresh float32 model per fold, Keras' Adam, one step per call,
+      ``model.fit`` on the arrays (the code before the speed work), one after another;
+    - ours, stacked: each CV's folds side by side as one model, in this process;
+    - ours, stacked on N workers: the CVs' stacks submitted together
+      (``cross_validate_many``), N at a time on ``--workers`` single-threaded
+      processes (chapter 03's default in ``study``);
+    - ours, one model per fold on the N workers (``mlp_stack_folds: false``).
 
+    A stack traced for one CV is re-used by the next of its shape, in this process and
+    in each worker (chapter 03 has 6 shapes among its 24 CVs); the warm-up round traces
+    them, as a chapter's first CV of each shape does.
     Prints training images/s (fold training images x epochs / wall time, scoring
     included) and the ratios to today's path."""
     from sklearn.model_selection import StratifiedKFold
 
     from helpers.executor import fold_executor
     from helpers.nets.models import study_mlp
-    from helpers.nets.training import Protocol, cross_validate, set_seed, validation_split
+    from helpers.nets.training import (
+        Protocol,
+        cross_validate,
+        cross_validate_many,
+        set_seed,
+        validation_split,
+    )
 
     protocol = Protocol(args.epochs, args.epochs, 0.1, args.batch_size)
     workers = fold_executor(args.workers) if args.workers > 1 else None  # warmed below
-    splits = list(
-        StratifiedKFold(args.folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y)
+    seeds = [10 * c for c in range(args.cvs)]  # fold i trains from seed + i: no overlap
+    splits = {
+        seed: list(
+            StratifiedKFold(args.folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
+        )
+        for seed in seeds
+    }
+    trained = (
+        sum(len(train) - round(0.1 * len(train)) for seed in seeds for train, _ in splits[seed])
+        * args.epochs
     )
-    trained = sum(len(train) - round(0.1 * len(train)) for train, _ in splits) * args.epochs
 
     def todays_path():
-        for fold, (train, test) in enumerate(splits):
-            fit_rel, val_rel = validation_split(y[train], 0.1, fold)
-            set_seed(fold)
-            model = todays_model(x.shape[1])
-            model.fit(
-                x[train[fit_rel]],
-                y[train[fit_rel]],
-                epochs=args.epochs,
-                batch_size=args.batch_size,
-                shuffle=True,
-                validation_data=(x[train[val_rel]], y[train[val_rel]]),
-                verbose=0,
-            )
-            model.evaluate(x[test], y[test], batch_size=512, verbose=0)
+        for seed in seeds:
+            for fold, (train, test) in enumerate(splits[seed]):
+                fit_rel, val_rel = validation_split(y[train], 0.1, seed + fold)
+                set_seed(seed + fold)
+                model = todays_model(x.shape[1])
+                model.fit(
+                    x[train[fit_rel]],
+                    y[train[fit_rel]],
+                    epochs=args.epochs,
+                    batch_size=args.batch_size,
+                    shuffle=True,
+                    validation_data=(x[train[val_rel]], y[train[val_rel]]),
+                    verbose=0,
+                )
+                model.evaluate(x[test], y[test], batch_size=512, verbose=0)
 
-    def ours(stacked, executor=None):
-        cross_validate(
-            lambda shape: study_mlp(shape[0]),
-            x,
-            y,
+    def job(seed):
+        return dict(
+            build_model=lambda shape: study_mlp(shape[0]),
+            x=x,
+            y=y,
             model_id="bench-mlp",
             protocol=protocol,
             folds=args.folds,
-            seed=0,
-            log=lambda message: None,
-            executor=executor,
-            stacked=stacked,
+            seed=seed,
         )
 
-    variants = {"today's path": todays_path, "ours, stacked": lambda: ours(True)}
+    def stacked(executor=None):
+        cross_validate_many([job(seed) for seed in seeds], executor=executor, log=_quiet)
+
+    def one_model_per_fold(executor):
+        for seed in seeds:
+            cross_validate(**job(seed), log=_quiet, executor=executor)
+
+    variants = {"today's path": todays_path, "ours, stacked": stacked}
     if args.stacked_float32:
-        variants["ours, stacked, float32"] = lambda: _float32(lambda: ours(True))
+        variants["ours, stacked, float32"] = lambda: _float32(stacked)
     if workers is not None:
-        variants[f"ours, {args.workers} workers"] = lambda: ours(False, workers)
+        variants[f"ours, stacked, {args.workers} workers"] = lambda: stacked(workers)
+        variants[f"ours, {args.workers} workers"] = lambda: one_model_per_fold(workers)
     for run in variants.values():  # warm-up
         run()
     speeds = {name: [] for name in variants}
@@ -245,12 +271,12 @@ def cross_validation_paths(args, x, y):
     if workers is not None:
         workers.close()
     print(
-        f"{args.folds}-fold CV, {len(x)} images, {args.epochs} epochs per fold, training "
-        f"images/s (fold training images x epochs / wall time of the whole CV):"
+        f"{args.cvs} x {args.folds}-fold CV, {len(x)} images, {args.epochs} epochs per fold, "
+        f"training images/s (fold training images x epochs / wall time of the CVs):"
     )
     for name, values in speeds.items():
         print(
-            f"  {name:16s}: median {statistics.median(values):8.0f} img/s (runs "
+            f"  {name:26s}: median {statistics.median(values):8.0f} img/s (runs "
             f"{', '.join(f'{v:.0f}' for v in values)})"
         )
     for name in list(variants)[1:]:
@@ -259,6 +285,10 @@ def cross_validation_paths(args, x, y):
             f"  {name} / today's path: median {statistics.median(ratios):.2f} "
             f"(min {min(ratios):.2f}, max {max(ratios):.2f})"
         )
+
+
+def _quiet(message):
+    pass
 
 
 if __name__ == "__main__":
