@@ -270,9 +270,16 @@ def cross_validation_paths(args, x, y):
             speeds[name].append(trained / (time.perf_counter() - start))
     if workers is not None:
         workers.close()
+    import keras
+
+    from helpers.runtime import machine_info, training_precision
+
     print(
-        f"{args.cvs} x {args.folds}-fold CV, {len(x)} images, {args.epochs} epochs per fold, "
-        f"training images/s (fold training images x epochs / wall time of the CVs):"
+        f"CPU {machine_info()['cpu']}, backend {keras.config.backend()}, ours in "
+        f"{training_precision()}. {args.cvs} x {args.folds}-fold CV, {len(x)} images, a "
+        f"fixed {args.epochs} epochs per fold (no early stopping: no stopped folds riding "
+        f"along in a stack), traces warm after one warm-up round; training images/s (fold "
+        f"training images x epochs / wall time of the CVs):"
     )
     for name, values in speeds.items():
         print(

@@ -88,6 +88,37 @@ def test_models_compile_with_fused_adam_and_reload(tmp_path):
     assert isinstance(keras.saving.load_model(tmp_path / "m.keras").optimizer, FusedAdam)
 
 
+def test_a_final_model_saved_by_one_process_loads_in_a_fresh_one(tmp_path):
+    """A fresh process has not built a model yet (FusedAdam unregistered until imported):
+    train_final must still load the cached model instead of deleting and retraining it
+    (it did, for every final model, when the class was registered only on first use)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from helpers.nets.models import study_mlp
+        from helpers.nets.training import Protocol, train_final
+        x, y = np.random.default_rng(0).random((60, 8)).astype("float32"), np.arange(60) % 3
+        _, info = train_final(
+            lambda s: study_mlp(s[0]), x, y, x[:10], y[:10], model_id="m",
+            protocol=Protocol(1, 1, 0.2, 16), seed=0, model_dir={str(tmp_path)!r},
+            log=print,
+        )
+        print("CACHED" if info["cached"] else "TRAINED")
+        """
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr[-2000:]
+    assert runs[0].stdout.split()[-1] == "TRAINED"
+    assert runs[1].stdout.split()[-1] == "CACHED", runs[1].stdout[-2000:]
+
+
 def test_flops_counted_from_shapes():
     inputs = keras.Input((8, 8, 2))
     x = keras.layers.Conv2D(4, 3, padding="same")(inputs)

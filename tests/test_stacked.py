@@ -319,9 +319,12 @@ def test_many_cross_validations_submitted_together_equal_each_alone(tmp_path):
         ),
     ]
     alone = [cross_validate(**job, stacked=True, log=lambda m: None) for job in jobs]
+    messages = []
     together = cross_validate_many(
-        [{**job, "cache_dir": tmp_path} for job in jobs], log=lambda m: None
+        [{**job, "cache_dir": tmp_path} for job in [*jobs, jobs[0]]], log=messages.append
     )
+    assert together.pop() == together[0]  # listed twice: the same result, trained once
+    assert sum(m.strip() == "a (seed 0):" for m in messages) == 1
     for one, many in zip(alone, together, strict=True):
         assert [r.history for r in many] == [r.history for r in one]
         assert [(r.accuracy, r.loss) for r in many] == [(r.accuracy, r.loss) for r in one]

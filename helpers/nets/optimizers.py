@@ -1,4 +1,4 @@
-"""Adam with TensorFlow's fused update kernel (every classifier's optimizer).
+"""Adam with TensorFlow's fused update kernel (every classifier's optimizer, on TensorFlow).
 
 Keras 3's Adam updates each variable with about ten separate element-wise
 operations, each a full pass over the variable with its own temporary. For the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from helpers.checks import check_choice, check_int, check_seed
 from helpers.provenance import phase
@@ -67,7 +68,8 @@ def fold_transform(method, m, random_state=0):
     """``transform(x_train, x_other, fold)`` for :func:`helpers.training.cross_validate`.
 
     Flattens images, fits the projector on ``x_train`` only and applies it to
-    both; returns float32 arrays. The last fitted projector is kept as
+    both, on one BLAS thread (so the result does not depend on where it runs);
+    returns float32 arrays. The last fitted projector is kept as
     ``transform.projector`` (for timing it).
     """
 
@@ -77,7 +79,10 @@ def fold_transform(method, m, random_state=0):
         check_projection(method, m, flat_train.shape[1], len(flat_train))
         projector = make_projector(method, m, random_state)
         transform.projector = projector
-        with phase("projection fitting"):
+        # On one BLAS thread wherever it runs: with two, the Gaussian and PCA projections
+        # round differently, and a fold's score moved by up to 29 images between the
+        # notebook's process and a single-threaded worker.
+        with phase("projection fitting"), threadpool_limits(1):
             if projector is not None:
                 projector.fit(flat_train)
             return project(projector, flat_train), project(projector, flat_other)

@@ -24,12 +24,14 @@ for all members), so a fold's result depends on the number of folds and its
 place in the stack, not only on its seed; and a member that stopped keeps
 riding along (its updates are discarded by restoring its best weights).
 
-Used by chapter 03 (:func:`helpers.nets.training.cross_validate` with
-``stacked=True``); ``bench/bench_mlp.py`` measures it.
+Used by chapter 03 (:func:`helpers.nets.training.cross_validate_many`, and
+:func:`helpers.nets.training.cross_validate` with ``stacked=True``);
+``bench/bench_mlp.py`` measures it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 import keras
@@ -165,7 +167,8 @@ def stack_members(members, *, seed=0, steps_per_execution=1):
     shapes = [tuple(m.input_shape[1:]) for m in members]
     if len(set(shapes)) != 1 or len(shapes[0]) != 1:
         raise ValueError(f"members must share one vector input shape, got {shapes}")
-    key = _architecture_key(members, steps_per_execution)
+    # Per thread: a worker running two tasks at once must not share one model.
+    key = (threading.get_ident(), _architecture_key(members, steps_per_execution))
     stack = _STACKS.pop(key, None) or _build_stack(members, steps_per_execution)
     _STACKS[key] = stack  # most recently used last
     while len(_STACKS) > _STACKS_KEPT:
@@ -231,16 +234,15 @@ def _build_stack(members, steps_per_execution):
             raise ValueError(f"stack_members supports Dense and Dropout layers, not {kind}")
     outputs = ops.transpose(x, (1, 0, 2))
     model = keras.Model(inputs, outputs, name=f"{first.name}_x{k}")
-    optimizer = type(first.optimizer).from_config(first.optimizer.get_config())
     model.compile(
-        optimizer=optimizer,
+        optimizer=type(first.optimizer).from_config(first.optimizer.get_config()),
         loss=stacked_loss,
         metrics=[MemberMetrics(k)],
         steps_per_execution=steps_per_execution,
     )
-    optimizer.build(model.trainable_variables)
+    model.optimizer.build(model.trainable_variables)
     # What a fresh optimizer starts from (step 0, zero moments), restored for each CV.
-    return model, [np.array(v) for v in optimizer.variables]
+    return model, [np.array(v) for v in model.optimizer.variables]
 
 
 def _load_members(model, members, seed, fresh_optimizer_state):
@@ -251,7 +253,7 @@ def _load_members(model, members, seed, fresh_optimizer_state):
         if isinstance(layer, StackedDense):
             layer.kernel.assign(np.stack([m[position].kernel.numpy() for m in layers]))
             layer.bias.assign(np.stack([m[position].bias.numpy() for m in layers]))
-    for variable, value in zip(model.optimizer.variables, fresh_optimizer_state):
+    for variable, value in zip(model.optimizer.variables, fresh_optimizer_state, strict=True):
         variable.assign(value)
     dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
     seeds = np.random.default_rng(seed).integers(1, 2**30, len(dropouts))

@@ -354,6 +354,7 @@ def cross_validate(
     if stacked:
         return cross_validate_many([job], executor=executor, log=log)[0]
     plan = _CVPlan(job, stacked=False, log=log)
+    plan.log_cached()
     results, pending, shared = plan.results, {}, None
     executor = get_executor(executor)
     for i, (train_idx, test_idx) in enumerate(plan.splits):
@@ -409,11 +410,15 @@ def cross_validate_many(jobs, *, executor=None, log=log_progress):
 
     executor = get_executor(executor)
     plans = [_CVPlan(job, stacked=True, log=log) for job in jobs]
-    shared, pending = {}, {}
+    shared, pending, first = {}, {}, {}
     for j, (job, plan) in enumerate(zip(jobs, plans)):
         if len(plan.results) == plan.folds:
+            plan.log_cached()
             continue
         plan.results.clear()  # any fold missing: the whole stack retrains
+        if plan.stem in first:  # the same CV listed twice: trained once
+            continue
+        first[plan.stem] = j
         arrays = (id(job["x"]), id(job["y"]))
         if arrays not in shared:
             shared[arrays] = executor.scatter((job["x"], job["y"]), broadcast=True)
@@ -431,8 +436,17 @@ def cross_validate_many(jobs, *, executor=None, log=log_progress):
         if future.done():  # in-process: cache it now, before the next CV starts
             plan.finish_all(future.result())
             pending.pop(future)
+    failures = []
     for future in executor.as_completed(list(pending)):
-        plans[pending[future]].finish_all(future.result())
+        try:
+            plans[pending[future]].finish_all(future.result())
+        except Exception as exc:  # the other CVs are still cached before it is raised
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+    for plan in plans:  # duplicates take the result of their first listing
+        if not plan.results:
+            plan.results = plans[first[plan.stem]].results
     return [[plan.results[i] for i in range(plan.folds)] for plan in plans]
 
 
@@ -459,9 +473,10 @@ class _CVPlan:
         splitter = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.seed)
         self.splits = list(splitter.split(np.zeros(len(y)), y))
         cache_dir = job.get("cache_dir")
-        stem = f"{job['model_id'].replace('/', '_')}-{key}"
+        self.name = f"{job['model_id']} (seed {self.seed})"
+        self.stem = f"{job['model_id'].replace('/', '_')}-{key}"
         self.paths = [
-            Path(cache_dir) / f"{stem}-fold{i}.json" if cache_dir else None
+            Path(cache_dir) / f"{self.stem}-fold{i}.json" if cache_dir else None
             for i in range(self.folds)
         ]
         self.results = {}
@@ -469,13 +484,18 @@ class _CVPlan:
             cached = _load_cached_fold(path, log) if path is not None else None
             if cached is not None:
                 self.results[i] = cached
-                log(f"  fold {i + 1}/{self.folds}: cached, accuracy {cached.accuracy:.4f}")
+
+    def log_cached(self):
+        for i in sorted(self.results):
+            accuracy = self.results[i].accuracy
+            self.log(f"  fold {i + 1}/{self.folds}: cached, accuracy {accuracy:.4f}")
 
     def finish(self, i, result):
         self.results[i] = _finish_fold(result, i, self.paths[i], self.folds, self.log)
         return self.results[i]
 
     def finish_all(self, results):
+        self.log(f"  {self.name}:")
         for i, result in enumerate(results):
             self.finish(i, result)
 
@@ -629,6 +649,8 @@ def train_final(
     if model_path.is_file() and info_path.is_file():
         try:
             info = json.loads(info_path.read_text())
+            import helpers.nets.optimizers  # noqa: F401  (registers FusedAdam for loading)
+
             model = keras.saving.load_model(model_path)
         except Exception as exc:  # a corrupt entry is rebuilt, never served
             log(

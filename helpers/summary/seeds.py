@@ -39,8 +39,8 @@ __all__ = [
 # The results a seed run must have: the classifier chapters, whose numbers the seed moves.
 SEED_RESULTS = ("cnn", "projection_mlp")
 # Parameters that may differ between the runs compared: the seed itself and where files
-# are (the datasets' own fingerprints are compared instead). Not ``mlp_n_jobs``: under
-# mixed bfloat16 a fold's thread count can move an image or two.
+# are (the datasets' own fingerprints are compared instead). Not ``mlp_n_jobs``: it
+# decides a stack's or fold's thread count, which may change the order of float sums.
 IGNORED_PARAMETERS = ("seed", "output_dir", "data_dir", "profile")
 # Verdicts on training results: the ones a seed can move.
 SEED_VERDICTS = (2, 3)
