@@ -186,7 +186,12 @@ def test_a_reused_stack_trains_exactly_as_a_freshly_built_one():
     """The traced stack of an architecture is kept and re-loaded for the next CV: after
     another CV (other members, data and seed) it must start from nothing of that one's
     state (weights, Adam's step and moments, dropout streams, the shuffle seed)."""
+    import keras
+
     from helpers.nets import stacked
+
+    if keras.config.backend() != "tensorflow":
+        pytest.skip("stacks are re-used on TensorFlow only")
 
     x, y = _blobs(300)
     other_x, other_y = _blobs(300, seed=1)
@@ -292,31 +297,18 @@ def test_many_cross_validations_submitted_together_equal_each_alone(tmp_path):
     jobs = [
         dict(
             build_model=lambda s: study_mlp(s[0]),
-            x=x,
-            y=y,
-            model_id="a",
+            x=data_x,
+            y=data_y,
+            model_id=name,
             protocol=protocol,
-            folds=3,
-            seed=0,
-        ),
-        dict(
-            build_model=lambda s: study_mlp(s[0]),
-            x=x,
-            y=y,
-            model_id="b",
-            protocol=protocol,
-            folds=2,
-            seed=5,
-        ),
-        dict(
-            build_model=lambda s: study_mlp(s[0]),
-            x=other_x,
-            y=other_y,
-            model_id="c",
-            protocol=protocol,
-            folds=2,
-            seed=0,
-        ),
+            folds=folds,
+            seed=seed,
+        )
+        for name, data_x, data_y, folds, seed in [
+            ("a", x, y, 3, 0),
+            ("b", x, y, 2, 5),
+            ("c", other_x, other_y, 2, 0),
+        ]
     ]
     alone = [cross_validate(**job, stacked=True, log=lambda m: None) for job in jobs]
     messages = []
