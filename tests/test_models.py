@@ -269,6 +269,12 @@ def test_final_model_is_saved_and_reused(tiny, tmp_path):
     )
 
 
+def test_latency_is_timed_after_as_many_warm_up_calls():
+    calls = []
+    measure_latency(lambda batch: calls.append(len(batch)), np.zeros((8, 3)), (1, 4), 5)
+    assert calls == [1] * 10 + [4] * 10  # 5 warm-up, then 5 timed, per batch size
+
+
 def test_latency_and_size(tiny):
     model = _cnn((8, 8, 1))
     latency = measure_latency(model, tiny[0], batch_sizes=(1, 32), repeats=2)

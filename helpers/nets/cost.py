@@ -52,7 +52,13 @@ def flops_per_image(model):
 
 
 def measure_latency(model, x, batch_sizes=(1, 256), repeats=20):
-    """Median wall time (ms) of one batch through ``model``, after a warm-up.
+    """Median wall time (ms) of one batch through ``model``, after ``repeats`` warm-up
+    calls.
+
+    One warm-up call was not enough in a process that had trained little itself (MLP
+    CVs on worker processes): chapter 03's first MLP then measured 0.56-0.62 ms at
+    batch 1 and the same architecture right after it 0.39-0.40 ms (`study`, 2-core AMD
+    EPYC), enough to flip a verdict's 2x latency test.
 
     ``model`` is a Keras model (timed with ``predict_on_batch``) or any callable
     taking a batch (e.g. a projector's ``transform``).
@@ -66,7 +72,8 @@ def measure_latency(model, x, batch_sizes=(1, 256), repeats=20):
         batch = np.asarray(x[:b])
         if len(batch) < b:  # tile a small sample up to the batch size
             batch = np.resize(batch, (b, *batch.shape[1:]))
-        run(batch)  # warm-up: tracing/compilation
+        for _ in range(repeats):  # warm-up: tracing, then caches and thread pools
+            run(batch)
         ms = median_ms(lambda: run(batch), repeats)
         out[b] = {"ms_per_batch": ms, "ms_per_image": ms / b}
     return out
