@@ -122,3 +122,66 @@ def test_choose_compression_keeps_a_model_exactly_at_the_tolerance():
     ]
     assert choose_compression(rows, "control", 0.01)["label"] == "a"
     assert choose_compression(rows[:1] + rows[2:], "control", 0.01) is None
+
+
+def _tiny_dataset(n=60, side=16, seed=0):
+    from helpers.data import Dataset
+
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 10
+    x = rng.random((n, side, side)).astype("float32")
+    return Dataset("tiny", x, y, x[:10], y[:10], tuple(map(str, range(10))), "test", True)
+
+
+def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
+    """A re-run serves each finished fine-tuning (no fit) with the same weights and
+    scores; a changed protocol or a corrupt entry fine-tunes again."""
+    import helpers.nets.training as training
+    from helpers.nets.compression import compression_sweep
+    from helpers.nets.training import Protocol
+
+    keras.utils.set_random_seed(0)
+    base = study_cnn((16, 16))
+    ds = _tiny_dataset()
+    configurations = [("control", 1.0, {}), ("rank 4", None, {"dense1": 4})]
+    protocol = Protocol(max_epochs=2, patience=1, validation_fraction=0.2, batch_size=16)
+    fits = []
+    real_fit = training.fit_with_protocol
+
+    def counting_fit(*args, **kwargs):
+        fits.append(1)
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(training, "fit_with_protocol", counting_fit)
+
+    def sweep(protocol=protocol):
+        return compression_sweep(
+            base,
+            ds,
+            configurations,
+            protocol=protocol,
+            seed=0,
+            latency_repeats=1,
+            cache_dir=tmp_path,
+        )
+
+    first_rows, first_models = sweep()
+    assert len(fits) == 2
+    second_rows, second_models = sweep()
+    assert len(fits) == 2  # both served from the cache
+    drop = ("latency_ms", "latency_ms_per_image")
+    assert [{k: v for k, v in r.items() if k not in drop} for r in second_rows] == [
+        {k: v for k, v in r.items() if k not in drop} for r in first_rows
+    ]
+    for label in first_models:
+        for a, b in zip(first_models[label].get_weights(), second_models[label].get_weights()):
+            np.testing.assert_array_equal(a, b)
+    sweep(Protocol(max_epochs=1, patience=1, validation_fraction=0.2, batch_size=16))
+    assert len(fits) == 4  # a changed protocol is a new key
+    for path in tmp_path.glob("*.weights.h5"):
+        path.write_bytes(b"not a weights file")
+    rows, _ = sweep()
+    assert len(fits) == 6  # unreadable entries are fine-tuned again, not served
+    assert [r["val_accuracy_finetuned"] for r in rows] == [
+        r["val_accuracy_finetuned"] for r in first_rows
+    ]

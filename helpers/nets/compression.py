@@ -252,8 +252,80 @@ def layer_sensitivity_ranks(
     return ranks, trials
 
 
+# Part of a fine-tuned model's cache key: bump it when the fine-tuning changes in a way
+# the key's other parts (starting weights, ranks, data, protocol, seed, backend) miss.
+FINETUNE_CACHE_VERSION = 1
+
+
+def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, protocol, seed):
+    """Weights and record paths of one fine-tuned model, named by what determines it.
+
+    The starting weights are fingerprinted, not the base model's name: the same
+    factors from the same trained CNN are the same start, whatever produced it.
+    """
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from helpers.data import fingerprint
+    from helpers.nets.models import ARCHITECTURE_VERSION
+    from helpers.nets.training import _backend_id, run_key
+
+    key = run_key(
+        start=fingerprint(*model.get_weights()),
+        layers=[type(layer).__name__ for layer in model.layers],
+        ranks=applied,
+        data=fingerprint(x_fit, y_fit, x_val, y_val),
+        protocol=asdict(protocol),
+        seed=seed,
+        backend=_backend_id(),
+        architecture=ARCHITECTURE_VERSION,
+        version=FINETUNE_CACHE_VERSION,
+    )
+    stem = Path(cache_dir) / f"finetuned-{key}"
+    return stem.with_name(stem.name + ".weights.h5"), stem.with_suffix(".json")
+
+
+def _load_finetuned(model, weights_path, info_path, log):
+    """Load a cached fine-tuning into ``model``; its run record, or None (then removed)."""
+    import json
+
+    if not (weights_path.is_file() and info_path.is_file()):
+        return None
+    try:
+        run = json.loads(info_path.read_text())
+        # The file holds the optimizer's state too; built, it loads without a warning.
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(weights_path)
+    except Exception as exc:  # a corrupt entry is fine-tuned again, never served
+        log(
+            f"  cached fine-tuning {weights_path.name} is unreadable "
+            f"({type(exc).__name__}: {exc}); fine-tuning again"
+        )
+        weights_path.unlink(missing_ok=True)
+        info_path.unlink(missing_ok=True)
+        return None
+    return {**run, "cached": True}
+
+
+def _save_finetuned(model, run, weights_path, info_path):
+    """Save a finished fine-tuning: weights first, then the record that makes it valid."""
+    from helpers.files import atomic_path, atomic_write_json
+
+    with atomic_path(weights_path, suffix=".weights.h5") as tmp:
+        model.save_weights(tmp)
+    atomic_write_json(info_path, {"epochs_run": run["epochs_run"], "best_epoch": run["best_epoch"]})
+
+
 def compression_sweep(
-    model, dataset, configurations, *, protocol, seed, latency_repeats=20, log=None
+    model,
+    dataset,
+    configurations,
+    *,
+    protocol,
+    seed,
+    latency_repeats=20,
+    cache_dir=None,
+    log=None,
 ):
     """Validation accuracy and cost of SVD-compressed versions of ``model``.
 
@@ -263,6 +335,11 @@ def compression_sweep(
     as rebuilt and after fine-tuning under ``protocol`` (early stopping on that
     split, Adam with learning rate 1e-4). The control is fine-tuned alike, so
     extra epochs are never mistaken for a gain of compression.
+
+    With ``cache_dir``, each fine-tuned model is saved there as soon as it is
+    done and loaded instead of fine-tuned again when nothing that determines it
+    changed (see :func:`_finetune_paths`): an interrupted sweep keeps every
+    finished model, and a re-run re-measures only costs and accuracies.
 
     Returns
     -------
@@ -297,15 +374,25 @@ def compression_sweep(
         _, rebuilt_accuracy = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
         with phase("SVD cost and latency"):
             cost = model_cost(compressed, x_val, [], len(fit_idx), latency_repeats)
-        set_seed(seed)
-        with phase("SVD fine-tuning"):
-            run = fit_with_protocol(compressed, x_fit, y_fit, (x_val, y_val), protocol)
+        paths = run = None
+        if cache_dir is not None:
+            paths = _finetune_paths(
+                cache_dir, compressed, applied, x_fit, y_fit, x_val, y_val, protocol, seed
+            )
+            run = _load_finetuned(compressed, *paths, log)
+        if run is None:
+            set_seed(seed)
+            with phase("SVD fine-tuning"):
+                run = fit_with_protocol(compressed, x_fit, y_fit, (x_val, y_val), protocol)
+            if paths is not None:
+                _save_finetuned(compressed, run, *paths)
         _, tuned = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
         models[label] = compressed
         log(
             f"  {dataset.name} {label}: params {cost['params']}, validation accuracy "
             f"{rebuilt_accuracy:.4f} rebuilt, {tuned:.4f} fine-tuned "
-            f"(best epoch {run['best_epoch']} of {run['epochs_run']})"
+            f"(best epoch {run['best_epoch']} of {run['epochs_run']}"
+            + (", cached)" if run.get("cached") else ")")
         )
         rows.append(
             {
