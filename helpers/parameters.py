@@ -208,6 +208,7 @@ RULES = {
     ),
     "mlp_sweep_folds": Rule(_int(min_value=2), "an integer >= 2"),
     "mlp_latency_repeats": Rule(_POSITIVE, "an integer >= 1"),
+    "mlp_latency_rounds": Rule(_int(min_value=2), "an integer >= 2"),
     # Experiment 4
     "svd_energies": Rule(_list_of(_fraction), "a list of numbers in (0, 1]"),
     "svd_rank_fractions": Rule(_list_of(_fraction, min_len=0), "a list of numbers in (0, 1]"),

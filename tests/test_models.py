@@ -275,6 +275,54 @@ def test_latency_is_timed_after_as_many_warm_up_calls():
     assert calls == [1] * 10 + [4] * 10  # 5 warm-up, then 5 timed, per batch size
 
 
+def test_interleaved_latency_times_pipelines_in_turn_and_reverses_the_order():
+    from helpers.nets.cost import interleaved_latency
+
+    calls = []
+    times = interleaved_latency(
+        {"a": lambda b: calls.append(("a", len(b))), "b": lambda b: calls.append(("b", len(b)))},
+        np.zeros((8, 3)),
+        batch_sizes=(1, 4),
+        rounds=3,
+        repeats=2,
+    )
+    warm = [("a", 1)] * 2 + [("b", 1)] * 2
+    timed = [("a", 1)] * 2 + [("b", 1)] * 2 + [("b", 1)] * 2 + [("a", 1)] * 2
+    assert calls[:16] == warm + timed + [("a", 1)] * 2 + [("b", 1)] * 2
+    assert calls[16:] == [(name, 4 if n == 1 else n) for name, n in calls[:16]]
+    assert {k: len(v) for k, v in times["a"].items()} == {"1": 3, "4": 3}
+    with pytest.raises(ValueError, match="rounds"):
+        interleaved_latency({"a": len}, np.zeros((2, 1)), rounds=1)
+
+
+def test_latency_ratio_is_the_geometric_mean_of_round_ratios_with_a_t_interval():
+    from scipy import stats
+
+    from helpers.nets.cost import latency_ratio
+
+    slower, faster = [2.0, 4.4, 2.1, 4.0], [1.0, 2.0, 1.0, 2.0]
+    out = latency_ratio(slower, faster, level=0.95)
+    logs = np.log(np.array(slower) / faster)
+    half = stats.t.ppf(0.975, 3) * logs.std(ddof=1) / 2
+    assert out["ratio"] == pytest.approx(np.exp(logs.mean()))
+    assert out["low"] == pytest.approx(np.exp(logs.mean() - half))
+    assert out["high"] == pytest.approx(np.exp(logs.mean() + half)) and out["rounds"] == 4
+    # A machine that slows down for a round slows both: paired, the ratio stays exact.
+    steady = latency_ratio([2.0, 20.0, 4.0], [1.0, 10.0, 2.0])
+    assert steady["low"] == pytest.approx(2.0) and steady["high"] == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="equally long"):
+        latency_ratio([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="positive"):
+        latency_ratio([1.0, 0.0], [1.0, 1.0])
+
+
+def test_training_throughput_range_leaves_out_the_tracing_epoch():
+    from helpers.nets.cost import images_per_second_range
+
+    assert images_per_second_range(100, [10.0, 2.0, 4.0, 1.0]) == [25.0, 100.0]
+    assert images_per_second_range(100, [4.0]) == [25.0, 25.0]
+
+
 def test_latency_and_size(tiny):
     model = _cnn((8, 8, 1))
     latency = measure_latency(model, tiny[0], batch_sizes=(1, 32), repeats=2)

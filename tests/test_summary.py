@@ -144,7 +144,7 @@ def test_flops_alone_give_no_evidence_for_conclusions_2_and_3():
     )
     c2, c3 = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[1:]
     assert c2["verdict"] == "no evidence" and "cifar10, fashion_mnist" in c2["evidence"]
-    assert c3["verdict"] == "no evidence" and "latency_ms_per_image.1" in c3["evidence"]
+    assert c3["verdict"] == "no evidence" and "latency_vs_cnn.1" in c3["evidence"]
 
 
 def test_missing_results_give_no_evidence():
@@ -169,8 +169,12 @@ def _recorded(
     latency_1=(2.0, 0.5),
     latency_256=(0.05, 0.01),
     test=(0.87, 0.84),
+    latency_spread=1.1,
+    epoch_spread=1.1,
 ):
-    """(cnn, projection_mlp) results whose per-fold CNN - RP-MLP gaps are given."""
+    """(cnn, projection_mlp) results whose per-fold CNN - RP-MLP gaps are given; the
+    latencies timed in turn have intervals ``ratio / spread`` to ``ratio * spread``, the
+    training epochs throughputs ``median / spread`` to ``median * spread``."""
     base = {"cifar10": 0.30, "fashion_mnist": 0.83}
     cnn = {"datasets": {}}
     mlp = {"datasets": {}, "paired_test": {}, "configuration": {"M": 100}}
@@ -187,9 +191,15 @@ def _recorded(
                 "std": float(np.std(folds, ddof=1)),
                 "test_accuracy": test[i],
                 "train_images_per_s": train[i],
+                "train_images_per_s_range": [train[i] / epoch_spread, train[i] * epoch_spread],
                 "latency_ms_per_image": {"1": latency_1[i], "256": latency_256[i]},
                 "flops_per_image": (25e6, 8e5)[i],
             }
+        mlp["datasets"][name]["latency_vs_cnn"] = {
+            b: {"ratio": r, "low": r / latency_spread, "high": r * latency_spread, "rounds": 10}
+            for b, (slow, fast) in (("1", latency_1), ("256", latency_256))
+            for r in [slow / fast]
+        }
         n_val = N_SAMPLES / k
         mlp["paired_test"][name] = paired_tests(
             cnn_folds, mlp_folds, n_train=N_SAMPLES - n_val, n_val=n_val
@@ -285,7 +295,10 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     # 31x fewer FLOPs, but measured no faster to train: mixed (FLOPs do not count).
     slow = _c3(train=(500.0, 600.0))
     assert slow["verdict"] == "mixed"
-    assert f"fails (not shown: trains at least {verdicts.C3_MIN_SPEEDUP:g}x" in slow["evidence"]
+    assert (
+        f"fails (not shown: even its slowest training epoch processes at least "
+        f"{verdicts.C3_MIN_SPEEDUP:g}x" in slow["evidence"]
+    )
     # Fast but far less accurate over the folds: mixed.
     far = [0.15, 0.17, 0.16, 0.18, 0.15]
     assert _c3(fashion=far)["verdict"] == "mixed"
@@ -296,10 +309,32 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     assert _c3(test=(0.87, 0.70))["verdict"] == "supported"
     # Slower at batch 256 and far less accurate: not supported.
     assert _c3(fashion=far, latency_256=(0.01, 0.05))["verdict"] == "not supported"
-    # No measured latency for the RP-MLP: no evidence.
-    cnn, mlp = _recorded(CLEAR, SLIGHT)
-    del mlp["datasets"]["fashion_mnist"]["latency_ms_per_image"]
-    assert conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]["verdict"] == "no evidence"
+    # No latency timed in turn with the CNN, or no epoch-throughput range: no evidence.
+    for entry, key in (("mlp", "latency_vs_cnn"), ("cnn", "train_images_per_s_range")):
+        cnn, mlp = _recorded(CLEAR, SLIGHT)
+        del {"cnn": cnn, "mlp": mlp}[entry]["datasets"]["fashion_mnist"][key]
+        verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
+        assert verdict["verdict"] == "no evidence" and key in verdict["evidence"]
+
+
+def test_conclusion_3_judges_cost_by_its_uncertainty():
+    # 2.4x faster at batch 1, but the interval over the rounds reaches down to 1.85x:
+    # "cheaper" is not shown.
+    wide = _c3(latency_1=(1.2, 0.5), latency_spread=1.3)
+    assert wide["verdict"] == "mixed"
+    assert "2.4x as fast per image at batch 1 (95% interval 1.85-3.12x" in wide["evidence"]
+    assert (
+        "fails (not shown: the 95% interval of its speed-up per image at batch 1"
+        in (wide["evidence"])
+    )
+    assert _c3(latency_1=(1.2, 0.5), latency_spread=1.1)["verdict"] == "supported"
+    # A median 2.5x faster training whose slowest epoch against the CNN's fastest is
+    # 2.5 / 1.5^2 = 1.1x: not shown either.
+    jittery = _c3(train=(500.0, 1250.0), epoch_spread=1.5)
+    assert (
+        jittery["verdict"] == "mixed" and "even its slowest training epoch" in (jittery["evidence"])
+    )
+    assert _c3(train=(500.0, 1250.0), epoch_spread=1.05)["verdict"] == "supported"
 
 
 def test_rule_texts_are_generated_from_the_constants(monkeypatch):

@@ -21,7 +21,16 @@ from helpers.nets.training import (
 )
 from helpers.provenance import phase
 
-__all__ = ["evaluate_cnn", "evaluate_mlp", "train_mlp_cross_validations", "final_cnn", "cnn_id"]
+__all__ = [
+    "evaluate_cnn",
+    "evaluate_mlp",
+    "train_mlp_cross_validations",
+    "final_cnn",
+    "cnn_id",
+    "load_recorded_cnn",
+    "cnn_pipeline",
+    "mlp_pipeline",
+]
 
 
 def cnn_id(dataset, padding):
@@ -111,6 +120,33 @@ def evaluate_cnn(
         "predictions": final["predictions"],
         "architecture": layer_table(model),
     }
+
+
+def load_recorded_cnn(summary, model_dir):
+    """The final CNN the CNN notebook recorded in ``summary`` (its results for one
+    dataset), from ``model_dir``; None when its file is not there."""
+    import keras
+
+    import helpers.nets.optimizers  # noqa: F401  (registers FusedAdam for loading)
+
+    name = Path(summary.get("model_path") or "").name
+    path = Path(model_dir) / name
+    if not name or not path.is_file():
+        return None
+    return keras.saving.load_model(path)
+
+
+def cnn_pipeline(model):
+    """Raw images (n, h, w) to class scores through the CNN, as a user would call it."""
+    return lambda images: model.predict_on_batch(cnn_input(images))
+
+
+def mlp_pipeline(model, projector):
+    """Raw images (n, h, w) to class scores: flattened, projected (``None``: raw
+    pixels), then the MLP: the whole cost of an answer."""
+    return lambda images: model.predict_on_batch(
+        project(projector, images.reshape(len(images), -1))
+    )
 
 
 def _mlp(input_shape):
@@ -221,7 +257,11 @@ def evaluate_mlp(
         final_epochs_run=final["epochs_run"],
         final_best_epoch=final["best_epoch"],
     )
-    artefacts.update(model=model, predictions=final["predictions"])
+    artefacts.update(
+        model=model,
+        predictions=final["predictions"],
+        pipeline=mlp_pipeline(model, transform.projector),
+    )
     return summary, artefacts
 
 

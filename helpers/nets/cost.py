@@ -20,10 +20,13 @@ from helpers.checks import check_int
 __all__ = [
     "flops_per_image",
     "measure_latency",
+    "interleaved_latency",
+    "latency_ratio",
     "median_ms",
     "model_size_bytes",
     "model_cost",
     "images_per_second",
+    "images_per_second_range",
     "TRAINING_FLOPS_FACTOR",
 ]
 
@@ -69,14 +72,95 @@ def measure_latency(model, x, batch_sizes=(1, 256), repeats=20):
     out = {}
     for b in batch_sizes:
         b = check_int(b, "batch size", min_value=1)
-        batch = np.asarray(x[:b])
-        if len(batch) < b:  # tile a small sample up to the batch size
-            batch = np.resize(batch, (b, *batch.shape[1:]))
+        batch = _batch_of(x, b)
         for _ in range(repeats):  # warm-up: tracing, then caches and thread pools
             run(batch)
         ms = median_ms(lambda: run(batch), repeats)
         out[b] = {"ms_per_batch": ms, "ms_per_image": ms / b}
     return out
+
+
+def _batch_of(x, b):
+    batch = np.asarray(x[:b])
+    if len(batch) < b:  # tile a small sample up to the batch size
+        batch = np.resize(batch, (b, *batch.shape[1:]))
+    return batch
+
+
+def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=10, repeats=20):
+    """Latency of several pipelines timed in turn, round after round, in one process.
+
+    Timed in separate chapters, or one after the other, a comparison takes in whatever
+    differs between the two moments (a process that had trained little was 1.5x slower
+    at batch 1 than the same model timed right after it, :func:`measure_latency`).
+    Timed in turn, the order reversed every other round, every pipeline sees the same
+    conditions, and the spread over rounds gives a ratio an interval
+    (:func:`latency_ratio`).
+
+    Parameters
+    ----------
+    pipelines : dict of str to callable
+        Name -> a function of a batch of ``x`` (e.g. raw images to class scores).
+    x : array
+        Inputs; the first ``b`` (tiled when fewer) make the batch of size ``b``.
+    rounds : int
+        Rounds (>= 2); each times every pipeline once per batch size.
+    repeats : int
+        Calls per pipeline and round; a round's time is their median. As many
+        warm-up calls per pipeline come first.
+
+    Returns
+    -------
+    dict
+        ``{name: {str(batch_size): [ms per batch, one per round]}}``.
+    """
+    rounds = check_int(rounds, "rounds", min_value=2)
+    repeats = check_int(repeats, "repeats", min_value=1)
+    names = list(pipelines)
+    out = {name: {} for name in names}
+    for b in batch_sizes:
+        batch = _batch_of(x, check_int(b, "batch size", min_value=1))
+        for name in names:
+            for _ in range(repeats):
+                pipelines[name](batch)
+            out[name][str(b)] = []
+        for r in range(rounds):
+            for name in names if r % 2 == 0 else names[::-1]:
+                out[name][str(b)].append(median_ms(lambda: pipelines[name](batch), repeats))
+    return out
+
+
+def latency_ratio(slower_ms, faster_ms, level=0.95):
+    """How many times faster one pipeline is than another, from rounds timed in turn.
+
+    The geometric mean of the per-round ratios ``slower / faster`` with a t-interval
+    on their logarithms (rounds - 1 degrees of freedom): the rounds are paired, so
+    a slow moment of the machine moves both times of a round together.
+
+    Returns
+    -------
+    dict
+        ``ratio``, ``low``, ``high``, ``rounds``.
+    """
+    from scipy import stats
+
+    slower, faster = np.asarray(slower_ms, float), np.asarray(faster_ms, float)
+    if slower.shape != faster.shape or slower.ndim != 1 or len(slower) < 2:
+        raise ValueError(
+            f"need two equally long lists of >= 2 round times, got {slower.shape} and "
+            f"{faster.shape}"
+        )
+    if not (np.all(slower > 0) and np.all(faster > 0)):
+        raise ValueError("round times must be positive")
+    logs = np.log(slower / faster)
+    half = stats.t.ppf(0.5 + level / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+    mean = logs.mean()
+    return {
+        "ratio": float(np.exp(mean)),
+        "low": float(np.exp(mean - half)),
+        "high": float(np.exp(mean + half)),
+        "rounds": int(len(logs)),
+    }
 
 
 def median_ms(fn, repeats):
@@ -104,6 +188,15 @@ def images_per_second(n_images, epoch_seconds):
     return n_images / float(np.median(times)) if times else float("nan")
 
 
+def images_per_second_range(n_images, epoch_seconds):
+    """Slowest and fastest epoch's throughput, the first (tracing) left out when there are
+    others: a bound a throughput comparison can be judged on."""
+    times = epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds
+    if not times:
+        return [float("nan"), float("nan")]
+    return [n_images / float(max(times)), n_images / float(min(times))]
+
+
 def model_cost(model, x_sample, train_epoch_seconds, n_train, latency_repeats=20):
     """Parameters, FLOPs, measured throughput and latency, size on disk of ``model``."""
     flops = flops_per_image(model)
@@ -113,6 +206,7 @@ def model_cost(model, x_sample, train_epoch_seconds, n_train, latency_repeats=20
         "flops_per_image": flops,
         "train_flops_per_image": TRAINING_FLOPS_FACTOR * flops,
         "train_images_per_s": images_per_second(n_train, train_epoch_seconds),
+        "train_images_per_s_range": images_per_second_range(n_train, train_epoch_seconds),
         "latency_ms": {str(b): v["ms_per_batch"] for b, v in latency.items()},
         "latency_ms_per_image": {str(b): v["ms_per_image"] for b, v in latency.items()},
         "size_bytes": model_size_bytes(model),

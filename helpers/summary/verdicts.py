@@ -43,10 +43,11 @@ C2_DATASETS = ("cifar10", "fashion_mnist")
 
 # Conclusion 3, "projection + MLP is a cost-effective substitute for a CNN on simple
 # data", judged on C3_DATASET with measured times (not FLOPs, which the
-# architectures fix): the RP-MLP (projection included) trains at least
-# C3_MIN_SPEEDUP times more images per second and answers at least C3_MIN_SPEEDUP
-# times faster per image at every batch size in C3_LATENCY_BATCHES, and the
-# CI_LEVEL interval of its CV accuracy loss against the CNN (same folds) lies below
+# architectures fix): the RP-MLP's slowest training epoch processes at least
+# C3_MIN_SPEEDUP times the images per second of the CNN's fastest; timed in turn with
+# the CNN, the CI_LEVEL interval of its speed-up per image (projection included) lies
+# above C3_MIN_SPEEDUP at every batch size in C3_LATENCY_BATCHES; and the CI_LEVEL
+# interval of its CV accuracy loss against the CNN (same folds) lies below
 # C3_MAX_ACCURACY_LOSS (one final model's test score is too noisy to judge on).
 C3_DATASET = "fashion_mnist"
 C3_MIN_SPEEDUP = 2.0
@@ -409,16 +410,42 @@ def _c3_cost(cnn, mlp, svd=None):
         return None
     keys = [("train_images_per_s",)] + [("latency_ms_per_image", b) for b in C3_LATENCY_BATCHES]
 
+    def positive(value):
+        return isinstance(value, (int, float)) and value > 0
+
     def measured(entry, key):
         value = entry
         for part in key:
             value = value.get(part) if isinstance(value, dict) else None
-        return value if isinstance(value, (int, float)) and value > 0 else None
+        return value if positive(value) else None
 
+    def throughput_range(entry):
+        """(slowest, fastest) epoch's images per second, or None when not recorded."""
+        span = entry.get("train_images_per_s_range")
+        ok = isinstance(span, list) and len(span) == 2 and all(map(positive, span))
+        return span if ok else None
+
+    turns = {b: (m.get("latency_vs_cnn") or {}).get(b) for b in C3_LATENCY_BATCHES}
     paired = mlp.get("paired_test", {}).get(name)
     sizes = _paired_sizes(paired, m) if paired else None
-    lacking = [".".join(key) for key in keys for e in (c, m) if measured(e, key) is None] + (
-        [] if sizes else ["the paired CNN vs RP-MLP fold accuracies"]
+    lacking = (
+        [
+            f"{key} ({e})"
+            for e, entry in (("CNN", c), ("RP-MLP", m))
+            for key, missing in (
+                ("train_images_per_s", measured(entry, keys[0]) is None),
+                ("train_images_per_s_range", throughput_range(entry) is None),
+            )
+            if missing
+        ]
+        + [
+            f"latency_vs_cnn.{b}"
+            for b, t in turns.items()
+            if not (
+                isinstance(t, dict) and all(positive(t.get(k)) for k in ("ratio", "low", "high"))
+            )
+        ]
+        + ([] if sizes else ["the paired CNN vs RP-MLP fold accuracies"])
     )
     if lacking:
         return "no evidence", (
@@ -426,15 +453,15 @@ def _c3_cost(cnn, mlp, svd=None):
             "the FLOP count alone, fixed by the architectures, is not judged."
         )
     train = measured(m, keys[0]) / measured(c, keys[0])
-    latency = {
-        b: measured(c, key) / measured(m, key) for b, key in zip(C3_LATENCY_BATCHES, keys[1:])
-    }
+    train_low = throughput_range(m)[0] / throughput_range(c)[1]
     loss, _, loss_high = fold_interval(paired["differences"], *sizes, low=-1.0, high=1.0)
     cheap_checks = {
-        f"trains at least {C3_MIN_SPEEDUP:g}x more images per second": train >= C3_MIN_SPEEDUP,
+        f"even its slowest training epoch processes at least {C3_MIN_SPEEDUP:g}x the images "
+        "per second of the CNN's fastest": train_low >= C3_MIN_SPEEDUP,
         **{
-            f"at least {C3_MIN_SPEEDUP:g}x faster per image at batch {b}": r >= C3_MIN_SPEEDUP
-            for b, r in latency.items()
+            f"the {CI_LEVEL:.0%} interval of its speed-up per image at batch {b} lies above "
+            f"{C3_MIN_SPEEDUP:g}x": t["low"] >= C3_MIN_SPEEDUP
+            for b, t in turns.items()
         },
     }
     close_checks = {
@@ -445,10 +472,15 @@ def _c3_cost(cnn, mlp, svd=None):
     m_value = m.get("M", mlp.get("configuration", {}).get("M"))
     evidence = (
         f"On {name}, with the times chapters 2 and 3 measured: the RP-MLP (M = {m_value}) "
-        f"trains {train:.3g}x as many images per second as the CNN "
-        f"({measured(m, keys[0]):.4g} vs {measured(c, keys[0]):.4g}; the projection, fitted "
-        "once, is not in these epoch times) and, projection included, is "
-        + ", ".join(f"{r:.3g}x as fast per image at batch {b}" for b, r in latency.items())
+        f"trains {train:.3g}x as many images per second as the CNN (median epochs, "
+        f"{measured(m, keys[0]):.4g} vs {measured(c, keys[0]):.4g}; its slowest epoch against "
+        f"the CNN's fastest {train_low:.3g}x; the projection, fitted once, is not in these "
+        "epoch times) and, projection included and timed in turn with the CNN, is "
+        + ", ".join(
+            f"{t['ratio']:.3g}x as fast per image at batch {b} ({CI_LEVEL:.0%} interval "
+            f"{t['low']:.3g}-{t['high']:.3g}x over {t['rounds']} rounds)"
+            for b, t in turns.items()
+        )
         + f". Its CV accuracy is {loss:+.4f} below the CNN's on the same folds ({CI_LEVEL:.0%} "
         f"interval up to {loss_high:+.4f}); on the test split, one final model each, "
         f"{m.get('test_accuracy', float('nan')):.4f} against {c.get('test_accuracy', float('nan')):.4f} "
@@ -509,9 +541,11 @@ def rule_texts():
         "not significantly negative, and it is significantly smaller than "
         "the CIFAR-10 gap (two-sample test on the two datasets' per-fold gaps, which are "
         "different images and so not paired). Supported when both halves hold. " + _OUTCOMES,
-        f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the RP-MLP trains "
-        f"at least {C3_MIN_SPEEDUP:g}x as many images per second as the CNN and, projection "
-        f"included, is at least {C3_MIN_SPEEDUP:g}x as fast per image at batch sizes {batches}. "
+        f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the RP-MLP's "
+        f"slowest training epoch processes at least {C3_MIN_SPEEDUP:g}x the images per second "
+        f"of the CNN's fastest and, projection included and timed in turn with the CNN in one "
+        f"process, the {CI_LEVEL:.0%} interval of its speed-up per image lies above "
+        f"{C3_MIN_SPEEDUP:g}x at batch sizes {batches}. "
         f"Close: the {CI_LEVEL:.0%} interval of its CV accuracy loss against the CNN (same "
         f"folds) lies below {C3_MAX_ACCURACY_LOSS:g}. Supported when both hold. " + _OUTCOMES,
     ]
