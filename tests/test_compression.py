@@ -154,7 +154,7 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
 
     monkeypatch.setattr(training, "fit_with_protocol", counting_fit)
 
-    def sweep(protocol=protocol):
+    def sweep(protocol=protocol, configurations=configurations):
         return compression_sweep(
             base,
             ds,
@@ -178,10 +178,12 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
             np.testing.assert_array_equal(a, b)
     sweep(Protocol(max_epochs=1, patience=1, validation_fraction=0.2, batch_size=16))
     assert len(fits) == 4  # a changed protocol is a new key
+    sweep(configurations=[("control", 1.0, {}), ("rank 4", None, {"dense1": 5})])
+    assert len(fits) == 5  # so is a changed rank (the control is served)
     for path in tmp_path.glob("*.weights.h5"):
         path.write_bytes(b"not a weights file")
     rows, _ = sweep()
-    assert len(fits) == 6  # unreadable entries are fine-tuned again, not served
+    assert len(fits) == 7  # unreadable entries are fine-tuned again, not served
     assert [r["val_accuracy_finetuned"] for r in rows] == [
         r["val_accuracy_finetuned"] for r in first_rows
     ]

@@ -275,7 +275,7 @@ def test_latency_is_timed_after_as_many_warm_up_calls():
     assert calls == [1] * 10 + [4] * 10  # 5 warm-up, then 5 timed, per batch size
 
 
-def test_interleaved_latency_times_pipelines_in_turn_and_reverses_the_order():
+def test_interleaved_latency_alternates_the_pipelines_call_by_call():
     from helpers.nets.cost import interleaved_latency
 
     calls = []
@@ -283,14 +283,14 @@ def test_interleaved_latency_times_pipelines_in_turn_and_reverses_the_order():
         {"a": lambda b: calls.append(("a", len(b))), "b": lambda b: calls.append(("b", len(b)))},
         np.zeros((8, 3)),
         batch_sizes=(1, 4),
-        rounds=3,
-        repeats=2,
+        rounds=2,
+        repeats=3,
     )
-    warm = [("a", 1)] * 2 + [("b", 1)] * 2
-    timed = [("a", 1)] * 2 + [("b", 1)] * 2 + [("b", 1)] * 2 + [("a", 1)] * 2
-    assert calls[:16] == warm + timed + [("a", 1)] * 2 + [("b", 1)] * 2
-    assert calls[16:] == [(name, 4 if n == 1 else n) for name, n in calls[:16]]
-    assert {k: len(v) for k, v in times["a"].items()} == {"1": 3, "4": 3}
+    warm = ["a"] * 3 + ["b"] * 3
+    timed = ["a", "b", "b", "a", "a", "b"] + ["b", "a", "a", "b", "b", "a"]  # 2 rounds x 3
+    assert [name for name, _ in calls] == (warm + timed) * 2
+    assert [n for _, n in calls] == [1] * 18 + [4] * 18
+    assert {k: len(v) for k, v in times["a"].items()} == {"1": 2, "4": 2}
     with pytest.raises(ValueError, match="rounds"):
         interleaved_latency({"a": len}, np.zeros((2, 1)), rounds=1)
 
@@ -316,11 +316,51 @@ def test_latency_ratio_is_the_geometric_mean_of_round_ratios_with_a_t_interval()
         latency_ratio([1.0, 0.0], [1.0, 1.0])
 
 
-def test_training_throughput_range_leaves_out_the_tracing_epoch():
-    from helpers.nets.cost import images_per_second_range
+def test_throughput_ratio_is_a_welch_interval_on_log_epoch_throughputs():
+    from scipy import stats
 
-    assert images_per_second_range(100, [10.0, 2.0, 4.0, 1.0]) == [25.0, 100.0]
-    assert images_per_second_range(100, [4.0]) == [25.0, 25.0]
+    from helpers.nets.cost import throughput_ratio
+
+    fast, slow = [9.0, 1.0, 1.1, 0.9], [30.0, 10.0, 12.0, 11.0, 9.0]  # first: tracing
+    out = throughput_ratio(fast, 100, slow, 50, level=0.95)
+    a, b = np.log(100 / np.array(fast[1:])), np.log(50 / np.array(slow[1:]))
+    va, vb = a.var(ddof=1) / 3, b.var(ddof=1) / 4
+    df = (va + vb) ** 2 / (va**2 / 2 + vb**2 / 3)
+    half = stats.t.ppf(0.975, df) * np.sqrt(va + vb)
+    assert out["ratio"] == pytest.approx(np.exp(a.mean() - b.mean()))
+    assert out["low"] == pytest.approx(np.exp(a.mean() - b.mean() - half))
+    assert out["high"] == pytest.approx(np.exp(a.mean() - b.mean() + half))
+    assert out["epochs"] == [3, 4]
+    steady = throughput_ratio([5.0, 1.0, 1.0], 100, [5.0, 4.0, 4.0], 100)
+    assert steady["ratio"] == steady["low"] == steady["high"] == pytest.approx(4.0)
+    with pytest.raises(ValueError, match="2 positive epoch times after the first"):
+        throughput_ratio([5.0, 1.0], 100, slow, 50)
+
+
+# The CNN is saved untrained, its optimizer unbuilt: Keras warns that it skips its state.
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
+def test_pipelines_answer_as_their_models_and_the_recorded_cnn_is_found(tmp_path):
+    from helpers.nets.classification import cnn_pipeline, load_recorded_cnn, mlp_pipeline
+    from helpers.nets.projection import make_projector, project
+
+    rng = np.random.default_rng(0)
+    images = rng.random((6, 8, 8)).astype("float32")
+    flat = images.reshape(6, -1)
+    projector = make_projector("gaussian", 5, 0).fit(flat)
+    mlp = study_mlp(5)
+    np.testing.assert_allclose(
+        mlp_pipeline(mlp, projector)(images),
+        mlp.predict(project(projector, flat), verbose=0),
+        rtol=1e-5,
+    )
+    cnn = _cnn((8, 8, 1))
+    cnn.save(tmp_path / "cnn-key.keras")
+    loaded = load_recorded_cnn({"model_path": "/moved/away/cnn-key.keras"}, tmp_path)
+    np.testing.assert_allclose(
+        cnn_pipeline(loaded)(images), cnn.predict(images[..., None], verbose=0), rtol=1e-5
+    )
+    assert load_recorded_cnn({"model_path": "/x/missing.keras"}, tmp_path) is None
+    assert load_recorded_cnn({}, tmp_path) is None
 
 
 def test_latency_and_size(tiny):

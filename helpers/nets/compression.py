@@ -261,7 +261,9 @@ def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, proto
     """Weights and record paths of one fine-tuned model, named by what determines it.
 
     The starting weights are fingerprinted, not the base model's name: the same
-    factors from the same trained CNN are the same start, whatever produced it.
+    factors from the same trained CNN are the same start, whatever produced it. The
+    layers' and the optimizer's configurations (learning rate included) are in the
+    key; the training code is not: :data:`FINETUNE_CACHE_VERSION` stands for it.
     """
     from dataclasses import asdict
     from pathlib import Path
@@ -270,9 +272,13 @@ def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, proto
     from helpers.nets.models import ARCHITECTURE_VERSION
     from helpers.nets.training import _backend_id, run_key
 
+    def unnamed(config):  # Keras numbers unnamed layers and optimizers per process
+        return {k: v for k, v in config.items() if k != "name"}
+
     key = run_key(
         start=fingerprint(*model.get_weights()),
-        layers=[type(layer).__name__ for layer in model.layers],
+        layers=[(type(layer).__name__, unnamed(layer.get_config())) for layer in model.layers],
+        optimizer=(type(model.optimizer).__name__, unnamed(model.optimizer.get_config())),
         ranks=applied,
         data=fingerprint(x_fit, y_fit, x_val, y_val),
         protocol=asdict(protocol),
@@ -285,14 +291,17 @@ def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, proto
     return stem.with_name(stem.name + ".weights.h5"), stem.with_suffix(".json")
 
 
-def _load_finetuned(model, weights_path, info_path, log):
-    """Load a cached fine-tuning into ``model``; its run record, or None (then removed)."""
+def _load_finetuned(build, weights_path, info_path, log):
+    """A cached fine-tuning loaded into a model from ``build()``: ``(model, run record)``,
+    or None when absent or unreadable (then removed). A failed load leaves no
+    half-loaded model behind: the caller fine-tunes its own, untouched one."""
     import json
 
     if not (weights_path.is_file() and info_path.is_file()):
         return None
     try:
         run = json.loads(info_path.read_text())
+        model = build()
         # The file holds the optimizer's state too; built, it loads without a warning.
         model.optimizer.build(model.trainable_variables)
         model.load_weights(weights_path)
@@ -304,7 +313,7 @@ def _load_finetuned(model, weights_path, info_path, log):
         weights_path.unlink(missing_ok=True)
         info_path.unlink(missing_ok=True)
         return None
-    return {**run, "cached": True}
+    return model, {**run, "cached": True}
 
 
 def _save_finetuned(model, run, weights_path, info_path):
@@ -379,7 +388,9 @@ def compression_sweep(
             paths = _finetune_paths(
                 cache_dir, compressed, applied, x_fit, y_fit, x_val, y_val, protocol, seed
             )
-            run = _load_finetuned(compressed, *paths, log)
+            loaded = _load_finetuned(lambda: compress_model(model, ranks)[0], *paths, log)
+            if loaded is not None:
+                compressed, run = loaded
         if run is None:
             set_seed(seed)
             with phase("SVD fine-tuning"):

@@ -26,7 +26,7 @@ __all__ = [
     "model_size_bytes",
     "model_cost",
     "images_per_second",
-    "images_per_second_range",
+    "throughput_ratio",
     "TRAINING_FLOPS_FACTOR",
 ]
 
@@ -87,15 +87,17 @@ def _batch_of(x, b):
     return batch
 
 
-def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=10, repeats=20):
-    """Latency of several pipelines timed in turn, round after round, in one process.
+def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=20):
+    """Latency of several pipelines timed call by call in turn, in one process.
 
     Timed in separate chapters, or one after the other, a comparison takes in whatever
     differs between the two moments (a process that had trained little was 1.5x slower
     at batch 1 than the same model timed right after it, :func:`measure_latency`).
-    Timed in turn, the order reversed every other round, every pipeline sees the same
-    conditions, and the spread over rounds gives a ratio an interval
-    (:func:`latency_ratio`).
+    Here every round makes ``repeats`` calls of each pipeline, alternating between
+    them call by call (the order reversed at every turn, which balances it), and
+    takes each pipeline's median; the spread of the per-round ratios gives a ratio
+    an interval (:func:`latency_ratio`). That interval covers the noise within this
+    run, not what differs between runs.
 
     Parameters
     ----------
@@ -104,15 +106,14 @@ def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=10, repeats=2
     x : array
         Inputs; the first ``b`` (tiled when fewer) make the batch of size ``b``.
     rounds : int
-        Rounds (>= 2); each times every pipeline once per batch size.
+        Rounds (>= 2).
     repeats : int
-        Calls per pipeline and round; a round's time is their median. As many
-        warm-up calls per pipeline come first.
+        Calls per pipeline and round; as many warm-up calls per pipeline come first.
 
     Returns
     -------
     dict
-        ``{name: {str(batch_size): [ms per batch, one per round]}}``.
+        ``{name: {str(batch_size): [median ms per batch, one per round]}}``.
     """
     rounds = check_int(rounds, "rounds", min_value=2)
     repeats = check_int(repeats, "repeats", min_value=1)
@@ -124,9 +125,17 @@ def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=10, repeats=2
             for _ in range(repeats):
                 pipelines[name](batch)
             out[name][str(b)] = []
-        for r in range(rounds):
-            for name in names if r % 2 == 0 else names[::-1]:
-                out[name][str(b)].append(median_ms(lambda: pipelines[name](batch), repeats))
+        turn = 0
+        for _ in range(rounds):
+            calls = {name: [] for name in names}
+            for _ in range(repeats):
+                for name in names if turn % 2 == 0 else names[::-1]:
+                    start = time.perf_counter()
+                    pipelines[name](batch)
+                    calls[name].append(time.perf_counter() - start)
+                turn += 1
+            for name in names:
+                out[name][str(b)].append(1000 * statistics.median(calls[name]))
     return out
 
 
@@ -134,8 +143,8 @@ def latency_ratio(slower_ms, faster_ms, level=0.95):
     """How many times faster one pipeline is than another, from rounds timed in turn.
 
     The geometric mean of the per-round ratios ``slower / faster`` with a t-interval
-    on their logarithms (rounds - 1 degrees of freedom): the rounds are paired, so
-    a slow moment of the machine moves both times of a round together.
+    on their logarithms (rounds - 1 degrees of freedom). Each round's two medians
+    come from interleaved calls, so a slow stretch of the machine moves both.
 
     Returns
     -------
@@ -188,13 +197,40 @@ def images_per_second(n_images, epoch_seconds):
     return n_images / float(np.median(times)) if times else float("nan")
 
 
-def images_per_second_range(n_images, epoch_seconds):
-    """Slowest and fastest epoch's throughput, the first (tracing) left out when there are
-    others: a bound a throughput comparison can be judged on."""
-    times = epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds
-    if not times:
-        return [float("nan"), float("nan")]
-    return [n_images / float(max(times)), n_images / float(min(times))]
+def throughput_ratio(epoch_seconds, n_images, reference_epoch_seconds, n_reference, level=0.95):
+    """How many times more images per second one fit trained than a reference fit.
+
+    Per-epoch throughputs (the first, tracing epoch left out); the ratio of their
+    geometric means with a Welch t-interval on the log throughputs: the epochs of
+    two fits are not paired. Needs >= 2 epochs after the first on each side.
+
+    Returns
+    -------
+    dict
+        ``ratio``, ``low``, ``high``, ``epochs`` (per side, as counted).
+    """
+    from scipy import stats
+
+    logs = []
+    for seconds, n in ((epoch_seconds, n_images), (reference_epoch_seconds, n_reference)):
+        times = np.asarray(seconds[1:], float)
+        if len(times) < 2 or not np.all(times > 0):
+            raise ValueError(f"need >= 2 positive epoch times after the first, got {list(seconds)}")
+        logs.append(np.log(n / times))
+    a, b = (x.mean() for x in logs)
+    va, vb = (x.var(ddof=1) / len(x) for x in logs)
+    se = np.sqrt(va + vb)
+    if se == 0:
+        half, df = 0.0, 1.0
+    else:
+        df = se**4 / (va**2 / (len(logs[0]) - 1) + vb**2 / (len(logs[1]) - 1))
+        half = stats.t.ppf(0.5 + level / 2, df) * se
+    return {
+        "ratio": float(np.exp(a - b)),
+        "low": float(np.exp(a - b - half)),
+        "high": float(np.exp(a - b + half)),
+        "epochs": [len(x) for x in logs],
+    }
 
 
 def model_cost(model, x_sample, train_epoch_seconds, n_train, latency_repeats=20):
@@ -206,7 +242,8 @@ def model_cost(model, x_sample, train_epoch_seconds, n_train, latency_repeats=20
         "flops_per_image": flops,
         "train_flops_per_image": TRAINING_FLOPS_FACTOR * flops,
         "train_images_per_s": images_per_second(n_train, train_epoch_seconds),
-        "train_images_per_s_range": images_per_second_range(n_train, train_epoch_seconds),
+        "train_epoch_seconds": [float(t) for t in train_epoch_seconds],
+        "train_images_per_epoch": int(n_train),
         "latency_ms": {str(b): v["ms_per_batch"] for b, v in latency.items()},
         "latency_ms_per_image": {str(b): v["ms_per_image"] for b, v in latency.items()},
         "size_bytes": model_size_bytes(model),

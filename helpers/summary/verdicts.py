@@ -43,12 +43,18 @@ C2_DATASETS = ("cifar10", "fashion_mnist")
 
 # Conclusion 3, "projection + MLP is a cost-effective substitute for a CNN on simple
 # data", judged on C3_DATASET with measured times (not FLOPs, which the
-# architectures fix): the RP-MLP's slowest training epoch processes at least
-# C3_MIN_SPEEDUP times the images per second of the CNN's fastest; timed in turn with
-# the CNN, the CI_LEVEL interval of its speed-up per image (projection included) lies
-# above C3_MIN_SPEEDUP at every batch size in C3_LATENCY_BATCHES; and the CI_LEVEL
-# interval of its CV accuracy loss against the CNN (same folds) lies below
-# C3_MAX_ACCURACY_LOSS (one final model's test score is too noisy to judge on).
+# architectures fix): the CI_LEVEL interval of the RP-MLP's training speed-up over
+# the CNN (per-epoch throughputs of the two final fits) lies above C3_MIN_SPEEDUP;
+# timed call by call in turn with the CNN, the CI_LEVEL interval of its speed-up per
+# image (projection included) lies above C3_MIN_SPEEDUP at every batch size in
+# C3_LATENCY_BATCHES; and the CI_LEVEL interval of its CV accuracy loss against the
+# CNN (same folds) lies below C3_MAX_ACCURACY_LOSS (one final model's test score is
+# too noisy to judge on).
+# The cost half was first stated on point ratios of timings taken in two chapters; a
+# study render met it at 2.2x against 2x at batch 1, where a cold process had moved a
+# latency 1.5x before, so it now needs intervals. The first rule's outcome is
+# reported beside the verdict.
+C3_RULE_REVISED = "2026-12-01, after a study render that met it at 2.2x against 2x at batch 1"
 C3_DATASET = "fashion_mnist"
 C3_MIN_SPEEDUP = 2.0
 C3_LATENCY_BATCHES = ("1", "256")
@@ -403,6 +409,64 @@ def _two_halves(first, second):
     return "supported" if first and second else ("mixed" if first or second else "not supported")
 
 
+def _positive(value):
+    return isinstance(value, (int, float)) and value > 0
+
+
+def _measured(entry, *key):
+    """``entry[key[0]][key[1]]...`` when it is a positive number, else None."""
+    for part in key:
+        entry = entry.get(part) if isinstance(entry, dict) else None
+    return entry if _positive(entry) else None
+
+
+def _c3_training(mlp_entry, cnn_entry):
+    """The RP-MLP's training speed-up over the CNN with its interval, or None."""
+    from helpers.nets.cost import throughput_ratio
+
+    try:
+        return throughput_ratio(
+            mlp_entry["train_epoch_seconds"],
+            mlp_entry["train_images_per_epoch"],
+            cnn_entry["train_epoch_seconds"],
+            cnn_entry["train_images_per_epoch"],
+            level=CI_LEVEL,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _c3_first_rule(c, m):
+    """What the rule as first stated (point ratios of the two chapters' own timings, no
+    interval) would say: reported beside the verdict, since the rule was revised after
+    a render that met it."""
+
+    # Training: the MLP's images per second over the CNN's; latency: the CNN's time
+    # over the MLP's.
+    pairs = {"training": (_measured(m, "train_images_per_s"), _measured(c, "train_images_per_s"))}
+    pairs.update(
+        {
+            f"batch {b}": (
+                _measured(c, "latency_ms_per_image", b),
+                _measured(m, "latency_ms_per_image", b),
+            )
+            for b in C3_LATENCY_BATCHES
+        }
+    )
+    if not all(top and bottom for top, bottom in pairs.values()):
+        return ""
+    found = {label: top / bottom for label, (top, bottom) in pairs.items()}
+    holds = all(r >= C3_MIN_SPEEDUP for r in found.values())
+    return (
+        f" Under the rule as first stated (ratios of the two chapters' own median timings, "
+        f"no interval; revised on {C3_RULE_REVISED}), cheaper would "
+        + ("hold" if holds else "fail")
+        + " ("
+        + ", ".join(f"{label} {r:.3g}x" for label, r in found.items())
+        + ")."
+    )
+
+
 def _c3_cost(cnn, mlp, svd=None):
     name = C3_DATASET
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
@@ -410,39 +474,17 @@ def _c3_cost(cnn, mlp, svd=None):
         return None
     keys = [("train_images_per_s",)] + [("latency_ms_per_image", b) for b in C3_LATENCY_BATCHES]
 
-    def positive(value):
-        return isinstance(value, (int, float)) and value > 0
-
-    def measured(entry, key):
-        value = entry
-        for part in key:
-            value = value.get(part) if isinstance(value, dict) else None
-        return value if positive(value) else None
-
-    def throughput_range(entry):
-        """(slowest, fastest) epoch's images per second, or None when not recorded."""
-        span = entry.get("train_images_per_s_range")
-        ok = isinstance(span, list) and len(span) == 2 and all(map(positive, span))
-        return span if ok else None
-
+    training = _c3_training(m, c)
     turns = {b: (m.get("latency_vs_cnn") or {}).get(b) for b in C3_LATENCY_BATCHES}
     paired = mlp.get("paired_test", {}).get(name)
     sizes = _paired_sizes(paired, m) if paired else None
     lacking = (
-        [
-            f"{key} ({e})"
-            for e, entry in (("CNN", c), ("RP-MLP", m))
-            for key, missing in (
-                ("train_images_per_s", measured(entry, keys[0]) is None),
-                ("train_images_per_s_range", throughput_range(entry) is None),
-            )
-            if missing
-        ]
+        ([] if training else ["train_epoch_seconds (>= 3 epochs per final fit)"])
         + [
             f"latency_vs_cnn.{b}"
             for b, t in turns.items()
             if not (
-                isinstance(t, dict) and all(positive(t.get(k)) for k in ("ratio", "low", "high"))
+                isinstance(t, dict) and all(_positive(t.get(k)) for k in ("ratio", "low", "high"))
             )
         ]
         + ([] if sizes else ["the paired CNN vs RP-MLP fold accuracies"])
@@ -452,12 +494,11 @@ def _c3_cost(cnn, mlp, svd=None):
             f"The measured cost on {name} was not recorded ({', '.join(sorted(set(lacking)))}); "
             "the FLOP count alone, fixed by the architectures, is not judged."
         )
-    train = measured(m, keys[0]) / measured(c, keys[0])
-    train_low = throughput_range(m)[0] / throughput_range(c)[1]
     loss, _, loss_high = fold_interval(paired["differences"], *sizes, low=-1.0, high=1.0)
     cheap_checks = {
-        f"even its slowest training epoch processes at least {C3_MIN_SPEEDUP:g}x the images "
-        "per second of the CNN's fastest": train_low >= C3_MIN_SPEEDUP,
+        f"the {CI_LEVEL:.0%} interval of its training speed-up lies above {C3_MIN_SPEEDUP:g}x": (
+            training["low"] >= C3_MIN_SPEEDUP
+        ),
         **{
             f"the {CI_LEVEL:.0%} interval of its speed-up per image at batch {b} lies above "
             f"{C3_MIN_SPEEDUP:g}x": t["low"] >= C3_MIN_SPEEDUP
@@ -471,14 +512,15 @@ def _c3_cost(cnn, mlp, svd=None):
     cheap, close = all(cheap_checks.values()), all(close_checks.values())
     m_value = m.get("M", mlp.get("configuration", {}).get("M"))
     evidence = (
-        f"On {name}, with the times chapters 2 and 3 measured: the RP-MLP (M = {m_value}) "
-        f"trains {train:.3g}x as many images per second as the CNN (median epochs, "
-        f"{measured(m, keys[0]):.4g} vs {measured(c, keys[0]):.4g}; its slowest epoch against "
-        f"the CNN's fastest {train_low:.3g}x; the projection, fitted once, is not in these "
-        "epoch times) and, projection included and timed in turn with the CNN, is "
+        f"On {name}: the RP-MLP (M = {m_value}) trains {training['ratio']:.3g}x as many images "
+        f"per second as the CNN ({CI_LEVEL:.0%} interval {training['low']:.3g}-"
+        f"{training['high']:.3g}x, Welch, over the {training['epochs'][0]} and "
+        f"{training['epochs'][1]} epochs after the first of the two final fits, which ran in "
+        "chapters 3 and 2; the projection, fitted once, is not in these epoch times) and, "
+        "projection included and timed call by call in turn with the CNN in chapter 3, is "
         + ", ".join(
             f"{t['ratio']:.3g}x as fast per image at batch {b} ({CI_LEVEL:.0%} interval "
-            f"{t['low']:.3g}-{t['high']:.3g}x over {t['rounds']} rounds)"
+            f"{t['low']:.3g}-{t['high']:.3g}x over {t['rounds']} rounds, within this run)"
             for b, t in turns.items()
         )
         + f". Its CV accuracy is {loss:+.4f} below the CNN's on the same folds ({CI_LEVEL:.0%} "
@@ -486,6 +528,7 @@ def _c3_cost(cnn, mlp, svd=None):
         f"{m.get('test_accuracy', float('nan')):.4f} against {c.get('test_accuracy', float('nan')):.4f} "
         f"(not judged: one fit's early stopping on one validation split moves it). "
         f"Cheaper: {_halves(cheap_checks)}. Close in accuracy: {_halves(close_checks)}."
+        + _c3_first_rule(c, m)
     )
     if m.get("flops_per_image") and c.get("flops_per_image"):
         evidence += (
@@ -495,19 +538,19 @@ def _c3_cost(cnn, mlp, svd=None):
     pca = m.get("baselines", {}).get("pca")
     if pca and "test_accuracy" in pca:
         cost = [
-            f"{measured(pca, keys[0]) / measured(m, keys[0]):.3g}x the RP-MLP's training speed"
-            if measured(pca, keys[0]) and measured(m, keys[0])
+            f"{_measured(pca, *keys[0]) / _measured(m, *keys[0]):.3g}x the RP-MLP's training speed"
+            if _measured(pca, *keys[0]) and _measured(m, *keys[0])
             else None
         ] + [
-            f"{measured(m, key) / measured(pca, key):.3g}x its speed per image at batch {b}"
+            f"{_measured(m, *key) / _measured(pca, *key):.3g}x its speed per image at batch {b}"
             for b, key in zip(C3_LATENCY_BATCHES, keys[1:])
-            if measured(pca, key) and measured(m, key)
+            if _measured(pca, *key) and _measured(m, *key)
         ]
         evidence += (
             f" PCA to the same M reaches CV {pca.get('mean', float('nan')):.4f} (test "
             f"{pca['test_accuracy']:.4f}) at "
             + (", ".join(x for x in cost if x) or "an unrecorded cost")
-            + "."
+            + " (the chapter's own timings, point estimates; not judged)."
         )
     best = (svd or {}).get("chosen", {}).get(name)
     if best and "label" in best:
@@ -541,13 +584,17 @@ def rule_texts():
         "not significantly negative, and it is significantly smaller than "
         "the CIFAR-10 gap (two-sample test on the two datasets' per-fold gaps, which are "
         "different images and so not paired). Supported when both halves hold. " + _OUTCOMES,
-        f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the RP-MLP's "
-        f"slowest training epoch processes at least {C3_MIN_SPEEDUP:g}x the images per second "
-        f"of the CNN's fastest and, projection included and timed in turn with the CNN in one "
-        f"process, the {CI_LEVEL:.0%} interval of its speed-up per image lies above "
-        f"{C3_MIN_SPEEDUP:g}x at batch sizes {batches}. "
+        f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the {CI_LEVEL:.0%} "
+        f"interval of the RP-MLP's training speed-up over the CNN (per-epoch throughputs of "
+        f"the two final fits, Welch) lies above {C3_MIN_SPEEDUP:g}x and, projection included "
+        f"and timed call by call in turn with the CNN in one process, the {CI_LEVEL:.0%} "
+        f"interval of its speed-up per image lies above {C3_MIN_SPEEDUP:g}x at batch sizes "
+        f"{batches}. "
         f"Close: the {CI_LEVEL:.0%} interval of its CV accuracy loss against the CNN (same "
-        f"folds) lies below {C3_MAX_ACCURACY_LOSS:g}. Supported when both hold. " + _OUTCOMES,
+        f"folds) lies below {C3_MAX_ACCURACY_LOSS:g}. Supported when both hold. "
+        + _OUTCOMES
+        + f" (Cheaper was first stated on point ratios of the chapters' own timings; revised "
+        f"on {C3_RULE_REVISED}. The first rule's outcome is reported beside the verdict.)",
     ]
 
 
