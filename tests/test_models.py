@@ -275,7 +275,7 @@ def test_latency_is_timed_after_as_many_warm_up_calls():
     assert calls == [1] * 10 + [4] * 10  # 5 warm-up, then 5 timed, per batch size
 
 
-def test_interleaved_latency_alternates_the_pipelines_call_by_call():
+def test_interleaved_latency_times_blocks_in_turn_and_reverses_their_order():
     from helpers.nets.cost import interleaved_latency
 
     calls = []
@@ -283,14 +283,14 @@ def test_interleaved_latency_alternates_the_pipelines_call_by_call():
         {"a": lambda b: calls.append(("a", len(b))), "b": lambda b: calls.append(("b", len(b)))},
         np.zeros((8, 3)),
         batch_sizes=(1, 4),
-        rounds=2,
-        repeats=3,
+        rounds=3,
+        repeats=2,
     )
-    warm = ["a"] * 3 + ["b"] * 3
-    timed = ["a", "b", "b", "a", "a", "b"] + ["b", "a", "a", "b", "b", "a"]  # 2 rounds x 3
+    warm = ["a"] * 2 + ["b"] * 2
+    timed = ["a", "a", "b", "b"] + ["b", "b", "a", "a"] + ["a", "a", "b", "b"]  # 3 rounds
     assert [name for name, _ in calls] == (warm + timed) * 2
-    assert [n for _, n in calls] == [1] * 18 + [4] * 18
-    assert {k: len(v) for k, v in times["a"].items()} == {"1": 2, "4": 2}
+    assert [n for _, n in calls] == [1] * 16 + [4] * 16
+    assert {k: len(v) for k, v in times["a"].items()} == {"1": 3, "4": 3}
     with pytest.raises(ValueError, match="rounds"):
         interleaved_latency({"a": len}, np.zeros((2, 1)), rounds=1)
 

@@ -45,7 +45,7 @@ C2_DATASETS = ("cifar10", "fashion_mnist")
 # data", judged on C3_DATASET with measured times (not FLOPs, which the
 # architectures fix): the CI_LEVEL interval of the RP-MLP's training speed-up over
 # the CNN (per-epoch throughputs of the two final fits) lies above C3_MIN_SPEEDUP;
-# timed call by call in turn with the CNN, the CI_LEVEL interval of its speed-up per
+# timed in turn with the CNN, the CI_LEVEL interval of its speed-up per
 # image (projection included) lies above C3_MIN_SPEEDUP at every batch size in
 # C3_LATENCY_BATCHES; and the CI_LEVEL interval of its CV accuracy loss against the
 # CNN (same folds) lies below C3_MAX_ACCURACY_LOSS (one final model's test score is
@@ -517,7 +517,7 @@ def _c3_cost(cnn, mlp, svd=None):
         f"{training['high']:.3g}x, Welch, over the {training['epochs'][0]} and "
         f"{training['epochs'][1]} epochs after the first of the two final fits, which ran in "
         "chapters 3 and 2; the projection, fitted once, is not in these epoch times) and, "
-        "projection included and timed call by call in turn with the CNN in chapter 3, is "
+        "projection included and timed in turn with the CNN in chapter 3, is "
         + ", ".join(
             f"{t['ratio']:.3g}x as fast per image at batch {b} ({CI_LEVEL:.0%} interval "
             f"{t['low']:.3g}-{t['high']:.3g}x over {t['rounds']} rounds, within this run)"
@@ -587,7 +587,7 @@ def rule_texts():
         f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the {CI_LEVEL:.0%} "
         f"interval of the RP-MLP's training speed-up over the CNN (per-epoch throughputs of "
         f"the two final fits, Welch) lies above {C3_MIN_SPEEDUP:g}x and, projection included "
-        f"and timed call by call in turn with the CNN in one process, the {CI_LEVEL:.0%} "
+        f"and timed in turn with the CNN in one process, the {CI_LEVEL:.0%} "
         f"interval of its speed-up per image lies above {C3_MIN_SPEEDUP:g}x at batch sizes "
         f"{batches}. "
         f"Close: the {CI_LEVEL:.0%} interval of its CV accuracy loss against the CNN (same "
