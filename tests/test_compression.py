@@ -154,7 +154,7 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
 
     monkeypatch.setattr(training, "fit_with_protocol", counting_fit)
 
-    def sweep(protocol=protocol, configurations=configurations):
+    def sweep(protocol=protocol, configurations=configurations, cache_dir=tmp_path):
         return compression_sweep(
             base,
             ds,
@@ -162,7 +162,7 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
             protocol=protocol,
             seed=0,
             latency_repeats=1,
-            cache_dir=tmp_path,
+            cache_dir=cache_dir,
         )
 
     first_rows, first_models = sweep()
@@ -180,10 +180,16 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
     assert len(fits) == 4  # a changed protocol is a new key
     sweep(configurations=[("control", 1.0, {}), ("rank 4", None, {"dense1": 5})])
     assert len(fits) == 5  # so is a changed rank (the control is served)
+    # Weights without their record (a save interrupted between the two): not served.
+    interrupted = tmp_path / "interrupted"
+    sweep(configurations=configurations[:1], cache_dir=interrupted)
+    next(interrupted.glob("*.json")).unlink()
+    sweep(configurations=configurations[:1], cache_dir=interrupted)
+    assert len(fits) == 7
     for path in tmp_path.glob("*.weights.h5"):
         path.write_bytes(b"not a weights file")
     rows, _ = sweep()
-    assert len(fits) == 7  # unreadable entries are fine-tuned again, not served
+    assert len(fits) == 9  # unreadable entries are fine-tuned again, not served
     assert [r["val_accuracy_finetuned"] for r in rows] == [
         r["val_accuracy_finetuned"] for r in first_rows
     ]

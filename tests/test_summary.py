@@ -340,7 +340,22 @@ def test_conclusion_3_judges_cost_by_its_uncertainty():
     )
     # The rule as first stated (point ratios, 2.4x >= 2x) is reported beside it.
     assert "Under the rule as first stated" in wide["evidence"]
-    assert "cheaper would hold (training 14x, batch 1 2.4x, batch 256 5x)" in wide["evidence"]
+    assert (
+        "cheaper would hold (training 14x, batch 1 2.4x, batch 256 5x) and the verdict be "
+        "supported" in wide["evidence"]
+    )
+    # With the timings recorded, what each side's time is made of is said too.
+    cnn, mlp = _recorded(CLEAR, SLIGHT, latency_1=(1.2, 0.5), latency_spread=1.3)
+    cnn["datasets"]["fashion_mnist"]["latency_ms"] = {"1": 1.1}
+    mlp["datasets"]["fashion_mnist"]["latency_ms"] = {"1": 0.4}
+    mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"].update(
+        cnn_ms=[1.2, 1.3, 1.25], mlp_ms=[0.5, 0.55, 0.6]
+    )
+    evidence = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]["evidence"]
+    assert (
+        "timed end to end the RP-MLP answers in 0.55 ms against 0.4 ms for its model and "
+        "projection timed apart and added, and the CNN in 1.25 ms against 1.1 ms" in evidence
+    )
     assert _c3(latency_1=(1.2, 0.5), latency_spread=1.1)["verdict"] == "supported"
     # An interval ending exactly at the threshold holds ("lies above" includes it).
     assert _c3(latency_1=(1.0, 0.5), latency_spread=1.0)["verdict"] == "supported"

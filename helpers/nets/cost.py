@@ -103,7 +103,10 @@ def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=2
     Blocks, not single calls in turn: on shared cores one pipeline's thread pools
     (the BLAS threads that keep spinning after a projection) slow the other's next
     call. Alternated call by call, the study's Fashion-MNIST CNN took 14.4 ms per
-    batch of 256 against 8.5 ms alone (2-core AMD EPYC); in blocks, 8.5 ms.
+    batch of 256 against 8.5 ms alone (2-core AMD EPYC). Blocks reduce that
+    carry-over but do not remove it: in a `study` render each pipeline's blocks right
+    after the other's were about 11% slower than those after its own, and reversing
+    the order every other round balances what is left.
 
     Parameters
     ----------
