@@ -294,6 +294,9 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     assert good["verdict"] == "supported"
     assert "14x as many images per second" in good["evidence"]
     assert "4x as fast per image at batch 1" in good["evidence"]
+    assert (
+        "loss against the CNN on the same folds (CNN minus RP-MLP) is +0.0280" in good["evidence"]
+    )
     assert "31.2x fewer FLOPs" in good["evidence"] and "not judged" in good["evidence"]
     # 31x fewer FLOPs, but measured no faster to train: mixed (FLOPs do not count).
     slow = _c3(train=(500.0, 600.0))

@@ -540,8 +540,8 @@ def _c3_cost(cnn, mlp, svd=None):
             f"{t['low']:.3g}-{t['high']:.3g}x over {t['rounds']} rounds, within this run)"
             for b, t in turns.items()
         )
-        + f". Its CV accuracy is {loss:+.4f} below the CNN's on the same folds ({CI_LEVEL:.0%} "
-        f"interval up to {loss_high:+.4f}); on the test split, one final model each, "
+        + f". Its CV accuracy loss against the CNN on the same folds (CNN minus RP-MLP) is "
+        f"{loss:+.4f} ({CI_LEVEL:.0%} interval up to {loss_high:+.4f}); on the test split, one final model each, "
         f"{m.get('test_accuracy', float('nan')):.4f} against {c.get('test_accuracy', float('nan')):.4f} "
         f"(not judged: one fit's early stopping on one validation split moves it). "
         f"Cheaper: {_halves(cheap_checks)}. Close in accuracy: {_halves(close_checks)}."
