@@ -269,16 +269,12 @@ def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, proto
     from pathlib import Path
 
     from helpers.data import fingerprint
-    from helpers.nets.models import ARCHITECTURE_VERSION
+    from helpers.nets.models import ARCHITECTURE_VERSION, configuration_key
     from helpers.nets.training import _backend_id, run_key
-
-    def unnamed(config):  # Keras numbers unnamed layers and optimizers per process
-        return {k: v for k, v in config.items() if k != "name"}
 
     key = run_key(
         start=fingerprint(*model.get_weights()),
-        layers=[(type(layer).__name__, unnamed(layer.get_config())) for layer in model.layers],
-        optimizer=(type(model.optimizer).__name__, unnamed(model.optimizer.get_config())),
+        **configuration_key(model.layers, model.optimizer),
         ranks=applied,
         data=fingerprint(x_fit, y_fit, x_val, y_val),
         protocol=asdict(protocol),

@@ -19,6 +19,7 @@ __all__ = [
     "layer_table",
     "compile_model",
     "cnn_input",
+    "configuration_key",
 ]
 
 # The study's stacks, as (layer, setting) rows, compared against built models in tests.
@@ -200,3 +201,17 @@ def cnn_input(images):
     if images.ndim != 3:
         raise ValueError(f"expected grayscale images of shape (n, H, W), got {images.shape}")
     return images[..., None]
+
+
+def configuration_key(layers, optimizer):
+    """The layers' and the optimizer's types and configurations, without the names Keras
+    numbers per process (``dense_3``, ``adam_2``): equal for two models built alike, so
+    it can name a cached or re-used model (JSON-ready)."""
+
+    def unnamed(config):
+        return {k: v for k, v in config.items() if k != "name"}
+
+    return {
+        "layers": [(type(layer).__name__, unnamed(layer.get_config())) for layer in layers],
+        "optimizer": (type(optimizer).__name__, unnamed(optimizer.get_config())),
+    }

@@ -31,6 +31,7 @@ Used by chapter 03 (:func:`helpers.nets.training.cross_validate_many`, and
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -38,6 +39,8 @@ import keras
 import numpy as np
 from keras import ops
 from scipy.special import log_softmax
+
+from helpers.nets.models import configuration_key
 
 __all__ = [
     "StackedDense",
@@ -168,16 +171,18 @@ def stack_members(members, *, seed=0, steps_per_execution=1):
     shapes = [tuple(m.input_shape[1:]) for m in members]
     if len(set(shapes)) != 1 or len(shapes[0]) != 1:
         raise ValueError(f"members must share one vector input shape, got {shapes}")
-    # Per thread: a worker running two tasks at once must not share one model.
-    key = (threading.get_ident(), _architecture_key(members, steps_per_execution))
-    stack = _STACKS.pop(key, None) or _build_stack(members, steps_per_execution)
-    # Kept on TensorFlow only: on JAX a re-loaded stack trained differently from a fresh
-    # one (weights, optimizer and seed states were equal before fit; the cause is not
-    # found), so JAX builds and traces a stack per CV.
     if keras.config.backend() == "tensorflow":
+        # Per thread: a worker running two tasks at once must not share one model.
+        key = (threading.get_ident(), _architecture_key(members, steps_per_execution))
+        stack = _STACKS.pop(key, None) or _build_stack(members, steps_per_execution)
         _STACKS[key] = stack  # most recently used last
-    while len(_STACKS) > _STACKS_KEPT:
-        _STACKS.pop(next(iter(_STACKS)))
+        while len(_STACKS) > _STACKS_KEPT:
+            _STACKS.pop(next(iter(_STACKS)))
+    else:
+        # On JAX a re-loaded stack trained differently from a fresh one (weights,
+        # optimizer and seed states were equal before fit; the cause is not found), so
+        # JAX builds and traces a stack per CV.
+        stack = _build_stack(members, steps_per_execution)
     model, fresh_optimizer_state = stack
     _load_members(model, members, seed, fresh_optimizer_state)
     return model
@@ -188,24 +193,12 @@ def _member_layers(model):
 
 
 def _architecture_key(members, steps_per_execution):
-    import json
-
-    import keras
-
     first = members[0]
-    layers = [
-        {k: v for k, v in layer.get_config().items() if k != "name"}
-        for layer in _member_layers(first)
-    ]
-    optimizer = {k: v for k, v in first.optimizer.get_config().items() if k != "name"}
     return json.dumps(
         [
-            keras.config.backend(),
             len(members),
             first.input_shape[1:],
-            layers,
-            type(first.optimizer).__name__,
-            optimizer,
+            configuration_key(_member_layers(first), first.optimizer),
             steps_per_execution,
         ],
         sort_keys=True,
