@@ -214,6 +214,8 @@ def throughput_ratio(epoch_seconds, n_images, reference_epoch_seconds, n_referen
     """
     from scipy import stats
 
+    from helpers.nets.projection import welch_df
+
     logs = []
     for seconds, n in ((epoch_seconds, n_images), (reference_epoch_seconds, n_reference)):
         times = np.asarray(seconds[1:], float)
@@ -222,12 +224,8 @@ def throughput_ratio(epoch_seconds, n_images, reference_epoch_seconds, n_referen
         logs.append(np.log(n / times))
     a, b = (x.mean() for x in logs)
     va, vb = (x.var(ddof=1) / len(x) for x in logs)
-    se = np.sqrt(va + vb)
-    if se == 0:
-        half, df = 0.0, 1.0
-    else:
-        df = se**4 / (va**2 / (len(logs[0]) - 1) + vb**2 / (len(logs[1]) - 1))
-        half = stats.t.ppf(0.5 + level / 2, df) * se
+    df = welch_df(va, len(logs[0]), vb, len(logs[1]))
+    half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(va + vb)
     return {
         "ratio": float(np.exp(a - b)),
         "low": float(np.exp(a - b - half)),

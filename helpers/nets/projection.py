@@ -133,6 +133,16 @@ def jl_min_dims(n_samples, eps=(0.1, 0.2, 0.3, 0.5)):
 ZERO_SPREAD = 1e-12
 
 
+def welch_df(var_1, n_1, var_2, n_2):
+    """Welch-Satterthwaite degrees of freedom of a difference of two means whose squared
+    standard errors are ``var_1`` and ``var_2`` (samples of ``n_1`` and ``n_2``);
+    ``n_1 + n_2 - 2`` when both are 0."""
+    total = var_1 + var_2
+    if total <= 0:
+        return float(n_1 + n_2 - 2)
+    return total**2 / (var_1**2 / (n_1 - 1) + var_2**2 / (n_2 - 1))
+
+
 def moment_t_test(mean, var, scale, df):
     """(t, two-sided p) for t = ``mean / sqrt(scale * var)`` with ``df`` degrees of freedom.
 

@@ -383,7 +383,7 @@ def gap_difference_test(first, second, first_sizes, second_sizes):
     with each v = (1/k + n_val/n_train) s^2 (Nadeau-Bengio corrected variance of
     a CV mean) and Welch-Satterthwaite degrees of freedom; two-sided p.
     """
-    from helpers.nets.projection import ZERO_SPREAD, moment_t_test
+    from helpers.nets.projection import ZERO_SPREAD, moment_t_test, welch_df
 
     parts = []
     for test, (n_train, n_val) in ((first, first_sizes), (second, second_sizes)):
@@ -394,7 +394,7 @@ def gap_difference_test(first, second, first_sizes, second_sizes):
         parts.append((mean, (1 / k + n_val / n_train) * s2, k))
     (m1, v1, k1), (m2, v2, k2) = parts
     v = v1 + v2
-    df = v**2 / (v1**2 / (k1 - 1) + v2**2 / (k2 - 1)) if v > 0 else float(k1 + k2 - 2)
+    df = welch_df(v1, k1, v2, k2)
     t, p = moment_t_test(m1 - m2, v, 1.0, df)
     return {"mean_difference": m1 - m2, "t_statistic": t, "p_value": p, "df": df}
 
