@@ -39,6 +39,9 @@ __all__ = [
     "find_dataset_file",
     "read_npz",
     "validate_arrays",
+    "check_layout",
+    "read_npz_layout",
+    "check_archive",
     "to_grayscale",
     "stored_as_luma",
     "stratified_subset",
@@ -243,6 +246,113 @@ def stored_as_luma(arrays, spec):
     return len(spec.image_shape) == 3 and LUMA_MARKER in arrays
 
 
+def check_layout(layout, spec, source="arrays", luma=False):
+    """Check the shapes and dtypes of a dataset's four arrays, before reading their data.
+
+    Parameters
+    ----------
+    layout : dict of str to (tuple, numpy.dtype)
+        ``{"x_train": (shape, dtype), ...}``: from the arrays, or from an archive's
+        ``.npy`` headers (:func:`read_npz_layout`).
+    spec : DatasetSpec
+    source : str
+        Named in the errors.
+    luma : bool
+        An RGB dataset stored as BT.601 luma (a compact copy): images ``(n, H, W)``.
+
+    Raises
+    ------
+    DatasetFileError
+        Naming the array and what is wrong with it.
+    """
+    image_shape = spec.image_shape[:2] if luma else spec.image_shape
+    for split in ("train", "test"):
+        (x_shape, x_dtype), (y_shape, y_dtype) = layout[f"x_{split}"], layout[f"y_{split}"]
+        if x_dtype != np.uint8:
+            raise DatasetFileError(
+                f"{source}: x_{split} has dtype {x_dtype}, expected uint8 pixel values 0..255"
+            )
+        if len(x_shape) < 1 or tuple(x_shape[1:]) != tuple(image_shape):
+            raise DatasetFileError(
+                f"{source}: x_{split} has shape {tuple(x_shape)}, expected (n, "
+                f"{', '.join(map(str, image_shape))}) for {spec.name}"
+                + (" stored as luma (a compact copy)" if luma else "")
+            )
+        if len(y_shape) == 2 and y_shape[1] == 1:
+            y_shape = y_shape[:1]
+        if len(y_shape) != 1:
+            raise DatasetFileError(f"{source}: y_{split} has shape {tuple(y_shape)}, expected (n,)")
+        if not np.issubdtype(y_dtype, np.integer):
+            raise DatasetFileError(
+                f"{source}: y_{split} has dtype {y_dtype}, expected integer class ids"
+            )
+        if x_shape[0] != y_shape[0]:
+            raise DatasetFileError(
+                f"{source}: x_{split} has {x_shape[0]} images but y_{split} has {y_shape[0]} labels"
+            )
+        if y_shape[0] == 0:
+            raise DatasetFileError(f"{source}: the {split} split is empty")
+
+
+def read_npz_layout(path):
+    """``{member: (shape, dtype)}`` of an ``.npz`` archive, from its headers alone.
+
+    Reads a few hundred bytes per member, not the arrays: the pipeline checks
+    every dataset file this way before the first notebook starts.
+
+    Raises
+    ------
+    DatasetFileError
+        Not a zip archive (truncated, corrupt), a member that is not a ``.npy``
+        array, or one that holds Python objects (a pickle, which is never loaded).
+    """
+    path = Path(path)
+    layout = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                key = info.filename.removesuffix(".npy")
+                with archive.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+                    else:
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+                layout[key] = (tuple(shape), np.dtype(dtype))
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise DatasetFileError(
+            f"{path}: not a readable .npz archive of arrays ({type(exc).__name__}: {exc}). "
+            f"The file is probably truncated or corrupt: copy it again, or rebuild it "
+            f"with `python -m helpers.import_images`."
+        ) from exc
+    for key, (_, dtype) in layout.items():
+        if dtype.hasobject:
+            raise DatasetFileError(
+                f"{path}: member {key} holds Python objects (a pickle), which are never "
+                f"loaded; store plain uint8/integer arrays (see data/README.md)"
+            )
+    return layout
+
+
+def check_archive(path, name):
+    """Check a dataset archive's members, shapes and dtypes from its headers (fast).
+
+    Raises
+    ------
+    DatasetFileError
+    """
+    spec = _spec(name)
+    layout = read_npz_layout(path)
+    missing = [k for k in ARRAY_KEYS if k not in layout]
+    if missing:
+        raise DatasetFileError(
+            f"{path}: missing array(s) {missing}; a dataset archive must hold "
+            f"{list(ARRAY_KEYS)} (found {sorted(layout)})"
+        )
+    luma = len(spec.image_shape) == 3 and LUMA_MARKER in layout
+    check_layout(layout, spec, source=str(path), luma=luma)
+
+
 def validate_arrays(arrays, spec, source="arrays"):
     """Check shapes, dtypes, labels and class coverage; return cleaned arrays.
 
@@ -255,35 +365,17 @@ def validate_arrays(arrays, spec, source="arrays"):
     DatasetFileError
         Naming the array and what is wrong with it.
     """
+    check_layout(
+        {k: (arrays[k].shape, arrays[k].dtype) for k in ARRAY_KEYS},
+        spec,
+        source,
+        luma=stored_as_luma(arrays, spec),
+    )
     out = {}
-    luma = stored_as_luma(arrays, spec)
-    image_shape = spec.image_shape[:2] if luma else spec.image_shape
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if x.dtype != np.uint8:
-            raise DatasetFileError(
-                f"{source}: x_{split} has dtype {x.dtype}, expected uint8 pixel values 0..255"
-            )
-        if x.ndim < 1 or x.shape[1:] != image_shape:
-            raise DatasetFileError(
-                f"{source}: x_{split} has shape {x.shape}, expected (n, "
-                f"{', '.join(map(str, image_shape))}) for {spec.name}"
-                + (" stored as luma (a compact copy)" if luma else "")
-            )
-        if y.ndim == 2 and y.shape[1] == 1:
+        if y.ndim == 2:
             y = y[:, 0]
-        if y.ndim != 1:
-            raise DatasetFileError(f"{source}: y_{split} has shape {y.shape}, expected (n,)")
-        if not np.issubdtype(y.dtype, np.integer):
-            raise DatasetFileError(
-                f"{source}: y_{split} has dtype {y.dtype}, expected integer class ids"
-            )
-        if len(x) != len(y):
-            raise DatasetFileError(
-                f"{source}: x_{split} has {len(x)} images but y_{split} has {len(y)} labels"
-            )
-        if len(y) == 0:
-            raise DatasetFileError(f"{source}: the {split} split is empty")
         lo, hi = int(y.min()), int(y.max())
         if lo < 0 or hi >= spec.n_classes:
             raise DatasetFileError(

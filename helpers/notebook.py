@@ -8,6 +8,7 @@ from pathlib import Path
 
 from helpers.checks import check_seed
 from helpers.parameters import check_parameters
+from helpers.profiles import align_hand_run
 from helpers.provenance import start_run
 from helpers.results import default_output_dir
 from helpers.runtime import quiet_tensorflow
@@ -21,6 +22,10 @@ def setup_notebook(profile, output_dir=None, seed=0):
     Call it as ``output_dir = setup_notebook(globals())`` right after the
     imports: every parameter the notebook defines is checked with the rules of
     :mod:`helpers.parameters` (the ones ``render.sh`` applies before a run).
+    Run by hand into a profile's own folder, the notebook first takes that
+    profile's values where it still holds its defaults, and refuses values
+    set by hand that the profile does not use
+    (:func:`helpers.profiles.align_hand_run`).
 
     Parameters
     ----------
@@ -41,6 +46,9 @@ def setup_notebook(profile, output_dir=None, seed=0):
     from helpers.plots import use_report_style
 
     if isinstance(profile, Mapping):
+        # A hand run (papermill, JupyterLab) into a profile's folder takes that
+        # profile's values, or is refused: it must not mix two profiles' results.
+        align_hand_run(profile)
         parameters = check_parameters(profile)
         profile, output_dir, seed = (
             parameters.get("profile"),

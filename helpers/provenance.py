@@ -9,6 +9,7 @@ the notebook ran through ``render.sh``, papermill or JupyterLab.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -118,5 +119,8 @@ def run_info():
         "packages": package_versions(),
         "machine": machine_info(),
         "datasets": _RUN.get("datasets", {}),
+        # Why it ran (render.sh says; otherwise a hand run) and which checkout's code.
+        "run_reason": os.environ.get("REPORT_RUN_REASON") or "run by hand (not by render.sh)",
+        "helpers": str(PROJECT_ROOT / "helpers"),
         "phase_seconds": {k: round(v, 2) for k, v in _RUN.get("phases", {}).items()},
     }

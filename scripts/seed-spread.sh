@@ -38,6 +38,10 @@ while [ $# -gt 0 ]; do  # --output-dir names the main report; the seed folders s
     *) options+=("$1"); shift ;;
   esac
 done
+# Everything the renders below would refuse (seed spacing, profile, parameters, data,
+# folders), refused now: not after hours of training.
+source scripts/setup-env.sh
+"$PY" -m helpers.report.seed_check "$profile" "$out" "${seeds[@]}" -- ${options[@]+"${options[@]}"}
 folders=()
 for seed in "${seeds[@]}"; do
   folder="$out-seed$seed"

@@ -117,9 +117,17 @@ _setup_env() {
 _register_kernel() {
   # One kernel per route for JupyterLab (research-report, which the notebooks name, for
   # the default one; research-report-jax, research-report-cuda); the pipeline itself does
-  # not use the registration.
-  "$PY" -m ipykernel install --user --name "$1" --display-name "Python 3 ($1)" >/dev/null 2>&1 ||
-    _fail "could not register the Jupyter kernel '$1' with $PY"
+  # not use the registration. Registered inside the environment (--sys-prefix), where
+  # the JupyterLab of that environment looks first: a user-wide registration would be
+  # one per user, taken over by whichever clone was set up last.
+  "$PY" -m ipykernel install --sys-prefix --name "$1" --display-name "Python 3 ($1)" >/dev/null 2>&1 ||
+    { _fail "could not register the Jupyter kernel '$1' with $PY"; return 1; }
+  # A user-wide copy that this checkout's older set-up made would shadow it for a
+  # JupyterLab started outside the environment: remove it (another clone's stays).
+  local user_spec="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels/$1/kernel.json"
+  if [ -f "$user_spec" ] && grep -qF "\"$_root/.venv" "$user_spec"; then
+    rm -rf "$(dirname "$user_spec")"
+  fi
 }
 
 _setup_env || { return 1 2>/dev/null || exit 1; }

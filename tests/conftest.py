@@ -96,3 +96,36 @@ def quick_report(tmp_path_factory, data_dir):
     result = render_quick("--force", data_dir=data_dir, output_dir=output_dir)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return output_dir
+
+
+@pytest.fixture
+def fake_execution(monkeypatch):
+    """Replace papermill by a writer of the results each notebook records; lists what ran."""
+    import json
+
+    from helpers.report import execution, staleness
+
+    ran = []
+
+    def execute(notebook, executed, parameters, reason=None):
+        ran.append(notebook.stem)
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        executed.write_text("{}")
+        results = executed.parent.parent / "results"
+        results.mkdir(exist_ok=True)
+        for name in staleness.records_of(notebook):
+            (results / f"{name}.json").write_text(json.dumps(parameters, sort_keys=True))
+        return 0.0
+
+    monkeypatch.setattr(execution, "execute_notebook", execute)
+    return ran
+
+
+@pytest.fixture
+def data_env(monkeypatch, write_archive, tmp_path):
+    """Small dataset archives in a folder of their own, found through REPORT_DATA_DIR."""
+    directory = tmp_path / "data"
+    write_archive("fashion_mnist", directory=directory)
+    write_archive("cifar10", directory=directory)
+    monkeypatch.setenv("REPORT_DATA_DIR", str(directory))
+    return directory

@@ -192,7 +192,7 @@ def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_pa
     summary, failures = execution.run_notebooks(per_nb, out, jobs=2)
     status = {nb.stem: s for nb, s, _ in summary}
     assert status == {
-        "10_good": "executed",
+        "10_good": "executed because it has not run in this folder",
         "11_bad": "FAILED",
         "12_child": "skipped: needs 11_bad",
     }

@@ -15,6 +15,7 @@ import pytest
 
 from helpers.data import fingerprint, load_dataset
 from helpers.results import read_results
+from tests.conftest import PROJECT_ROOT, make_arrays
 from tests.conftest import render_quick as render
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_data]
@@ -156,6 +157,15 @@ def test_results_record_the_backend_and_devices_they_ran_on(quick_report):
             assert not {"tensorflow", "tensorflow-cpu"} & set(run["packages"]), name
 
 
+def test_results_record_why_they_ran_and_which_helpers(quick_report):
+    for name in ("datasets", "reconstruction", "cnn", "projection_mlp", "svd_compression"):
+        run = read_results(quick_report, name)["_run"]
+        assert run["run_reason"] == "forced (--force)", name  # the fixture's render
+        assert run["helpers"] == str(PROJECT_ROOT / "helpers"), name
+    html = (quick_report / "report.html").read_text()
+    assert "Why each result set was (re)computed" in html
+
+
 def test_html_report_is_self_contained(quick_report):
     html = (quick_report / "report.html").read_text()
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) >= 5
@@ -253,12 +263,16 @@ def test_failure_names_notebook_and_cell_and_keeps_the_report(quick_report, tmp_
     before = (quick_report / "report.html").read_bytes()
     broken = tmp_path / "broken-data"
     broken.mkdir()
+    # Well-formed archives (they pass the checks before any work) whose labels lack
+    # classes: only loading the data finds that, inside the kernels.
     for name in ("fashion_mnist", "cifar10"):
-        (broken / f"{name}.npz").write_bytes(b"not a zip archive")
+        arrays = make_arrays(name, n_train=200, n_test=50)
+        arrays["y_train"][:] = 0
+        np.savez(broken / f"{name}.npz", **arrays)
     result = render(data_dir=broken, output_dir=quick_report)
     assert result.returncode == 1
     assert re.search(r"00_datasets.ipynb failed in cell \d+", result.stderr)
-    assert "fashion_mnist.npz" in result.stderr
+    assert "lacks class(es)" in result.stderr
     # The data changed: chapters that read it re-ran (and failed); 01 does not read it.
     assert "[render] 01_reconstruction: up to date, skipped" in result.stderr
     assert (quick_report / "report.html").read_bytes() == before

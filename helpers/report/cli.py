@@ -20,10 +20,12 @@ import time
 from pathlib import Path
 
 from helpers.executor import SCHEDULER_ENV, check_reachable
+from helpers.report.environment import check_environment
 from helpers.report.execution import (
     NotebookFailed,
     kernel_environment,
     output_lock,
+    remove_leftovers,
     run_notebooks,
 )
 from helpers.report.profiles import (
@@ -89,6 +91,18 @@ def build_parser():
         "--no-report", action="store_true", help="execute notebooks only; do not render HTML/PDF"
     )
     parser.add_argument(
+        "--dry-run",
+        "--explain",
+        action="store_true",
+        help="check every input, then say which notebooks would run and why; run nothing",
+    )
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="let Keras download datasets that no data folder holds (needs internet); "
+        "without it a missing dataset file is an error before any work",
+    )
+    parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="run cross-validation folds on the dask.distributed scheduler at ADDRESS "
@@ -128,6 +142,8 @@ def _prepare(args):
     all_notebooks = list_notebooks()
     selected = list_notebooks(args.only) if args.only else all_notebooks
     per_notebook = resolve_parameters(selected, args.profile, overrides, output_dir)
+    # Backend, precision, output folder, data files: every fault here, in seconds.
+    check_environment(per_notebook, output_dir, download=args.download)
     return output_dir, all_notebooks, per_notebook
 
 
@@ -140,6 +156,8 @@ def main(argv=None):
         quiet_tensorflow()  # the kernels inherit the environment
         kernel_environment()
         with output_lock(output_dir):
+            for path in remove_leftovers(output_dir):
+                _console(f"[render] removed {path.name}, left by an interrupted render")
             _, failures = run_notebooks(
                 per_notebook,
                 output_dir,
@@ -148,7 +166,10 @@ def main(argv=None):
                 jobs=args.jobs,
                 on_progress=_console,
                 summary=summary,
+                dry_run=args.dry_run,
             )
+            if args.dry_run:
+                return 0
             if failures:
                 _print_summary(summary, start, written)
                 for failure in failures:
@@ -173,7 +194,7 @@ def main(argv=None):
         _console(f"render.sh: error: {exc}")
         return 2
     except KeyboardInterrupt:
-        done = [nb.stem for nb, status, _ in summary if status == "executed"]
+        done = [nb.stem for nb, status, _ in summary if status.startswith("executed")]
         _console(
             f"\nrender.sh: interrupted after {time.perf_counter() - start:.0f} s. Finished and "
             f"kept: {', '.join(done) or 'nothing new'}; the previous report was left in place. "

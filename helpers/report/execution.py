@@ -23,7 +23,15 @@ from pathlib import Path
 
 from helpers.files import atomic_path, atomic_write_json
 from helpers.report.profiles import PROJECT_ROOT, PipelineError, declared_parameters
-from helpers.report.staleness import FileHashes, fingerprint, notebook_metadata, records_of
+from helpers.report.staleness import (
+    FileHashes,
+    change_reasons,
+    fingerprint,
+    notebook_metadata,
+    output_hashes,
+    output_reasons,
+    records_of,
+)
 
 __all__ = [
     "KERNEL_NAME",
@@ -34,12 +42,16 @@ __all__ = [
     "notebook_dependencies",
     "execution_levels",
     "run_notebooks",
+    "remove_leftovers",
+    "RUN_REASON_ENV",
 ]
 
 KERNEL_NAME = "research-report"
 # The kernel's own start-up warnings (e.g. "running over TCP without encryption":
 # it listens on localhost only) are not the user's business; its errors are.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# Why the pipeline runs a notebook, handed to its kernel for the results' provenance.
+RUN_REASON_ENV = "REPORT_RUN_REASON"
 
 
 class NotebookFailed(Exception):
@@ -95,9 +107,10 @@ def kernel_argv(python=None):
     return [python or sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
 
 
-def _quiet_kernel_manager(log_path):
+def _quiet_kernel_manager(log_path, reason=None):
     """A kernel manager whose kernel runs in this process's Python (:func:`kernel_argv`)
-    and writes its own stderr to ``log_path``.
+    and writes its own stderr to ``log_path``; ``reason`` (why it runs) reaches the
+    kernel as ``$REPORT_RUN_REASON``.
 
     What the notebook's code prints to stderr still arrives through Jupyter's
     messages (and :class:`_PrefixedStream`); only the kernel process's direct
@@ -120,6 +133,11 @@ def _quiet_kernel_manager(log_path):
 
         async def start_kernel(self, **kw):
             kw.setdefault("stderr", open(log_path, "ab"))  # noqa: SIM115 (owned by the kernel)
+            env = dict(kw.get("env") or os.environ)
+            env.pop(RUN_REASON_ENV, None)
+            if reason:
+                env[RUN_REASON_ENV] = reason
+            kw["env"] = env
             return await super().start_kernel(**kw)
 
     return QuietKernelManager
@@ -161,8 +179,9 @@ def kernel_environment():
     os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
 
 
-def execute_notebook(notebook, executed, parameters):
-    """Run one notebook with papermill; return wall seconds.
+def execute_notebook(notebook, executed, parameters, reason=None):
+    """Run one notebook with papermill; return wall seconds (``reason``: why it runs,
+    recorded in its results' provenance).
 
     On failure the partial notebook is kept as ``<stem>.failed.ipynb`` and
     :class:`NotebookFailed` names the cell that raised.
@@ -188,7 +207,7 @@ def execute_notebook(notebook, executed, parameters):
                 stderr_file=stream,
                 cwd=str(notebook.parent),
                 extra_arguments=KERNEL_ARGUMENTS,
-                kernel_manager_class=_quiet_kernel_manager(log_path),
+                kernel_manager_class=_quiet_kernel_manager(log_path, reason),
             )
         except PapermillExecutionError as exc:
             stream.flush()
@@ -210,19 +229,43 @@ def _stamp_path(executed):
     return executed.with_suffix(".stamp.json")
 
 
-def _is_up_to_date(executed, fp):
-    stamp = _stamp_path(executed)
+def _read_stamp(executed):
     try:
-        return executed.is_file() and json.loads(stamp.read_text()).get("fingerprint") == fp
+        stamp = json.loads(_stamp_path(executed).read_text())
     except (OSError, ValueError):
-        return False
+        return None
+    return stamp if isinstance(stamp, dict) else None
 
 
-def _run_one(notebook, executed, parameters, fp, parts):
-    seconds = execute_notebook(notebook, executed, parameters)
+def _run_reasons(notebook, executed, fp, parts, output_dir, hashes, force):
+    """Why ``notebook`` must run (empty: it is up to date)."""
+    if force:
+        return ["forced (--force)"]
+    stamp = _read_stamp(executed)
+    if stamp is None or not executed.is_file():
+        return ["it has not run in this folder" if stamp is None else "its executed copy is gone"]
+    reasons = []
+    if stamp.get("fingerprint") != fp:
+        reasons = change_reasons(stamp.get("inputs"), parts) or ["its inputs changed"]
+    current = output_hashes(notebook, output_dir, hashes)
+    return reasons + output_reasons(stamp.get("outputs"), current)
+
+
+def _run_one(notebook, executed, parameters, fp, parts, reason):
+    seconds = execute_notebook(notebook, executed, parameters, reason=reason)
+    output_dir = executed.parent.parent
+    # Workers' writes of the hash cache may race: atomic, so the worst is a lost entry.
+    hashes = FileHashes(output_dir / "cache" / "file-hashes.json")
     atomic_write_json(
         _stamp_path(executed),
-        {"fingerprint": fp, "seconds": round(seconds, 2), "inputs": parts},
+        {
+            "fingerprint": fp,
+            "seconds": round(seconds, 2),
+            "reason": reason,
+            "inputs": parts,
+            # What it wrote: a results file that differs later was not written by render.sh.
+            "outputs": output_hashes(notebook, output_dir, hashes),
+        },
         indent=2,
     )
     return seconds
@@ -276,6 +319,7 @@ def run_notebooks(
     jobs=1,
     on_progress=print,
     summary=None,
+    dry_run=False,
 ):
     """Execute notebooks level by level (a notebook runs after those it depends on).
 
@@ -283,8 +327,11 @@ def run_notebooks(
     and the :class:`NotebookFailed` errors. A failure does not stop notebooks
     that do not depend on it (their results are kept); its dependents are
     skipped. A notebook is up to date when its fingerprint (code, parameters,
-    upstream results, data, packages) matches its stamp. Pass a list as
-    ``summary`` to see progress even when the run is interrupted.
+    upstream results, data, packages) matches its stamp and its results files
+    are the ones it wrote; otherwise the status says why it ran ("executed
+    because ..."). ``dry_run`` decides and reports without running anything
+    (a notebook whose upstream would run is reported as running after it).
+    Pass a list as ``summary`` to see progress even when the run is interrupted.
     """
     output_dir = Path(output_dir)
     executed_dir = output_dir / "executed"
@@ -294,7 +341,7 @@ def run_notebooks(
     all_deps = {nb.stem: notebook_dependencies(nb, list(by_stem)) for nb in per_notebook}
     hashes = FileHashes(output_dir / "cache" / "file-hashes.json")
     summary = [] if summary is None else summary
-    failures, failed = [], set()
+    failures, failed, would_run = [], set(), set()
     for level in levels:
         todo = []
         for nb in level:
@@ -310,48 +357,77 @@ def run_notebooks(
             ]
             executed = executed_dir / nb.name
             fp, parts = fingerprint(nb, per_notebook[nb], declared_parameters(nb), upstream, hashes)
-            if not force and _is_up_to_date(executed, fp):
-                seconds = json.loads(_stamp_path(executed).read_text()).get("seconds")
+            reasons = _run_reasons(nb, executed, fp, parts, output_dir, hashes, force)
+            before = sorted(set(all_deps[nb.stem]) & would_run)
+            if dry_run and before and not reasons:
+                reasons = [f"it reads the results of {', '.join(before)}, which run first"]
+            if not reasons:
+                seconds = (_read_stamp(executed) or {}).get("seconds")
                 summary.append((nb, "up to date, skipped", seconds))
                 on_progress(f"[render] {nb.stem}: up to date, skipped")
+            elif dry_run:
+                would_run.add(nb.stem)
+                summary.append((nb, f"would run because {'; '.join(reasons)}", None))
+                on_progress(f"[render] {nb.stem}: would run because {'; '.join(reasons)}")
             else:
-                todo.append((nb, executed, fp, parts))
+                todo.append((nb, executed, fp, parts, "; ".join(reasons)))
         if jobs > 1 and len(todo) > 1:
             on_progress(f"[render] running side by side: {', '.join(t[0].stem for t in todo)}")
+            for nb, *_, reason in todo:
+                on_progress(f"[render] {nb.stem}: running because {reason}")
             pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=jobs, initializer=_ignore_interrupts
             )
             try:
                 futures = {
-                    pool.submit(_run_one, nb, ex, per_notebook[nb], fp, parts): nb
-                    for nb, ex, fp, parts in todo
+                    pool.submit(_run_one, nb, ex, per_notebook[nb], fp, parts, reason): (nb, reason)
+                    for nb, ex, fp, parts, reason in todo
                 }
                 for future in concurrent.futures.as_completed(futures):
-                    nb = futures[future]
+                    nb, reason = futures[future]
                     try:
                         outcome = (nb, future.result(), None)
                     except NotebookFailed as exc:
                         outcome = (nb, None, exc)
-                    _record(outcome, summary, failures, failed, on_progress)
+                    _record(outcome, reason, summary, failures, failed, on_progress)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
         else:
-            for nb, ex, fp, parts in todo:
-                on_progress(f"[render] {nb.stem}: running")
+            for nb, ex, fp, parts, reason in todo:
+                on_progress(f"[render] {nb.stem}: running because {reason}")
                 try:
-                    outcome = (nb, _run_one(nb, ex, per_notebook[nb], fp, parts), None)
+                    outcome = (nb, _run_one(nb, ex, per_notebook[nb], fp, parts, reason), None)
                 except NotebookFailed as exc:
                     outcome = (nb, None, exc)
-                _record(outcome, summary, failures, failed, on_progress)
+                _record(outcome, reason, summary, failures, failed, on_progress)
     return summary, failures
 
 
-def _record(outcome, summary, failures, failed, on_progress):
+def _record(outcome, reason, summary, failures, failed, on_progress):
     nb, seconds, exc = outcome
     if exc is not None:
         failures.append(exc)
         failed.add(nb.stem)
         summary.append((nb, "FAILED", None))
     else:
-        summary.append((nb, "executed", seconds))
+        summary.append((nb, f"executed because {reason}", seconds))
         on_progress(f"[render] {nb.stem}: done in {seconds:.0f} s")
+
+
+def remove_leftovers(output_dir):
+    """Remove temporary files that interrupted renders of ``output_dir`` left behind.
+
+    Call it holding the folder's lock (:func:`output_lock`): only a render writes
+    these files (executed notebooks, their stamps, the report pair), so none is
+    held by a live process then. Returns the paths removed.
+    """
+    output_dir = Path(output_dir)
+    candidates = list((output_dir / "executed").glob(".*.tmp*")) + list(
+        output_dir.glob(".report.*.tmp*")
+    )
+    removed = []
+    for path in candidates:
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

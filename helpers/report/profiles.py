@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from helpers import profiles as profile_files
+
 __all__ = [
     "PROJECT_ROOT",
     "NOTEBOOK_DIR",
@@ -34,7 +36,7 @@ __all__ = [
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
-PARAMS_DIR = PROJECT_ROOT / "params"
+PARAMS_DIR = profile_files.PARAMS_DIR
 # Parameters the pipeline sets itself for every notebook that declares them.
 PIPELINE_PARAMETERS = ("profile", "output_dir")
 # Parameters that name files or folders: relative values mean "from where I ran the command".
@@ -52,21 +54,16 @@ def invoked_from():
 
 def available_profiles():
     """Profile names: the ``params/*.yaml`` files."""
-    return sorted(p.stem for p in PARAMS_DIR.glob("*.yaml"))
+    return profile_files.available_profiles(PARAMS_DIR)
 
 
 def load_profile(name):
-    """Parameters of profile ``name`` (a flat mapping), from ``params/<name>.yaml``."""
-    path = PARAMS_DIR / f"{name}.yaml"
-    if not path.is_file():
-        raise PipelineError(
-            f"unknown profile {name!r}; choose one of: {', '.join(available_profiles())} "
-            f"(files in {PARAMS_DIR})"
-        )
-    values = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(values, dict):
-        raise PipelineError(f"{path} must be a mapping of parameter: value")
-    return values
+    """Parameters of profile ``name`` (a flat mapping), from ``params/<name>.yaml``;
+    the file must name its profile (``profile: NAME``)."""
+    try:
+        return profile_files.read_profile(name, PARAMS_DIR)
+    except profile_files.ProfileError as exc:
+        raise PipelineError(str(exc)) from None
 
 
 def list_notebooks(only=None):
@@ -154,6 +151,10 @@ def resolve_parameters(notebooks, profile, overrides, output_dir):
     """
     from helpers.parameters import ParameterError, check_parameters
 
+    for name in set(PIPELINE_PARAMETERS) & set(overrides):
+        raise PipelineError(
+            f"-p {name}: the pipeline sets {name} itself; use --{name.replace('_', '-')} instead"
+        )
     values = _resolve_paths({**load_profile(profile), **overrides})
     all_declared = {nb: declared_parameters(nb) for nb in list_notebooks()}
     declared = {nb: all_declared.get(nb) or declared_parameters(nb) for nb in notebooks}

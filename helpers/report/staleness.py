@@ -28,6 +28,9 @@ __all__ = [
     "module_closure",
     "dataset_files",
     "fingerprint",
+    "change_reasons",
+    "output_hashes",
+    "output_reasons",
 ]
 
 # Packages whose version can change a number in the report.
@@ -222,3 +225,71 @@ def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, r
         }
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest(), parts
+
+
+def _changed_keys(old, new):
+    old, new = old or {}, new or {}
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
+def change_reasons(old_parts, new_parts):
+    """Why a notebook's fingerprint changed: short phrases naming what changed.
+
+    Parameters
+    ----------
+    old_parts : dict or None
+        The ``inputs`` of the notebook's last stamp (None: it never ran here).
+    new_parts : dict
+        The ``parts`` :func:`fingerprint` returns now.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["parameters changed: max_epochs", "helpers changed: helpers.nets.training"]``;
+        empty when nothing differs.
+    """
+    if not old_parts:
+        return ["it has not run in this folder"]
+    if old_parts.get("version") != new_parts.get("version"):
+        return ["the pipeline's fingerprint format changed"]
+    reasons = []
+    if old_parts.get("notebook") != new_parts.get("notebook"):
+        reasons.append("the notebook changed")
+    labelled = (
+        ("parameters", "parameters changed"),
+        ("code", "helpers changed"),
+        ("upstream", "upstream results changed"),
+        ("data", "data files changed"),
+        ("packages", "package versions changed"),
+        ("seed_runs", "seed runs' results changed"),
+    )
+    for key, label in labelled:
+        changed = _changed_keys(old_parts.get(key), new_parts.get(key))
+        if changed:
+            reasons.append(f"{label}: {', '.join(changed)}")
+    for key, label in (("keras_backend", "Keras backend"), ("precision", "training precision")):
+        if old_parts.get(key) != new_parts.get(key):
+            reasons.append(f"{label} {old_parts.get(key)} -> {new_parts.get(key)}")
+    return reasons
+
+
+def output_hashes(notebook, output_dir, file_hashes):
+    """``{results file name: SHA-256 or None}`` of the results ``notebook`` records."""
+    out = {}
+    for name in records_of(notebook):
+        path = Path(output_dir) / "results" / f"{name}.json"
+        out[f"{name}.json"] = file_hashes(path) if path.is_file() else None
+    return out
+
+
+def output_reasons(recorded, current):
+    """Why results files no longer are what the pipeline wrote (hand runs, deletions)."""
+    if recorded is None:
+        return []  # a stamp from before outputs were recorded: trust it
+    reasons = []
+    for name, digest in sorted(current.items()):
+        if digest is None:
+            reasons.append(f"results/{name} is missing")
+        elif recorded.get(name) != digest:
+            reasons.append(f"results/{name} was written outside render.sh (a hand run?)")
+    return reasons

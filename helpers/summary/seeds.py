@@ -30,6 +30,7 @@ __all__ = [
     "SEED_RESULTS",
     "IGNORED_PARAMETERS",
     "load_seed_runs",
+    "check_seed_spacing",
     "seed_rows",
     "seed_spread",
     "verdict_stability",
@@ -85,6 +86,23 @@ def _numerics(payload, folder, name):
 def _fold_seeds(seed, folds):
     """Keras seeds a run's fits use: ``seed + fold`` per fold and ``seed`` for the final model."""
     return set(range(seed, seed + folds))
+
+
+def check_seed_spacing(seed, others, folds):
+    """Raise ValueError if ``seed`` shares a fit's seed with any of ``others``.
+
+    A run with ``folds`` folds trains fold i from ``seed + i``: two runs whose
+    seeds are fewer than ``folds`` apart share initial weights, so they are not
+    independent draws. ``scripts/seed-spread.sh`` checks this before it trains,
+    the summary again when it reads the runs.
+    """
+    for known in others:
+        if _fold_seeds(seed, folds) & _fold_seeds(known, folds):
+            raise ValueError(
+                f"seed {seed}: with {folds} folds its fits start from the same initial "
+                f"weights as some of seed {known}'s (fold i seeds with seed + i): use seeds "
+                f"at least {folds} apart, e.g. {known + 2 * folds} and {known + 4 * folds}"
+            )
 
 
 def _differences(ours, theirs):
@@ -171,14 +189,10 @@ def load_seed_runs(results, seed_runs, output_dir=None):
                 "re-render both chapters"
             )
         folds = _parameters(other["cnn"]).get("cnn_folds") or 1
-        for known in runs:
-            if _fold_seeds(seed, folds) & _fold_seeds(known, folds):
-                raise ValueError(
-                    f"seed run {folder} has seed {seed}; with {folds} folds its fits start "
-                    f"from the same initial weights as some of seed {known}'s (fold i seeds "
-                    f"with seed + i): use seeds at least {folds} apart, e.g. "
-                    f"{known + 2 * folds} and {known + 4 * folds}"
-                )
+        try:
+            check_seed_spacing(seed, runs, folds)
+        except ValueError as exc:
+            raise ValueError(f"seed run {folder}: {exc}") from None
         # Results a seed does not change (reconstruction, SVD) come from this run.
         runs[seed] = {**{k: v for k, v in results.items() if k not in SEED_RESULTS}, **other}
     return runs

@@ -659,7 +659,8 @@ def notebook_runs(results):
 
     Independent of how the notebook ran (render.sh, papermill, JupyterLab):
     parameters, wall time and its phases (exclusive seconds, largest first),
-    commit (and whether the tree had changes), Keras backend and devices.
+    commit (and whether the tree had changes), Keras backend and devices, why it
+    ran and the ``helpers`` folder it imported.
     """
     runs = []
     for name, payload in sorted(results.items()):
@@ -673,6 +674,8 @@ def notebook_runs(results):
                 "commit": commit,
                 "keras_backend": run.get("keras_backend") or "-",
                 "devices": ", ".join(run.get("devices") or []) or "-",
+                "reason": run.get("run_reason") or "-",
+                "helpers": run.get("helpers") or "-",
                 "parameters": run.get("parameters", {}),
                 "phases": dict(
                     sorted((run.get("phase_seconds") or {}).items(), key=lambda kv: -kv[1])
