@@ -190,6 +190,15 @@ def _not_found_message(name, data_dir, download_error):
     return "\n".join(lines)
 
 
+def _unreadable_archive(path, exc, what):
+    """The error for an archive that zip or NumPy cannot read (one wording for both readers)."""
+    return DatasetFileError(
+        f"{path}: not a readable .npz archive{what} ({type(exc).__name__}: {exc}). "
+        f"The file is probably truncated or corrupt: copy it again, or rebuild it "
+        f"with `python -m helpers.import_images`."
+    )
+
+
 def read_npz(path):
     """Read the four arrays of a dataset archive, with errors that say what broke.
 
@@ -225,11 +234,7 @@ def read_npz(path):
     except DatasetFileError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise DatasetFileError(
-            f"{path}: not a readable .npz archive ({type(exc).__name__}: {exc}). "
-            f"The file is probably truncated or corrupt: copy it again, or rebuild it "
-            f"with `python -m helpers.import_images`."
-        ) from exc
+        raise _unreadable_archive(path, exc, "") from exc
     for key, value in arrays.items():
         # np.load hands back raw bytes for a member that is not a .npy array.
         if not isinstance(value, np.ndarray):
@@ -320,11 +325,7 @@ def read_npz_layout(path):
                         shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
                 layout[key] = (tuple(shape), np.dtype(dtype))
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-        raise DatasetFileError(
-            f"{path}: not a readable .npz archive of arrays ({type(exc).__name__}: {exc}). "
-            f"The file is probably truncated or corrupt: copy it again, or rebuild it "
-            f"with `python -m helpers.import_images`."
-        ) from exc
+        raise _unreadable_archive(path, exc, " of arrays") from exc
     for key, (_, dtype) in layout.items():
         if dtype.hasobject:
             raise DatasetFileError(
