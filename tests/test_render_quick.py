@@ -5,6 +5,7 @@ directory (the repository's reports/ is left alone); the render is conftest's
 session fixture ``quick_report``, shared with tests/test_report_browser.py.
 """
 
+import json
 import os
 import re
 import shutil
@@ -158,10 +159,22 @@ def test_results_record_the_backend_and_devices_they_ran_on(quick_report):
 
 
 def test_results_record_why_they_ran_and_which_helpers(quick_report):
-    for name in ("datasets", "reconstruction", "cnn", "projection_mlp", "svd_compression"):
+    """Each result records why render.sh ran its chapter, the reason its stamp holds (other
+    tests may re-run a chapter into this folder, so the reason is read, not assumed)."""
+    chapters = {
+        "datasets": "00_datasets",
+        "reconstruction": "01_reconstruction",
+        "cnn": "02_cnn",
+        "projection_mlp": "03_projection_mlp",
+        "svd_compression": "04_svd_compression",
+    }
+    for name, notebook in chapters.items():
         run = read_results(quick_report, name)["_run"]
-        assert run["run_reason"] == "forced (--force)", name  # the fixture's render
+        stamp = json.loads((quick_report / "executed" / f"{notebook}.stamp.json").read_text())
+        assert run["run_reason"] == stamp["reason"], name
+        assert run["run_reason"] != "run by hand (not by render.sh)", name
         assert run["helpers"] == str(PROJECT_ROOT / "helpers"), name
+    assert read_results(quick_report, "cnn")["_run"]["run_reason"] == "forced (--force)"
     html = (quick_report / "report.html").read_text()
     assert "Why each result set was (re)computed" in html
 
