@@ -57,13 +57,21 @@ def latex_table(frame, floatfmt=".4g"):
     )
 
 
-def show_table(frame, caption=None, floatfmt=".4g"):
+def show_table(frame, caption=None, floatfmt=".4g", computed_on=False):
     """Display a DataFrame as a real table in every format.
 
     JupyterLab and the HTML report get Markdown; the PDF gets a LaTeX table
     that never runs off the page (pandoc would wrap numbers over lines).
+    ``computed_on``: end the caption with the CPU, Keras backend and training
+    precision of this process (:func:`helpers.runtime.computed_on`), for tables
+    of trained models, whose numbers depend on them.
     """
     from IPython.display import display
+
+    if computed_on:
+        from helpers.runtime import computed_on as where
+
+        caption = f"{caption or ''} [{where()}]".strip()
 
     markdown = markdown_table(frame, floatfmt)
     latex = latex_table(frame, floatfmt)

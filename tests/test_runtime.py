@@ -55,6 +55,9 @@ def test_no_nvidia_smi_means_no_gpus(monkeypatch):
 def test_training_precision_is_checked_and_auto_is_float32_off_tensorflow(monkeypatch):
     from helpers import runtime
 
+    monkeypatch.delenv("REPORT_PRECISION", raising=False)
+    monkeypatch.setattr(runtime, "_cpu_has_native_bfloat16", lambda: True)
+    assert runtime.training_precision() == "float32"  # the science's precision by default
     monkeypatch.setenv("REPORT_PRECISION", "half")
     with pytest.raises(ValueError, match="REPORT_PRECISION must be one of"):
         runtime.training_precision()
@@ -69,3 +72,18 @@ def test_training_precision_is_checked_and_auto_is_float32_off_tensorflow(monkey
     assert runtime.training_precision() == "mixed_bfloat16"
     monkeypatch.setattr(runtime, "_cpu_has_native_bfloat16", lambda: False)
     assert runtime.training_precision() == "float32"  # emulated bfloat16 would be slower
+
+
+def test_computed_on_names_cpu_backend_and_precision(monkeypatch):
+    from helpers import runtime
+
+    monkeypatch.setenv("REPORT_PRECISION", "mixed_bfloat16")
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    monkeypatch.delenv("REPORT_ACCELERATOR", raising=False)
+    monkeypatch.setattr(
+        runtime, "_cpuinfo", lambda field: "Some CPU" if field == "model name" else ""
+    )
+    text = runtime.computed_on()
+    assert text.startswith("computed on Some CPU (") and text.endswith(
+        ", Keras jax, mixed_bfloat16"
+    )

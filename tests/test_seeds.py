@@ -46,19 +46,19 @@ def test_other_seeds_are_tabulated_and_a_changed_verdict_is_named(tmp_path):
     assert [(r["seed"], r["dataset"]) for r in rows][:2] == [(0, "cifar10"), (0, "fashion_mnist")]
     assert [r["verdict 2"] for r in rows if r["dataset"] == "cifar10"] == [
         "supported",
-        "mixed",
+        "contradicted",
         "supported",
     ]
     sentences = verdict_stability(rows)
-    # Both verdicts hang on the Fashion-MNIST interval's upper end: said once, with its range.
-    assert sentences[0].startswith("Verdicts 2 and 3 share one number")
-    high = [r["gap 95% high"] for r in rows if r["dataset"] == "fashion_mnist"]
+    # Verdict 3 cites verdict 2 on the Fashion-MNIST interval's upper end: said once, with its range.
+    assert sentences[0].startswith("Verdict 2's Fashion-MNIST margin, which verdict 3 cites")
+    high = [r["gap 90% high"] for r in rows if r["dataset"] == "fashion_mnist"]
     assert f"runs from {min(high):+.4f} to {max(high):+.4f}" in sentences[0]
     assert sentences[1] == (
-        "Verdict 2 **changes with the seed**: supported for seeds 0, 20; mixed for seed 10."
+        "Verdict 2 **changes with the seed**: supported for seeds 0, 20; contradicted for seed 10."
     )
     assert sentences[2] == (
-        "Verdict 3 **changes with the seed**: supported for seeds 0, 20; mixed for seed 10."
+        "Verdict 3 **changes with the seed**: supported for seeds 0, 20; contradicted for seed 10."
     )
     steady = verdict_stability(seed_rows(load_seed_runs(this, others[1:])))
     assert steady[1:] == [

@@ -472,3 +472,16 @@ def test_compressibility_snr_and_per_image_noise_summary():
     assert "M = 64: 40 dB)" in lines[1]
     contrast = 10 * np.log10(noise.var() / np.mean(noise**2))
     assert f"{-contrast:.1f} dB lower" in lines[1]
+
+
+def test_solver_settings_are_generated_from_the_solvers_defaults():
+    from helpers.cs.reconstruction import solver_settings
+    from helpers.cs.solvers import FistaOptions
+
+    o = FistaOptions()
+    text = solver_settings("fista")
+    assert f"{o.n_stages} continuation stages" in text and f"<= {o.max_iter} iterations" in text
+    assert "noise penalty" in solver_settings("fista", noise_std=0.01)
+    assert solver_settings("omp").startswith("OMP, k = round(0.25 M)")
+    with pytest.raises(ValueError):
+        solver_settings("magic")

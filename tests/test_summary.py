@@ -90,34 +90,48 @@ FLAT = {"brick": [(50, 1e-2), (600, 8e-3)], "gravel": [(50, 1.2e-2), (600, 1.1e-
 def test_conclusion_1_is_judged_on_measured_groups_with_leave_one_out():
     good = _c1(GOOD, FLAT)
     assert good["verdict"] == "supported"
+    assert set(good["halves"].values()) == {"holds"}
     assert "Compressible: camera (10.0% of variance outside its best 150" in good["evidence"]
     assert "at most 50% of its variance" in good["evidence"]
-    assert "without camera, supported" in good["evidence"]
+    assert "without camera, falls quickly holds, floor holds" in good["evidence"]
     assert f"{verdicts.C1_MIN_DROP_RATIO:g}x" in good["evidence"]
     # gravel's relative MSE at M = 600 is 1.1: no better than the constant image.
     assert "floor 1.10 +- 0.00, no better than a constant image" in good["evidence"]
-    # Incompressible images falling as fast and ending as low: not supported.
-    assert _c1(GOOD, {"brick": [(50, 1e-3), (600, 1e-4)]})["verdict"] == "not supported"
+    # Incompressible images falling as fast and ending as low, whichever is left out:
+    # both halves fail, the claim is contradicted.
+    fast = {"brick": [(50, 1e-3), (600, 1e-4)], "gravel": [(50, 1e-3), (600, 1e-4)]}
+    both_fail = _c1(GOOD, fast)
+    assert both_fail["verdict"] == "contradicted"
+    assert set(both_fail["halves"].values()) == {"fails"}
 
 
-def test_conclusion_1_is_mixed_when_it_rests_on_one_image():
+def test_conclusion_1_is_inconclusive_when_one_image_decides_it():
     # moon alone neither falls faster nor ends lower; camera carries both halves.
     flat_moon = {"camera": [(50, 1e-2), (600, 1e-5)], "moon": [(50, 9e-3), (600, 8e-3)]}
     verdict = _c1(flat_moon, FLAT)
-    assert "On all images: supported" in verdict["evidence"]
-    assert "without camera, not supported" in verdict["evidence"]
-    assert verdict["verdict"] == "mixed"
+    assert "without camera, falls quickly fails, floor fails" in verdict["evidence"]
+    assert set(verdict["halves"].values()) == {"inconclusive"}
+    assert verdict["verdict"] == "inconclusive"
+    # A group of one image: leaving it out empties the group, so nothing is decided.
+    single = _c1(GOOD, {"brick": FLAT["brick"]})
+    assert single["verdict"] == "inconclusive" and "a group would be empty" in single["evidence"]
 
 
 def test_conclusion_1_uses_the_relative_mse_not_the_mse():
-    # moon's MSE is 10x lower than brick's only because its variance is 10x lower:
-    # relative to the constant image it is as bad, so there is no higher floor.
-    compressible = {"moon": [(50, 1e-3), (600, 1e-4)]}
-    incompressible = {"brick": [(50, 1e-2), (600, 1e-3)]}
-    same = _c1(compressible, incompressible, variances={"moon": 1e-3})
-    assert same["verdict"] == "not supported"
-    # With moon's variance as large as brick's, the floor is 10x lower: mixed.
-    assert _c1(compressible, incompressible)["verdict"] == "mixed"
+    # moon's and camera's MSE is 10x lower than the textures' only because their
+    # variance is 10x lower: relative to the constant image they are as bad.
+    comp = {"moon": [(50, 1e-3), (600, 1e-4)], "camera": [(50, 1e-3), (600, 1e-4)]}
+    incomp = {"brick": [(50, 1e-2), (600, 1e-3)], "gravel": [(50, 1e-2), (600, 1e-3)]}
+    same = _c1(comp, incomp, variances={"moon": 1e-3, "camera": 1e-3})
+    assert same["halves"]["higher floor for incompressible images"] == "fails"
+    # With their variance as large as the textures', the floor is 10x lower; the drops
+    # are still equal, so the claim is contradicted on its first half only.
+    lower = _c1(comp, incomp)
+    assert lower["halves"] == {
+        "falls quickly for compressible images": "fails",
+        "higher floor for incompressible images": "holds",
+    }
+    assert lower["verdict"] == "contradicted"
 
 
 def test_synthetic_images_are_reported_but_not_judged():
@@ -225,33 +239,46 @@ def _c3(fashion=SLIGHT, **kwargs):
     return conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
 
 
-def test_conclusion_2_every_outcome():
+def _halves(verdict):
+    return tuple(verdict["halves"].values())
+
+
+def test_conclusion_2_every_outcome_of_every_half():
     good = _c2(CLEAR, SLIGHT)
-    assert good["verdict"] == "supported"
+    assert good["verdict"] == "supported" and _halves(good) == ("holds", "holds")
     assert "CIFAR-10 +0.1080" in good["evidence"] and "Fashion-MNIST +0.0280" in good["evidence"]
-    assert f"p < {verdicts.C2_ALPHA:g}" in good["evidence"]
-    # Clear on CIFAR-10, but the Fashion-MNIST gap is as large: mixed.
-    assert _c2(CLEAR, CLEAR)["verdict"] == "mixed"
-    # Significant but below the minimum effect on CIFAR-10; Fashion-MNIST slight: mixed.
+    assert "90% interval" in good["evidence"]
+    # Every check prints its interval, threshold and where it would flip.
+    first = good["decisions"][0]
+    assert first["threshold"] == f"{verdicts.C2_MIN_CLEAR_GAP:g}"
+    assert first["would flip"].startswith("holds for a threshold up to 0.09")
+    # Clear on CIFAR-10, but the Fashion-MNIST gap is as large: contradicted.
+    assert _halves(_c2(CLEAR, CLEAR)) == ("holds", "fails")
+    assert _c2(CLEAR, CLEAR)["verdict"] == "contradicted"
+    # A consistent CIFAR-10 gap whose whole interval is below the minimum: "clearly" fails.
     small = [0.04, 0.045, 0.04, 0.045, 0.04]
     flat = [0.0, 0.005, -0.005, 0.0, 0.005]
-    verdict = _c2(small, flat)
-    assert verdict["verdict"] == "mixed"
-    assert (
-        f"fails (not shown: its 95% interval lies above {verdicts.C2_MIN_CLEAR_GAP:g}"
-        in verdict["evidence"]
-    )
-    # A Fashion-MNIST gap whose mean (0.044) is below the size but whose interval is not:
-    # "only slightly" is not shown.
+    assert _halves(_c2(small, flat)) == ("fails", "holds")
+    # The same mean CIFAR-10 gap (+0.12) spread so widely that its interval straddles
+    # 0.05: "clearly" is inconclusive, not failed.
+    noisy = [0.40, -0.20, 0.35, -0.15, 0.20]
+    assert _c2(noisy, SLIGHT)["halves"]["clearly on CIFAR-10"] == "inconclusive"
+    assert _c2(noisy, SLIGHT)["verdict"] == "inconclusive"
+    # A Fashion-MNIST gap whose mean (0.044) is below the size but whose interval
+    # straddles it: "only slightly" is inconclusive.
     straddling = [0.01, 0.08, 0.02, 0.07, 0.04]
     verdict = _c2(CLEAR, straddling)
-    assert verdict["verdict"] == "mixed"
-    assert (
-        f"fails (not shown: its 95% interval lies below {verdicts.C2_MAX_SLIGHT_GAP:g}"
-        in verdict["evidence"]
-    )
-    # CNN worse on CIFAR-10 and far better on Fashion-MNIST: not supported.
-    assert _c2([-0.02, -0.03, -0.02, -0.03, -0.02], CLEAR)["verdict"] == "not supported"
+    assert _halves(verdict) == ("holds", "inconclusive")
+    assert verdict["verdict"] == "inconclusive"
+    # The CNN clearly worse on Fashion-MNIST: "only slightly" (it beats the MLP) fails.
+    worse = [-0.03, -0.02, -0.025, -0.035, -0.03]
+    verdict = _c2(CLEAR, worse)
+    assert _halves(verdict) == ("holds", "fails")
+    outcomes = {d["check"]: d["outcome"] for d in verdict["decisions"]}
+    assert outcomes["Fashion-MNIST: the CNN is not worse"] == "fails"
+    assert outcomes["Fashion-MNIST: the gap lies below 0.05"] == "holds"
+    # CNN worse on CIFAR-10 and far better on Fashion-MNIST: both halves fail.
+    assert _halves(_c2([-0.02, -0.03, -0.02, -0.03, -0.02], CLEAR)) == ("fails", "fails")
     # Results recorded before paired tests kept n_train / n_val: the sizes come
     # from the dataset entries (same verdict); without those either, no evidence.
     cnn, mlp = _recorded(CLEAR, SLIGHT)
@@ -266,14 +293,18 @@ def test_conclusion_2_every_outcome():
     assert conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[1]["verdict"] == "no evidence"
 
 
-def test_conclusion_2_is_gated_by_significance():
-    # The same mean CIFAR-10 gap (+0.12) spread over folds so widely that the
-    # corrected test cannot tell it from 0: "clearly" fails, the verdict drops.
-    noisy = [0.40, -0.20, 0.35, -0.15, 0.20]
-    verdict = _c2(noisy, SLIGHT)
-    assert verdict["verdict"] == "not supported"
-    assert "fails (not shown: the gap is significantly positive" in verdict["evidence"]
-    assert "significantly smaller than CIFAR-10's" in verdict["evidence"]
+def test_conclusion_2_is_shown_under_every_version_of_its_rule():
+    # The straddling Fashion-MNIST gap (mean 0.044): the point rules (v1, v2) pass it,
+    # the 95% interval rule (v3) does not, the current rule calls it inconclusive.
+    versions = _c2(CLEAR, [0.01, 0.08, 0.02, 0.07, 0.04])["versions"]
+    assert [v["outcome"] for v in versions] == [
+        "supported",
+        "supported",
+        "mixed",
+        "inconclusive",
+    ]
+    assert [v["results seen"] for v in versions][-2:] == ["yes", "yes"]
+    assert [v["version"] for v in versions] == [1, 2, 3, 4]
 
 
 def test_gap_difference_test_is_a_corrected_welch_test():
@@ -291,30 +322,25 @@ def test_gap_difference_test_is_a_corrected_welch_test():
 
 def test_conclusion_3_every_outcome_on_measured_cost():
     good = _c3()
-    assert good["verdict"] == "supported"
+    assert good["verdict"] == "supported" and _halves(good) == ("holds", "holds")
     assert "14x as many images per second" in good["evidence"]
     assert "4x as fast per image at batch 1" in good["evidence"]
-    assert (
-        "loss against the CNN on the same folds (CNN minus RP-MLP) is +0.0280" in good["evidence"]
-    )
     assert "31.2x fewer FLOPs" in good["evidence"] and "not judged" in good["evidence"]
-    # 31x fewer FLOPs, but measured no faster to train: mixed (FLOPs do not count).
+    # 31x fewer FLOPs, but measured no faster to train: "cheaper" fails (FLOPs do not count).
     slow = _c3(train=(500.0, 600.0))
-    assert slow["verdict"] == "mixed"
-    assert (
-        f"fails (not shown: the 95% interval of its training speed-up lies above "
-        f"{verdicts.C3_MIN_SPEEDUP:g}x" in slow["evidence"]
-    )
-    # Fast but far less accurate over the folds: mixed.
+    assert _halves(slow) == ("fails", "holds") and slow["verdict"] == "contradicted"
+    # 2.4x faster at batch 1, but its interval reaches down to 1.85x: inconclusive.
+    wide = _c3(latency_1=(1.2, 0.5), latency_spread=1.3)
+    assert _halves(wide) == ("inconclusive", "holds") and wide["verdict"] == "inconclusive"
+    assert "2.4x as fast per image at batch 1 (1.85-3.12x" in wide["evidence"]
+    # "Close in accuracy" is verdict 2's Fashion-MNIST margin, cited: its three outcomes.
     far = [0.15, 0.17, 0.16, 0.18, 0.15]
-    assert _c3(fashion=far)["verdict"] == "mixed"
-    # A mean loss below the limit with an interval reaching above it: not "close".
-    wide = _c3(fashion=[0.01, 0.08, 0.02, 0.07, 0.04])
-    assert wide["verdict"] == "mixed" and "fails (not shown: the 95% interval" in wide["evidence"]
+    assert _halves(_c3(fashion=far)) == ("holds", "fails")
+    straddling = _c3(fashion=[0.01, 0.08, 0.02, 0.07, 0.04])
+    assert _halves(straddling) == ("holds", "inconclusive")
+    assert "cited from verdict 2" in straddling["evidence"]
     # One final model's test gap is reported, never judged.
     assert _c3(test=(0.87, 0.70))["verdict"] == "supported"
-    # Slower at batch 256 and far less accurate: not supported.
-    assert _c3(fashion=far, latency_256=(0.01, 0.05))["verdict"] == "not supported"
     # No latency timed in turn with the CNN, or no epoch-throughput range: no evidence.
     for entry, key, named in (
         ("mlp", "latency_vs_cnn", "latency_vs_cnn.1"),
@@ -331,57 +357,58 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     assert verdict["verdict"] == "no evidence" and "latency_vs_cnn.256" in verdict["evidence"]
 
 
-def test_conclusion_3_judges_cost_by_its_uncertainty():
-    # 2.4x faster at batch 1, but the interval over the rounds reaches down to 1.85x:
-    # "cheaper" is not shown.
-    wide = _c3(latency_1=(1.2, 0.5), latency_spread=1.3)
-    assert wide["verdict"] == "mixed"
-    assert "2.4x as fast per image at batch 1 (95% interval 1.85-3.12x" in wide["evidence"]
-    assert (
-        "fails (not shown: the 95% interval of its speed-up per image at batch 1"
-        in (wide["evidence"])
-    )
-    # The rule as first stated (point ratios, 2.4x >= 2x) is reported beside it.
-    assert "Under the rule as first stated" in wide["evidence"]
-    assert (
-        "cheaper would hold (training 14x, batch 1 2.4x, batch 256 5x) and the verdict be "
-        "supported" in wide["evidence"]
-    )
-    # With the timings recorded, what each side's time is made of is said too.
-    cnn, mlp = _recorded(CLEAR, SLIGHT, latency_1=(1.2, 0.5), latency_spread=1.3)
-    cnn["datasets"]["fashion_mnist"]["latency_ms"] = {"1": 1.1}
-    mlp["datasets"]["fashion_mnist"]["latency_ms"] = {"1": 0.4}
-    mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"].update(
-        cnn_ms=[1.2, 1.3, 1.25], mlp_ms=[0.5, 0.55, 0.6]
-    )
-    evidence = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]["evidence"]
-    assert (
-        "timed end to end the RP-MLP answers in 0.55 ms against 0.4 ms for its model and "
-        "projection timed apart and added, and the CNN in 1.25 ms against 1.1 ms" in evidence
-    )
-    assert _c3(latency_1=(1.2, 0.5), latency_spread=1.1)["verdict"] == "supported"
+def test_conclusion_3_reads_latency_at_the_decision_level_from_the_round_times():
+    from helpers.nets.cost import latency_ratio
+
+    cnn, mlp = _recorded(CLEAR, SLIGHT)
+    cnn_ms, mlp_ms = [1.2, 1.3, 1.25, 1.4], [0.5, 0.55, 0.6, 0.5]
+    mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"].update(cnn_ms=cnn_ms, mlp_ms=mlp_ms)
+    verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
+    at_1 = next(d for d in verdict["decisions"] if "batch 1 " in d["check"])
+    expected = latency_ratio(cnn_ms, mlp_ms, level=0.90)
+    assert at_1["90% interval"] == f"[{expected['low']:.4g}, {expected['high']:.4g}]x"
+    assert "as recorded" not in at_1["check"]
+    # Without the round times the recorded (95%, wider) interval is used, and said so.
+    at_256 = next(d for d in verdict["decisions"] if "batch 256" in d["check"])
+    assert "(95% interval, as recorded)" in at_256["check"]
+
+
+def test_conclusion_3_is_shown_under_every_version_of_its_rule():
+    # 2.4x at batch 1 with an interval down to 1.85x: the point rules pass it, the 95%
+    # interval rule (v4) does not, the current rule calls it inconclusive.
+    versions = _c3(latency_1=(1.2, 0.5), latency_spread=1.3)["versions"]
+    assert [v["outcome"] for v in versions] == [
+        "supported",
+        "supported",
+        "supported",
+        "mixed",
+        "inconclusive",
+    ]
+
+
+def test_training_speed_interval_decides_cheaper():
+    # 2.5x faster per epoch, but the epochs vary so much that the interval reaches
+    # below 2x: inconclusive; with steady epochs it holds.
+    jittery = _c3(train=(500.0, 1250.0), epoch_spread=1.5)
+    assert jittery["halves"]["cheaper"] == "inconclusive"
+    assert "2.5x as many images per second as the CNN (90% interval" in jittery["evidence"]
+    assert _c3(train=(500.0, 1250.0), epoch_spread=1.05)["verdict"] == "supported"
     # An interval ending exactly at the threshold holds ("lies above" includes it).
     assert _c3(latency_1=(1.0, 0.5), latency_spread=1.0)["verdict"] == "supported"
-    # Training 2.5x faster per epoch, but the epochs vary so much that the interval
-    # reaches below 2x: not shown either.
-    jittery = _c3(train=(500.0, 1250.0), epoch_spread=1.5)
-    assert jittery["verdict"] == "mixed"
-    assert "2.5x as many images per second as the CNN (95% interval" in jittery["evidence"]
-    assert "interval of its training speed-up lies above" in jittery["evidence"]
-    assert _c3(train=(500.0, 1250.0), epoch_spread=1.05)["verdict"] == "supported"
 
 
 def test_rule_texts_are_generated_from_the_constants(monkeypatch):
     rules = verdicts.rule_texts()
     assert len(rules) == len(study.CONCLUSIONS)
-    assert f"alpha = {verdicts.C2_ALPHA:g}" in rules[1]
+    assert "90% t-intervals" in rules[1]
     assert f"interval lies above {verdicts.C2_MIN_CLEAR_GAP:g}" in rules[1]
-    assert f"lies above {verdicts.C3_MIN_SPEEDUP:g}x" in rules[2] and "not FLOPs" in rules[2]
-    assert verdicts.C3_RULE_REVISED in rules[2]
-    monkeypatch.setattr(verdicts, "C2_ALPHA", 0.01)
+    assert f"lie above {verdicts.C3_MIN_SPEEDUP:g}x" in rules[2] and "not FLOPs" in rules[2]
+    assert "cited" in rules[2]
+    assert "stated before" not in " ".join(rules)
+    monkeypatch.setattr(verdicts, "DECISION_LEVEL", 0.8)
     monkeypatch.setattr(verdicts, "C3_MAX_ACCURACY_LOSS", 0.123)
     rules = verdicts.rule_texts()
-    assert "alpha = 0.01" in rules[1] and "lies below 0.123" in rules[2]
+    assert "80% t-intervals" in rules[1] and "lies below 0.123" in rules[2]
     # The verdicts carry the rule they were judged by.
     assert [v["rule"] for v in conclusion_verdicts({})] == rules
 

@@ -49,6 +49,7 @@ __all__ = [
     "mse",
     "mae",
     "noise_penalty",
+    "solver_settings",
 ]
 
 SOLVERS = ("fista", "omp", "bp", "spgl1", "bpdn")
@@ -264,3 +265,30 @@ _SOLVE = {
     "cubic": _solve_cubic,
     "lowpass": _solve_lowpass,
 }
+
+
+def solver_settings(solver, noise_std=0.0):
+    """The settings ``solver`` runs with in :func:`reconstruct`, in words (for the
+    results and the report: generated from the defaults, so they cannot go stale)."""
+    import inspect
+
+    check_choice(solver, "solver", SOLVERS + BASELINES)
+    if solver == "fista":
+        o = FistaOptions()
+        penalty = (
+            f"{o.lam_ratio:g} * max|A^T y|"
+            if noise_std == 0
+            else "the noise penalty (noise_penalty)"
+        )
+        return (
+            f"FISTA, {o.n_stages} continuation stages to {penalty}, tol {o.tol:g}, "
+            f"<= {o.max_iter} iterations"
+        )
+    if solver == "omp":
+        ratio = inspect.signature(reconstruct).parameters["omp_ratio"].default
+        return f"OMP, k = round({ratio:g} M) atoms"
+    return {
+        "bp": "basis pursuit, a linear program (SciPy HiGHS)",
+        "spgl1": "basis pursuit by SPGL1",
+        "bpdn": "basis pursuit denoising by SPGL1, ||A c - y|| <= noise_std sqrt(M)",
+    }.get(solver, f"{solver} (a baseline, no solver)")

@@ -17,6 +17,7 @@ from helpers.checks import check_fraction, check_int
 from helpers.provenance import phase
 
 __all__ = [
+    "FINE_TUNE_LEARNING_RATE",
     "SVD_ACCURACY_TOLERANCE",
     "SVD_TARGET_RATIO",
     "singular_values",
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 FACTORIZABLE = ("Conv2D", "Dense")
+# Adam's learning rate when a compressed model (or its control) is fine-tuned: a tenth
+# of the training rate (models.compile_model), so fine-tuning refines the factorized
+# weights instead of retraining them.
+FINE_TUNE_LEARNING_RATE = 1e-4
 
 
 def _matrix(layer):
@@ -165,7 +170,7 @@ def compress_model(model, ranks, *, factorize_all=False):
         if weights:
             clone.set_weights(weights)
     compressed = keras.Model(inputs, x, name=f"{model.name}_svd")
-    return compile_model(compressed, learning_rate=1e-4), applied
+    return compile_model(compressed, learning_rate=FINE_TUNE_LEARNING_RATE), applied
 
 
 # A compressed CNN is "as good" as the equally fine-tuned uncompressed control when

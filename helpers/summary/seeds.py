@@ -15,16 +15,10 @@ import math
 import statistics
 from pathlib import Path
 
-from helpers.summary.verdicts import (
-    C2_MAX_SLIGHT_GAP,
-    C2_MIN_CLEAR_GAP,
-    C3_MAX_ACCURACY_LOSS,
-    CI_LEVEL,
-    _corrected_sizes,
-    _paired_sizes,
-    conclusion_verdicts,
-    fold_interval,
-)
+from helpers.summary.cnn_vs_mlp import C2_MAX_SLIGHT_GAP, C2_MIN_CLEAR_GAP, C3_MAX_ACCURACY_LOSS
+from helpers.summary.decisions import DECISION_LEVEL
+from helpers.summary.intervals import corrected_sizes, fold_interval, paired_sizes
+from helpers.summary.verdicts import conclusion_verdicts
 
 __all__ = [
     "SEED_RESULTS",
@@ -225,8 +219,8 @@ def seed_rows(runs):
                     "RP-MLP fold sd": mlp["std"],
                     "RP-MLP test": mlp["test_accuracy"],
                     "CNN - MLP (CV)": paired.get("mean_difference", math.nan),
-                    f"gap {CI_LEVEL:.0%} low": low,
-                    f"gap {CI_LEVEL:.0%} high": high,
+                    f"gap {DECISION_LEVEL:.0%} low": low,
+                    f"gap {DECISION_LEVEL:.0%} high": high,
                     "corrected p": paired.get("corrected_p_value", math.nan),
                     "CNN corrected SE": _corrected_se(cnn),
                     "RP-MLP corrected SE": _corrected_se(mlp),
@@ -237,18 +231,20 @@ def seed_rows(runs):
 
 
 def _gap_interval(paired, entry):
-    """The CI_LEVEL interval of the paired CNN - RP-MLP CV gap (what verdicts 2-3 judge)."""
-    sizes = _paired_sizes(paired, entry) if paired.get("differences") else None
+    """The DECISION_LEVEL interval of the paired CNN - RP-MLP CV gap (what verdicts 2-3 judge)."""
+    sizes = paired_sizes(paired, entry) if paired.get("differences") else None
     if not sizes:
         return math.nan, math.nan
-    _, low, high = fold_interval(paired["differences"], *sizes, low=-1.0, high=1.0)
+    _, low, high = fold_interval(
+        paired["differences"], *sizes, level=DECISION_LEVEL, low=-1.0, high=1.0
+    )
     return low, high
 
 
 def _corrected_se(entry):
     """Nadeau-Bengio corrected standard error of a CV mean: the uncertainty this run's
     intervals assume for it, sqrt((1/k + n_val/n_train) s^2)."""
-    sizes = _corrected_sizes(entry)
+    sizes = corrected_sizes(entry)
     folds = entry.get("folds")
     if not sizes or not folds:
         return math.nan
@@ -300,7 +296,7 @@ def seed_spread(rows):
     return out
 
 
-def seed_caveat(n_seeds, level=CI_LEVEL):
+def seed_caveat(n_seeds, level=0.95):
     """What ``n_seeds`` seeds can and cannot show, with the chi-square range of an sd."""
     from scipy import stats
 
@@ -326,18 +322,18 @@ def verdict_stability(rows):
     seeds = list(by_seed)
     fashion = [r for r in rows if r["dataset"] == "fashion_mnist"]
     cifar = [r for r in rows if r["dataset"] == "cifar10"]
-    high = f"gap {CI_LEVEL:.0%} high"
+    high = f"gap {DECISION_LEVEL:.0%} high"
     sentences = []
     if fashion:
         sentences.append(
-            f"Verdicts 2 and 3 share one number: the upper end of the Fashion-MNIST gap's "
-            f'{CI_LEVEL:.0%} interval, against {C2_MAX_SLIGHT_GAP:g} ("only slightly") and '
-            f'{C3_MAX_ACCURACY_LOSS:g} ("close"); across seeds it runs from '
+            f'Verdict 2\'s Fashion-MNIST margin, which verdict 3 cites for "close", rests on '
+            f"the upper end of the gap's {DECISION_LEVEL:.0%} interval against "
+            f"{C2_MAX_SLIGHT_GAP:g} (= {C3_MAX_ACCURACY_LOSS:g}); across seeds it runs from "
             f"{min(r[high] for r in fashion):+.4f} to {max(r[high] for r in fashion):+.4f}"
             + (
                 f", and the CIFAR-10 interval's lower end from "
-                f"{min(r[f'gap {CI_LEVEL:.0%} low'] for r in cifar):+.4f} to "
-                f"{max(r[f'gap {CI_LEVEL:.0%} low'] for r in cifar):+.4f} (against "
+                f"{min(r[f'gap {DECISION_LEVEL:.0%} low'] for r in cifar):+.4f} to "
+                f"{max(r[f'gap {DECISION_LEVEL:.0%} low'] for r in cifar):+.4f} (against "
                 f'{C2_MIN_CLEAR_GAP:g}, "clearly")'
                 if cifar
                 else ""

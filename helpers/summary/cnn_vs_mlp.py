@@ -1,0 +1,402 @@
+"""Verdicts 2 and 3 of the summary: the CNN against the random-projection MLP.
+
+Conclusion 2, "the CNN beats the RP-MLP clearly on CIFAR-10 and only slightly on
+Fashion-MNIST", is judged on the CNN minus RP-MLP CV accuracy gap over the same
+folds; conclusion 3, "projection + MLP is a cost-effective substitute on simple
+data", on measured cost, citing verdict 2 for "close in accuracy". Each check
+comes out holds / fails / inconclusive on a :data:`DECISION_LEVEL` interval
+(:mod:`helpers.summary.decisions`). The earlier versions of both rules
+(:mod:`helpers.summary.ledger`) are evaluated beside the current one.
+"""
+
+from __future__ import annotations
+
+import math
+
+from helpers.summary.decisions import (
+    DECISION_LEVEL,
+    claim_verdict,
+    combine_outcomes,
+    judge_above,
+    judge_below,
+    judge_not_below,
+)
+from helpers.summary.intervals import (
+    CI_LEVEL,
+    fold_interval,
+    gap_difference_test,
+    paired_sizes,
+    pooled_interval,
+)
+
+__all__ = [
+    "C2_ALPHA",
+    "C2_MIN_CLEAR_GAP",
+    "C2_MAX_SLIGHT_GAP",
+    "C2_DATASETS",
+    "C3_DATASET",
+    "C3_MIN_SPEEDUP",
+    "C3_LATENCY_BATCHES",
+    "C3_MAX_ACCURACY_LOSS",
+    "judge_claim_2",
+    "judge_claim_3",
+    "claim_2_versions",
+    "claim_3_versions",
+]
+
+# Sources of every margin: helpers.summary.ledger.margin_sources.
+C2_MIN_CLEAR_GAP = 0.05
+C2_MAX_SLIGHT_GAP = 0.05
+C2_DATASETS = ("cifar10", "fashion_mnist")
+# The tests of the old rule versions (v2, v3) were two-sided at this level.
+C2_ALPHA = 0.05
+
+C3_DATASET = "fashion_mnist"
+C3_MIN_SPEEDUP = 2.0
+C3_LATENCY_BATCHES = ("1", "256")
+C3_MAX_ACCURACY_LOSS = 0.05
+
+
+def _no_evidence(text):
+    return {"verdict": "no evidence", "decisions": [], "evidence": text, "halves": {}}
+
+
+def _gap_inputs(mlp):
+    """The two datasets' paired tests and CV sizes, or the reason they are missing."""
+    paired = mlp.get("paired_test", {})
+    missing = [n for n in C2_DATASETS if n not in paired]
+    if missing:
+        return None, (
+            f"No paired CNN vs RP-MLP test was recorded for {', '.join(missing)} (the rule "
+            "needs both datasets' per-fold gaps on the same folds)."
+        )
+    tests = [paired[n] for n in C2_DATASETS]
+    sizes = [paired_sizes(paired[n], mlp.get("datasets", {}).get(n, {})) for n in C2_DATASETS]
+    if None in sizes:
+        return None, "The CV training and validation sizes were not recorded."
+    return (tests, sizes), None
+
+
+def _gap_interval(test, sizes, level):
+    return fold_interval(test["differences"], *sizes, level=level, low=-1.0, high=1.0)
+
+
+def _corrected_moments(test, sizes):
+    """(mean, Nadeau-Bengio corrected variance of the mean, folds) of one run's gaps."""
+    d = [float(x) for x in test["differences"]]
+    k = len(d)
+    mean = sum(d) / k
+    s2 = sum((x - mean) ** 2 for x in d) / (k - 1)
+    n_train, n_val = sizes
+    return mean, (1 / k + n_val / n_train) * s2, k
+
+
+def _gap_intervals(runs, level):
+    """The CIFAR-10 gap, the Fashion-MNIST gap and their difference as (mean, low,
+    high), from one run or pooled over seed runs, and a note on how."""
+    if len(runs) == 1:
+        (cifar, fashion), sizes = runs[0]
+        diff = gap_difference_test(cifar, fashion, *sizes, level=level)
+        return (
+            _gap_interval(cifar, sizes[0], level),
+            _gap_interval(fashion, sizes[1], level),
+            (diff["mean_difference"], diff["low"], diff["high"]),
+            f"two independent samples, Welch, {diff['df']:.3g} df",
+        )
+    moments = [
+        [_corrected_moments(t, size) for t, size in zip(tests, sizes)] for tests, sizes in runs
+    ]
+    pooled = [
+        pooled_interval(
+            [m[i][0] for m in moments],
+            [m[i][1] for m in moments],
+            [m[i][2] for m in moments],
+            level=level,
+        )
+        for i in (0, 1)
+    ]
+    diff = pooled_interval(
+        [m[0][0] - m[1][0] for m in moments],
+        [m[0][1] + m[1][1] for m in moments],
+        [min(m[0][2], m[1][2]) for m in moments],
+        level=level,
+    )
+    sources = sorted({p[3] for p in pooled + [diff]})
+    return (
+        pooled[0][:3],
+        pooled[1][:3],
+        diff[:3],
+        f"pooled over {len(runs)} seeds, variance from {' and '.join(sources)}",
+    )
+
+
+def judge_claim_2(mlp, seed_mlps=()):
+    """Verdict 2 under the current rule (ledger version 4).
+
+    ``seed_mlps``: the ``projection_mlp`` results of other seeds of the same
+    profile; when given, every interval is pooled over this run and those
+    (:func:`helpers.summary.intervals.pooled_interval`).
+
+    Returns
+    -------
+    dict
+        ``verdict``, ``halves`` (half -> outcome), ``decisions`` (every check, as
+        :class:`~helpers.summary.decisions.Decision`), ``evidence`` (one paragraph),
+        and ``slight_bound``, the Fashion-MNIST margin check verdict 3 cites.
+    """
+    runs = []
+    for results in (mlp, *seed_mlps):
+        inputs, why = _gap_inputs(results)
+        if inputs is None:
+            return _no_evidence(why)
+        runs.append(inputs)
+    (cifar, fashion), _ = runs[0]
+    c, f, d, how = _gap_intervals(runs, DECISION_LEVEL)
+    clear = judge_above(f"CIFAR-10: the gap lies above {C2_MIN_CLEAR_GAP:g}", *c, C2_MIN_CLEAR_GAP)
+    slight_bound = judge_below(
+        f"Fashion-MNIST: the gap lies below {C2_MAX_SLIGHT_GAP:g}", *f, C2_MAX_SLIGHT_GAP
+    )
+    not_worse = judge_not_below("Fashion-MNIST: the CNN is not worse", *f, 0.0)
+    smaller = judge_above("the CIFAR-10 gap exceeds the Fashion-MNIST gap", *d, 0.0)
+    halves = {
+        "clearly on CIFAR-10": clear.outcome,
+        "only slightly on Fashion-MNIST": combine_outcomes(
+            x.outcome for x in (slight_bound, not_worse, smaller)
+        ),
+    }
+    pooled = f"; {how}" if len(runs) > 1 else ""
+    evidence = (
+        f"CNN minus RP-MLP CV accuracy on the same folds{pooled}: CIFAR-10 {c[0]:+.4f} "
+        f"({DECISION_LEVEL:.0%} interval {c[1]:+.4f} to {c[2]:+.4f}, {cifar['folds']} folds), "
+        f"Fashion-MNIST {f[0]:+.4f} ({f[1]:+.4f} to {f[2]:+.4f}, {fashion['folds']} folds); "
+        f"the CIFAR-10 gap exceeds the Fashion-MNIST gap by {d[0]:+.4f} ({d[1]:+.4f} to "
+        f"{d[2]:+.4f}" + ("" if pooled else f"; {how}") + "). Clearly on CIFAR-10: "
+        f"{halves['clearly on CIFAR-10']}; only slightly on Fashion-MNIST: "
+        f"{halves['only slightly on Fashion-MNIST']}."
+    )
+    return {
+        "verdict": claim_verdict(halves.values()),
+        "halves": halves,
+        "decisions": [clear, slight_bound, not_worse, smaller],
+        "evidence": evidence,
+        "slight_bound": slight_bound,
+        "seeds": len(runs),
+    }
+
+
+def claim_2_versions(mlp):
+    """Verdict 2 under each earlier version of its rule (ledger versions 1-3), in that
+    version's own words; None where its inputs are not recorded."""
+    inputs, _ = _gap_inputs(mlp)
+    if inputs is None:
+        return {1: None, 2: None, 3: None}
+    (cifar, fashion), sizes = inputs
+    gap_c, gap_f = cifar["mean_difference"], fashion["mean_difference"]
+    p_c, p_f = cifar["corrected_p_value"], fashion["corrected_p_value"]
+    diff = gap_difference_test(cifar, fashion, *sizes)
+    significantly_smaller = diff["mean_difference"] > 0 and diff["p_value"] < C2_ALPHA
+    not_negative = not (gap_f < 0 and p_f < C2_ALPHA)
+    _, low_c, _ = _gap_interval(cifar, sizes[0], CI_LEVEL)
+    _, _, high_f = _gap_interval(fashion, sizes[1], CI_LEVEL)
+    return {
+        1: _two_halves(gap_c > 0 and gap_c >= 2 * max(gap_f, 0), 0 <= gap_f <= C2_MAX_SLIGHT_GAP),
+        2: _two_halves(
+            gap_c > 0 and p_c < C2_ALPHA and gap_c >= C2_MIN_CLEAR_GAP,
+            gap_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
+        ),
+        3: _two_halves(
+            gap_c > 0 and p_c < C2_ALPHA and low_c >= C2_MIN_CLEAR_GAP,
+            high_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
+        ),
+    }
+
+
+def _two_halves(first, second):
+    """The outcome words of the rule versions before issue 22."""
+    return "supported" if first and second else ("mixed" if first or second else "not supported")
+
+
+def _positive(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def _measured(entry, *key):
+    """``entry[key[0]][key[1]]...`` when it is a positive number, else None."""
+    for part in key:
+        entry = entry.get(part) if isinstance(entry, dict) else None
+    return entry if _positive(entry) else None
+
+
+def _training_ratio(mlp_entry, cnn_entry, level):
+    """The RP-MLP's training speed-up over the CNN with its interval, or None."""
+    from helpers.nets.cost import throughput_ratio
+
+    try:
+        return throughput_ratio(
+            mlp_entry["train_epoch_seconds"],
+            mlp_entry["train_images_per_epoch"],
+            cnn_entry["train_epoch_seconds"],
+            cnn_entry["train_images_per_epoch"],
+            level=level,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _latency_ratio(turn, level):
+    """The per-image speed-up at one batch size, from the rounds timed in turn: at
+    ``level`` when the round times are recorded, else the recorded interval (at
+    CI_LEVEL, wider), or None."""
+    from helpers.nets.cost import latency_ratio
+
+    if not isinstance(turn, dict):
+        return None
+    try:
+        return {**latency_ratio(turn["cnn_ms"], turn["mlp_ms"], level=level), "level": level}
+    except (KeyError, TypeError, ValueError):
+        pass
+    if all(_positive(turn.get(k)) for k in ("ratio", "low", "high")):
+        return {**turn, "level": CI_LEVEL}
+    return None
+
+
+def judge_claim_3(cnn, mlp, claim_2, svd=None):
+    """Verdict 3 under the current rule (ledger version 5).
+
+    "Cheaper": every measured speed-up of the RP-MLP over the CNN on
+    :data:`C3_DATASET` (training throughput; latency per image at each batch size
+    of :data:`C3_LATENCY_BATCHES`, timed in turn) lies above :data:`C3_MIN_SPEEDUP`.
+    "Close in accuracy": verdict 2's Fashion-MNIST margin check (``claim_2``'s
+    ``slight_bound``), cited, not judged again.
+    """
+    name = C3_DATASET
+    c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
+    if c is None or m is None:
+        return _no_evidence(f"{name} was not recorded in both chapters.")
+    training = _training_ratio(m, c, DECISION_LEVEL)
+    turns = {
+        b: _latency_ratio((m.get("latency_vs_cnn") or {}).get(b), DECISION_LEVEL)
+        for b in C3_LATENCY_BATCHES
+    }
+    bound = claim_2.get("slight_bound")
+    lacking = (
+        ([] if training else ["train_epoch_seconds (>= 3 epochs per final fit)"])
+        + [f"latency_vs_cnn.{b}" for b, t in turns.items() if t is None]
+        + ([] if bound else ["verdict 2's Fashion-MNIST gap"])
+    )
+    if lacking:
+        return _no_evidence(
+            f"The measured cost on {name} was not recorded ({', '.join(lacking)}); the FLOP "
+            "count alone, fixed by the architectures, is not judged."
+        )
+    cheap = [
+        judge_above(
+            f"{name}: training speed-up above {C3_MIN_SPEEDUP:g}x",
+            training["ratio"],
+            training["low"],
+            training["high"],
+            C3_MIN_SPEEDUP,
+            unit="x",
+        )
+    ] + [
+        judge_above(
+            f"{name}: speed-up per image at batch {b} above {C3_MIN_SPEEDUP:g}x"
+            + (
+                "" if t["level"] == DECISION_LEVEL else f" ({t['level']:.0%} interval, as recorded)"
+            ),
+            t["ratio"],
+            t["low"],
+            t["high"],
+            C3_MIN_SPEEDUP,
+            unit="x",
+        )
+        for b, t in turns.items()
+    ]
+    halves = {
+        "cheaper": combine_outcomes(d.outcome for d in cheap),
+        "close in accuracy": bound.outcome,
+    }
+    evidence = (
+        f"On {name} the RP-MLP (M = {m.get('M', mlp.get('configuration', {}).get('M'))}) "
+        f"trains {training['ratio']:.3g}x as many images per second as the CNN "
+        f"({DECISION_LEVEL:.0%} interval {training['low']:.3g}-{training['high']:.3g}x, Welch "
+        f"over {training['epochs'][0]} and {training['epochs'][1]} epochs of the two final "
+        "fits: epoch jitter within each fit, not a difference between processes) and, "
+        "projection included and timed in turn with the CNN, answers "
+        + ", ".join(
+            f"{t['ratio']:.3g}x as fast per image at batch {b} ({t['low']:.3g}-{t['high']:.3g}x "
+            f"over {t['rounds']} rounds)"
+            for b, t in turns.items()
+        )
+        + f". Cheaper: {halves['cheaper']}. Close in accuracy: {bound.outcome}, cited from "
+        f"verdict 2 (the Fashion-MNIST gap {bound.estimate:+.4f}, {DECISION_LEVEL:.0%} "
+        f"interval up to {bound.high:+.4f}, against {C3_MAX_ACCURACY_LOSS:g}); on the test "
+        f"split, one final model each, {m.get('test_accuracy', math.nan):.4f} against "
+        f"{c.get('test_accuracy', math.nan):.4f} (not judged)."
+    )
+    if m.get("flops_per_image") and c.get("flops_per_image"):
+        evidence += (
+            f" It needs {c['flops_per_image'] / m['flops_per_image']:.3g}x fewer FLOPs per "
+            "image, a ratio the architectures fix (not judged)."
+        )
+    pca = m.get("baselines", {}).get("pca")
+    if pca and "test_accuracy" in pca:
+        evidence += (
+            f" PCA to the same M reaches CV {pca.get('mean', math.nan):.4f} (test "
+            f"{pca['test_accuracy']:.4f}; chapter 3, not judged)."
+        )
+    best = (svd or {}).get("chosen", {}).get(name)
+    if best and "label" in best:
+        evidence += (
+            f" An SVD-compressed CNN ({best['label']}, chosen on validation data) scores "
+            f"{best['test_accuracy']:.4f} at {best['ratio']:.3g}x fewer parameters (chapter 4)."
+        )
+    return {
+        "verdict": claim_verdict(halves.values()),
+        "halves": halves,
+        "decisions": cheap,
+        "evidence": evidence,
+    }
+
+
+def _point_cost_holds(c, m):
+    """Rule versions 2-3's cost half: each chapter's own medians, point ratios >= 2x
+    (None when not recorded)."""
+    pairs = [(_measured(m, "train_images_per_s"), _measured(c, "train_images_per_s"))] + [
+        (_measured(c, "latency_ms_per_image", b), _measured(m, "latency_ms_per_image", b))
+        for b in C3_LATENCY_BATCHES
+    ]
+    if not all(top and bottom for top, bottom in pairs):
+        return None
+    return all(top / bottom >= C3_MIN_SPEEDUP for top, bottom in pairs)
+
+
+def claim_3_versions(cnn, mlp):
+    """Verdict 3 under each earlier version of its rule (ledger versions 1-4), in that
+    version's own words; None where its inputs are not recorded."""
+    name = C3_DATASET
+    c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
+    out = {1: None, 2: None, 3: None, 4: None}
+    if c is None or m is None:
+        return out
+    test_close = None
+    if "test_accuracy" in c and "test_accuracy" in m:
+        test_close = c["test_accuracy"] - m["test_accuracy"] <= C3_MAX_ACCURACY_LOSS
+    if m.get("flops_per_image") and c.get("flops_per_image") and test_close is not None:
+        out[1] = _two_halves(c["flops_per_image"] / m["flops_per_image"] >= 10, test_close)
+    point_cost = _point_cost_holds(c, m)
+    if point_cost is not None and test_close is not None:
+        out[2] = _two_halves(point_cost, test_close)
+    paired = mlp.get("paired_test", {}).get(name)
+    sizes = paired_sizes(paired, m) if paired else None
+    if not sizes:
+        return out
+    cv_close = _gap_interval(paired, sizes, CI_LEVEL)[2] <= C3_MAX_ACCURACY_LOSS
+    if point_cost is not None:
+        out[3] = _two_halves(point_cost, cv_close)
+    training = _training_ratio(m, c, CI_LEVEL)
+    turns = [(m.get("latency_vs_cnn") or {}).get(b) for b in C3_LATENCY_BATCHES]
+    if training and all(isinstance(t, dict) and _positive(t.get("low")) for t in turns):
+        interval_cost = min([training["low"]] + [t["low"] for t in turns]) >= C3_MIN_SPEEDUP
+        out[4] = _two_halves(interval_cost, cv_close)
+    return out

@@ -1,0 +1,131 @@
+"""Three-outcome decisions on intervals: what the verdicts of the summary are built from.
+
+A claim about a size ("the gap lies above 0.05", "the speed-up is at least 2x")
+*holds* when the whole :data:`DECISION_LEVEL` interval of the size lies on the
+claimed side of the threshold, *fails* when the whole interval lies on the other
+side (the data contradict it), and is *inconclusive* when the interval straddles
+the threshold. With a 90% two-sided interval each side is a one-sided test at 5%:
+the two one-sided tests (TOST) of equivalence and non-inferiority testing
+(Schuirmann 1987; Wellek, *Testing Statistical Hypotheses of Equivalence and
+Noninferiority*, 2010), so neither "holds" nor "fails" is declared on a
+difference the noise could produce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "DECISION_LEVEL",
+    "HOLDS",
+    "FAILS",
+    "INCONCLUSIVE",
+    "Decision",
+    "judge_above",
+    "judge_below",
+    "judge_not_below",
+    "combine_outcomes",
+    "claim_verdict",
+]
+
+# Two one-sided tests at 5% each (TOST).
+DECISION_LEVEL = 0.90
+
+HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
+SUPPORTED, CONTRADICTED = "supported", "contradicted"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One check of a claim: its outcome, the interval it was read from and where it flips.
+
+    ``direction`` is ``"above"`` (the claim is that the size exceeds ``threshold``),
+    ``"below"``, or ``"not below"`` (fails only when the whole interval is below
+    ``threshold``; never inconclusive).
+    """
+
+    check: str
+    outcome: str
+    estimate: float
+    low: float
+    high: float
+    threshold: float
+    direction: str
+    unit: str = ""
+
+    def flip_text(self):
+        """The thresholds at which the outcome would change, in words."""
+        u = self.unit
+        if self.direction == "above":
+            return (
+                f"holds for a threshold up to {self.low:.4g}{u}, fails for one above "
+                f"{self.high:.4g}{u}, inconclusive between"
+            )
+        if self.direction == "below":
+            return (
+                f"holds for a threshold from {self.high:.4g}{u} up, fails for one below "
+                f"{self.low:.4g}{u}, inconclusive between"
+            )
+        return f"fails only for a threshold above {self.high:.4g}{u}"
+
+    def as_row(self):
+        return {
+            "check": self.check,
+            "outcome": self.outcome,
+            "estimate": self.estimate,
+            f"{DECISION_LEVEL:.0%} interval": f"[{self.low:.4g}, {self.high:.4g}]{self.unit}",
+            "threshold": f"{self.threshold:g}{self.unit}",
+            "would flip": self.flip_text(),
+        }
+
+
+def _checked(low, high):
+    low, high = float(low), float(high)
+    if not low <= high:
+        raise ValueError(f"an interval needs low <= high, got [{low}, {high}]")
+    return low, high
+
+
+def judge_above(check, estimate, low, high, threshold, unit=""):
+    """Does the size exceed ``threshold``? Holds when ``low >= threshold``, fails when
+    ``high < threshold``, else inconclusive."""
+    low, high = _checked(low, high)
+    outcome = HOLDS if low >= threshold else (FAILS if high < threshold else INCONCLUSIVE)
+    return Decision(check, outcome, float(estimate), low, high, float(threshold), "above", unit)
+
+
+def judge_below(check, estimate, low, high, threshold, unit=""):
+    """Is the size at most ``threshold``? Holds when ``high <= threshold``, fails when
+    ``low > threshold``, else inconclusive."""
+    low, high = _checked(low, high)
+    outcome = HOLDS if high <= threshold else (FAILS if low > threshold else INCONCLUSIVE)
+    return Decision(check, outcome, float(estimate), low, high, float(threshold), "below", unit)
+
+
+def judge_not_below(check, estimate, low, high, threshold, unit=""):
+    """A side condition that only the data can break: fails when the whole interval lies
+    below ``threshold``, holds otherwise."""
+    low, high = _checked(low, high)
+    outcome = FAILS if high < threshold else HOLDS
+    return Decision(check, outcome, float(estimate), low, high, float(threshold), "not below", unit)
+
+
+def combine_outcomes(outcomes):
+    """All of several checks: fails when one fails, holds when all hold, else inconclusive."""
+    outcomes = list(outcomes)
+    if not outcomes:
+        raise ValueError("no outcomes to combine")
+    unknown = set(outcomes) - {HOLDS, FAILS, INCONCLUSIVE}
+    if unknown:
+        raise ValueError(f"unknown outcome(s) {sorted(unknown)}")
+    if FAILS in outcomes:
+        return FAILS
+    return HOLDS if all(o == HOLDS for o in outcomes) else INCONCLUSIVE
+
+
+def claim_verdict(half_outcomes):
+    """A claim made of halves: supported when every half holds, contradicted when one
+    fails (the data show it false, at least in part), inconclusive otherwise."""
+    return {HOLDS: SUPPORTED, FAILS: CONTRADICTED, INCONCLUSIVE: INCONCLUSIVE}[
+        combine_outcomes(half_outcomes)
+    ]

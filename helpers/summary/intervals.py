@@ -1,0 +1,128 @@
+"""Intervals for cross-validated accuracies and their gaps (the summary's verdicts).
+
+Every interval uses the Nadeau-Bengio corrected variance of a CV mean,
+(1/k + n_val/n_train) s^2 (Nadeau & Bengio, "Inference for the generalization
+error", Machine Learning 52, 2003), which widens the plain s^2/k because the
+folds' training sets overlap.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = [
+    "CI_LEVEL",
+    "corrected_sizes",
+    "paired_sizes",
+    "fold_interval",
+    "gap_difference_test",
+    "pooled_interval",
+]
+
+# Tables 2-3: level of our confidence interval for the CV mean accuracy.
+CI_LEVEL = 0.95
+
+
+def corrected_sizes(entry):
+    """(n_train, n_val) of one CV fold from a recorded dataset entry, or None."""
+    n, k = entry.get("n_samples"), entry.get("folds")
+    if not n or not k:
+        return None
+    return n - n / k, n / k
+
+
+def fold_interval(fold_scores, n_train, n_val, level=CI_LEVEL, low=0.0, high=1.0):
+    """Confidence interval for the CV mean of ``fold_scores``.
+
+    A t-interval with k - 1 degrees of freedom whose variance is the
+    Nadeau-Bengio corrected one, (1/k + n_val/n_train) s^2, which widens the
+    plain s^2/k because the CV training sets overlap. Clipped to ``[low, high]``,
+    the range an accuracy can take (with few folds the t quantile is large).
+    """
+    from scipy import stats
+
+    scores = [float(x) for x in fold_scores]
+    k = len(scores)
+    if k < 2:
+        raise ValueError(f"need >= 2 fold scores, got {k}")
+    mean = sum(scores) / k
+    var = sum((x - mean) ** 2 for x in scores) / (k - 1)
+    half = stats.t.ppf(0.5 + level / 2, k - 1) * math.sqrt((1 / k + n_val / n_train) * var)
+    return mean, max(mean - half, low), min(mean + half, high)
+
+
+def paired_sizes(test, entry):
+    """(n_train, n_val) behind a recorded paired test (older results: from the dataset)."""
+    if test.get("n_train") and test.get("n_val"):
+        return test["n_train"], test["n_val"]
+    return corrected_sizes(entry)
+
+
+def gap_difference_test(first, second, first_sizes, second_sizes, level=CI_LEVEL):
+    """Is the mean per-fold gap of one paired test larger than another's?
+
+    The two datasets' folds are different images, so the gaps are two
+    independent samples, not pairs: t = (mean_1 - mean_2) / sqrt(v_1 + v_2)
+    with each v = (1/k + n_val/n_train) s^2 (Nadeau-Bengio corrected variance of
+    a CV mean) and Welch-Satterthwaite degrees of freedom; two-sided p, and the
+    ``level`` t-interval of the difference (``low``, ``high``).
+    """
+    from scipy import stats
+
+    from helpers.nets.projection import ZERO_SPREAD, moment_t_test, welch_df
+
+    parts = []
+    for test, (n_train, n_val) in ((first, first_sizes), (second, second_sizes)):
+        d = [float(x) for x in test["differences"]]
+        k = len(d)
+        mean = sum(d) / k
+        s2 = sum((x - mean) ** 2 for x in d) / (k - 1) if max(d) - min(d) > ZERO_SPREAD else 0.0
+        parts.append((mean, (1 / k + n_val / n_train) * s2, k))
+    (m1, v1, k1), (m2, v2, k2) = parts
+    v = v1 + v2
+    df = welch_df(v1, k1, v2, k2)
+    t, p = moment_t_test(m1 - m2, v, 1.0, df)
+    half = stats.t.ppf(0.5 + level / 2, df) * math.sqrt(v) if v > 0 else 0.0
+    return {
+        "mean_difference": m1 - m2,
+        "t_statistic": t,
+        "p_value": p,
+        "df": df,
+        "low": m1 - m2 - half,
+        "high": m1 - m2 + half,
+        "level": level,
+    }
+
+
+def pooled_interval(means, variances, folds, level=CI_LEVEL):
+    """Interval for the mean over independent runs (seeds) of a CV quantity.
+
+    Each run ``s`` gives a CV mean ``means[s]`` with its Nadeau-Bengio corrected
+    variance ``variances[s]`` over ``folds[s]`` folds. A seed draws its own training
+    subset, folds and initial weights, so the runs are independent replicates and
+    the variance of one run's mean may be estimated two ways: from the spread
+    between the runs (which holds every source, the seed's included) or from the
+    runs' own corrected variances. The larger of the two is used, divided by the
+    number of runs, with the degrees of freedom of the estimate used (runs - 1, or
+    the fewest folds - 1): conservative where the two disagree.
+
+    Returns
+    -------
+    tuple
+        ``(mean, low, high, source)``, ``source`` naming the variance used.
+    """
+    from scipy import stats
+
+    means = [float(m) for m in means]
+    if not means or len(means) != len(variances) or len(means) != len(folds):
+        raise ValueError("need one mean, variance and fold count per run")
+    n = len(means)
+    mean = sum(means) / n
+    within = sum(float(v) for v in variances) / n
+    between = sum((m - mean) ** 2 for m in means) / (n - 1) if n > 1 else 0.0
+    if n > 1 and between >= within:
+        var, df, source = between / n, n - 1, "between seeds"
+    else:
+        var, df, source = within / n, min(folds) - 1, "within runs"
+    half = stats.t.ppf(0.5 + level / 2, df) * math.sqrt(var)
+    return mean, mean - half, mean + half, source

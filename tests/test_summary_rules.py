@@ -1,0 +1,147 @@
+"""Three-outcome decisions, and the ledger of the verdict rules."""
+
+import numpy as np
+import pytest
+
+from helpers.summary import cnn_vs_mlp, decisions, ledger, verdicts
+from helpers.summary.decisions import (
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    claim_verdict,
+    combine_outcomes,
+    judge_above,
+    judge_below,
+    judge_not_below,
+)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [(2.1, 3.0, HOLDS), (2.0, 3.0, HOLDS), (1.5, 2.5, INCONCLUSIVE), (1.0, 1.9, FAILS)],
+)
+def test_judge_above_reads_the_whole_interval(low, high, expected):
+    assert judge_above("x", (low + high) / 2, low, high, 2.0).outcome == expected
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [(0.01, 0.04, HOLDS), (0.01, 0.05, HOLDS), (0.04, 0.06, INCONCLUSIVE), (0.051, 0.09, FAILS)],
+)
+def test_judge_below_reads_the_whole_interval(low, high, expected):
+    assert judge_below("x", (low + high) / 2, low, high, 0.05).outcome == expected
+
+
+def test_a_side_condition_fails_only_when_the_data_break_it():
+    assert judge_not_below("x", -0.01, -0.02, 0.01, 0.0).outcome == HOLDS
+    assert judge_not_below("x", -0.03, -0.04, -0.02, 0.0).outcome == FAILS
+
+
+def test_each_decision_says_where_it_would_flip():
+    above = judge_above("speed-up", 2.4, 1.85, 3.12, 2.0, unit="x")
+    assert above.flip_text() == (
+        "holds for a threshold up to 1.85x, fails for one above 3.12x, inconclusive between"
+    )
+    below = judge_below("gap", 0.04, 0.03, 0.052, 0.05)
+    assert below.flip_text().startswith(
+        "holds for a threshold from 0.052 up, fails for one below 0.03"
+    )
+    row = below.as_row()
+    assert row["outcome"] == INCONCLUSIVE and row["90% interval"] == "[0.03, 0.052]"
+
+
+def test_an_interval_the_wrong_way_round_is_refused():
+    with pytest.raises(ValueError, match="low <= high"):
+        judge_above("x", 1.0, 2.0, 1.0, 1.5)
+
+
+def test_outcomes_combine_into_a_claim_verdict():
+    assert combine_outcomes([HOLDS, HOLDS]) == HOLDS
+    assert combine_outcomes([HOLDS, INCONCLUSIVE]) == INCONCLUSIVE
+    assert combine_outcomes([INCONCLUSIVE, FAILS]) == FAILS
+    assert claim_verdict([HOLDS, HOLDS]) == "supported"
+    assert claim_verdict([HOLDS, FAILS]) == "contradicted"
+    assert claim_verdict([HOLDS, INCONCLUSIVE]) == "inconclusive"
+    with pytest.raises(ValueError, match="unknown outcome"):
+        combine_outcomes(["mixed"])
+    with pytest.raises(ValueError, match="no outcomes"):
+        combine_outcomes([])
+
+
+def test_the_decision_level_is_two_one_sided_five_percent_tests():
+    assert decisions.DECISION_LEVEL == pytest.approx(1 - 2 * 0.05)
+
+
+def test_every_rule_constant_is_in_the_ledger_as_the_code_has_it():
+    assert ledger.unlogged_changes(verdicts.rule_constants()) == []
+
+
+def test_a_rule_constant_changed_without_a_ledger_entry_is_caught(monkeypatch):
+    monkeypatch.setattr(cnn_vs_mlp, "C2_MAX_SLIGHT_GAP", 0.06)
+    assert ledger.unlogged_changes(verdicts.rule_constants()) == [
+        "C2_MAX_SLIGHT_GAP = 0.06 in the code, 0.05 in the ledger"
+    ]
+    assert ledger.unlogged_changes({"C9_NEW": 1}) == ["C9_NEW is in no ledger entry"]
+
+
+def test_the_ledger_numbers_each_claims_versions_and_marks_the_post_hoc_ones():
+    for claim in (1, 2, 3):
+        versions = ledger.versions_of(claim)
+        assert [v.version for v in versions] == list(range(1, len(versions) + 1))
+        assert all(v.results_seen in ("yes", "no", "not recorded") for v in versions)
+        # The current rules were all written with results in view: the report must say so.
+        assert ledger.current_version(claim).post_hoc
+    with pytest.raises(KeyError):
+        ledger.versions_of(9)
+
+
+def test_every_margin_has_a_source_quoting_the_study_where_it_comes_from_it():
+    sources = ledger.margin_sources()
+    assert set(verdicts.rule_constants()) <= set(sources)
+    assert "0.1266" in sources["C2_MIN_CLEAR_GAP"] and "0.0355" in sources["C2_MIN_CLEAR_GAP"]
+    assert "Schuirmann" in sources["DECISION_LEVEL"]
+
+
+def test_the_studys_words_are_quoted_as_the_study_wrote_them():
+    from helpers.summary import study
+
+    assert "0.83 vs 0.86" in study.CONCLUSIONS[1]
+
+
+def test_pooled_interval_uses_the_larger_of_between_and_within_seed_variance():
+    from scipy import stats
+
+    from helpers.summary.intervals import pooled_interval
+
+    # Seeds far apart, runs confident: the spread between seeds decides (df = 2).
+    mean, low, high, source = pooled_interval([0.02, 0.04, 0.06], [1e-6] * 3, [5] * 3, level=0.9)
+    half = stats.t.ppf(0.95, 2) * np.sqrt(np.var([0.02, 0.04, 0.06], ddof=1) / 3)
+    assert (mean, low, high, source) == pytest.approx(
+        (0.04, 0.04 - half, 0.04 + half, "between seeds")
+    )
+    # Seeds agreeing, runs uncertain: the runs' own variance decides (df = folds - 1).
+    mean, low, high, source = pooled_interval([0.04] * 3, [9e-4] * 3, [5, 4, 5], level=0.9)
+    half = stats.t.ppf(0.95, 3) * np.sqrt(9e-4 / 3)
+    assert (low, high, source) == pytest.approx((0.04 - half, 0.04 + half, "within runs"))
+    with pytest.raises(ValueError, match="one mean, variance and fold count per run"):
+        pooled_interval([0.1], [], [5])
+
+
+def test_verdict_2_pooled_over_seeds_is_inconclusive_where_the_seeds_disagree():
+    from tests.test_summary import CLEAR, SLIGHT, _recorded
+
+    cnn, mlp = _recorded(CLEAR, SLIGHT)
+    alone = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})
+    assert alone[1]["halves"]["only slightly on Fashion-MNIST"] == "holds"
+    # Two more seeds, each as consistent over its folds, whose Fashion-MNIST gaps sit
+    # near 0.05: pooled, the Fashion-MNIST interval straddles the margin.
+    others = [
+        {"projection_mlp": _recorded(CLEAR, [g + shift for g in SLIGHT])[1]}
+        for shift in (0.02, 0.035)
+    ]
+    pooled = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}, others)
+    assert pooled[1]["halves"]["only slightly on Fashion-MNIST"] == "inconclusive"
+    assert "pooled over 3 seeds, variance from between seeds" in pooled[1]["evidence"]
+    # Verdict 3 cites the pooled result; the earlier rule versions see this run only.
+    assert pooled[2]["halves"]["close in accuracy"] == "inconclusive"
+    assert pooled[1]["versions"][:3] == alone[1]["versions"][:3]
