@@ -19,10 +19,10 @@ from helpers.summary.decisions import (
     combine_outcomes,
     judge_above,
     judge_below,
-    judge_not_below,
 )
 from helpers.summary.intervals import (
     CI_LEVEL,
+    MIN_POOLED_SEEDS,
     fold_interval,
     gap_difference_test,
     paired_sizes,
@@ -54,6 +54,7 @@ C2_ALPHA = 0.05
 C3_DATASET = "fashion_mnist"
 C3_MIN_SPEEDUP = 2.0
 C3_LATENCY_BATCHES = ("1", "256")
+# Rule versions 1-5's own accuracy margin (the current rule cites verdict 2's instead).
 C3_MAX_ACCURACY_LOSS = 0.05
 
 
@@ -81,16 +82,6 @@ def _gap_interval(test, sizes, level):
     return fold_interval(test["differences"], *sizes, level=level, low=-1.0, high=1.0)
 
 
-def _corrected_moments(test, sizes):
-    """(mean, Nadeau-Bengio corrected variance of the mean, folds) of one run's gaps."""
-    d = [float(x) for x in test["differences"]]
-    k = len(d)
-    mean = sum(d) / k
-    s2 = sum((x - mean) ** 2 for x in d) / (k - 1)
-    n_train, n_val = sizes
-    return mean, (1 / k + n_val / n_train) * s2, k
-
-
 def _gap_intervals(runs, level):
     """The CIFAR-10 gap, the Fashion-MNIST gap and their difference as (mean, low,
     high), from one run or pooled over seed runs, and a note on how."""
@@ -103,30 +94,12 @@ def _gap_intervals(runs, level):
             (diff["mean_difference"], diff["low"], diff["high"]),
             f"two independent samples, Welch, {diff['df']:.3g} df",
         )
-    moments = [
-        [_corrected_moments(t, size) for t, size in zip(tests, sizes)] for tests, sizes in runs
-    ]
-    pooled = [
-        pooled_interval(
-            [m[i][0] for m in moments],
-            [m[i][1] for m in moments],
-            [m[i][2] for m in moments],
-            level=level,
-        )
-        for i in (0, 1)
-    ]
-    diff = pooled_interval(
-        [m[0][0] - m[1][0] for m in moments],
-        [m[0][1] + m[1][1] for m in moments],
-        [min(m[0][2], m[1][2]) for m in moments],
-        level=level,
-    )
-    sources = sorted({p[3] for p in pooled + [diff]})
+    gaps = [[t["mean_difference"] for t in tests] for tests, _ in runs]
     return (
-        pooled[0][:3],
-        pooled[1][:3],
-        diff[:3],
-        f"pooled over {len(runs)} seeds, variance from {' and '.join(sources)}",
+        pooled_interval([g[0] for g in gaps], level=level),
+        pooled_interval([g[1] for g in gaps], level=level),
+        pooled_interval([g[0] - g[1] for g in gaps], level=level),
+        f"pooled over {len(runs)} seeds: t-interval of the seeds' CV gaps, {len(runs) - 1} df",
     )
 
 
@@ -134,15 +107,16 @@ def judge_claim_2(mlp, seed_mlps=()):
     """Verdict 2 under the current rule (ledger version 4).
 
     ``seed_mlps``: the ``projection_mlp`` results of other seeds of the same
-    profile; when given, every interval is pooled over this run and those
-    (:func:`helpers.summary.intervals.pooled_interval`).
+    profile; with at least :data:`MIN_POOLED_SEEDS` runs in all, every interval is
+    over the seeds' CV gaps (:func:`helpers.summary.intervals.pooled_interval`).
 
     Returns
     -------
     dict
         ``verdict``, ``halves`` (half -> outcome), ``decisions`` (every check, as
         :class:`~helpers.summary.decisions.Decision`), ``evidence`` (one paragraph),
-        and ``slight_bound``, the Fashion-MNIST margin check verdict 3 cites.
+        ``slight_bound`` (the Fashion-MNIST margin check verdict 3 cites) and
+        ``data`` (this run, or the seeds pooled).
     """
     runs = []
     for results in (mlp, *seed_mlps):
@@ -150,18 +124,25 @@ def judge_claim_2(mlp, seed_mlps=()):
         if inputs is None:
             return _no_evidence(why)
         runs.append(inputs)
+    note = ""
+    if 1 < len(runs) < MIN_POOLED_SEEDS:
+        note = (
+            f" Judged on this run alone: {len(runs)} seeds are too few to pool (at least "
+            f"{MIN_POOLED_SEEDS}); the seed section shows each seed's verdict."
+        )
+        runs = runs[:1]
     (cifar, fashion), _ = runs[0]
     c, f, d, how = _gap_intervals(runs, DECISION_LEVEL)
     clear = judge_above(f"CIFAR-10: the gap lies above {C2_MIN_CLEAR_GAP:g}", *c, C2_MIN_CLEAR_GAP)
+    beats = judge_above("Fashion-MNIST: the gap lies above 0 (the CNN beats it)", *f, 0.0)
     slight_bound = judge_below(
         f"Fashion-MNIST: the gap lies below {C2_MAX_SLIGHT_GAP:g}", *f, C2_MAX_SLIGHT_GAP
     )
-    not_worse = judge_not_below("Fashion-MNIST: the CNN is not worse", *f, 0.0)
     smaller = judge_above("the CIFAR-10 gap exceeds the Fashion-MNIST gap", *d, 0.0)
     halves = {
         "clearly on CIFAR-10": clear.outcome,
         "only slightly on Fashion-MNIST": combine_outcomes(
-            x.outcome for x in (slight_bound, not_worse, smaller)
+            x.outcome for x in (beats, slight_bound, smaller)
         ),
     }
     pooled = f"; {how}" if len(runs) > 1 else ""
@@ -172,15 +153,15 @@ def judge_claim_2(mlp, seed_mlps=()):
         f"the CIFAR-10 gap exceeds the Fashion-MNIST gap by {d[0]:+.4f} ({d[1]:+.4f} to "
         f"{d[2]:+.4f}" + ("" if pooled else f"; {how}") + "). Clearly on CIFAR-10: "
         f"{halves['clearly on CIFAR-10']}; only slightly on Fashion-MNIST: "
-        f"{halves['only slightly on Fashion-MNIST']}."
+        f"{halves['only slightly on Fashion-MNIST']}." + note
     )
     return {
         "verdict": claim_verdict(halves.values()),
         "halves": halves,
-        "decisions": [clear, slight_bound, not_worse, smaller],
+        "decisions": [clear, beats, slight_bound, smaller],
         "evidence": evidence,
         "slight_bound": slight_bound,
-        "seeds": len(runs),
+        "data": f"pooled over {len(runs)} seeds" if len(runs) > 1 else "this run",
     }
 
 
@@ -330,8 +311,8 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None):
         )
         + f". Cheaper: {halves['cheaper']}. Close in accuracy: {bound.outcome}, cited from "
         f"verdict 2 (the Fashion-MNIST gap {bound.estimate:+.4f}, {DECISION_LEVEL:.0%} "
-        f"interval up to {bound.high:+.4f}, against {C3_MAX_ACCURACY_LOSS:g}); on the test "
-        f"split, one final model each, {m.get('test_accuracy', math.nan):.4f} against "
+        f"interval up to {bound.high:+.4f}, against {bound.threshold:g}; "
+        f"{claim_2['data']}; the cost is this run's). On the test split, one final model each, {m.get('test_accuracy', math.nan):.4f} against "
         f"{c.get('test_accuracy', math.nan):.4f} (not judged)."
     )
     if m.get("flops_per_image") and c.get("flops_per_image"):
@@ -371,12 +352,27 @@ def _point_cost_holds(c, m):
     return all(top / bottom >= C3_MIN_SPEEDUP for top, bottom in pairs)
 
 
+def _epoch_bound(mlp_entry, cnn_entry):
+    """Rule version 4's training bound: the RP-MLP's slowest epoch's images per second
+    over the CNN's fastest (epochs after the first), or None."""
+    try:
+        rates = [
+            [e["train_images_per_epoch"] / float(t) for t in e["train_epoch_seconds"][1:]]
+            for e in (mlp_entry, cnn_entry)
+        ]
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not all(rates):
+        return None
+    return min(rates[0]) / max(rates[1])
+
+
 def claim_3_versions(cnn, mlp):
-    """Verdict 3 under each earlier version of its rule (ledger versions 1-4), in that
+    """Verdict 3 under each earlier version of its rule (ledger versions 1-5), in that
     version's own words; None where its inputs are not recorded."""
     name = C3_DATASET
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
-    out = {1: None, 2: None, 3: None, 4: None}
+    out = {1: None, 2: None, 3: None, 4: None, 5: None}
     if c is None or m is None:
         return out
     test_close = None
@@ -394,9 +390,14 @@ def claim_3_versions(cnn, mlp):
     cv_close = _gap_interval(paired, sizes, CI_LEVEL)[2] <= C3_MAX_ACCURACY_LOSS
     if point_cost is not None:
         out[3] = _two_halves(point_cost, cv_close)
-    training = _training_ratio(m, c, CI_LEVEL)
     turns = [(m.get("latency_vs_cnn") or {}).get(b) for b in C3_LATENCY_BATCHES]
-    if training and all(isinstance(t, dict) and _positive(t.get("low")) for t in turns):
-        interval_cost = min([training["low"]] + [t["low"] for t in turns]) >= C3_MIN_SPEEDUP
-        out[4] = _two_halves(interval_cost, cv_close)
+    if not all(isinstance(t, dict) and _positive(t.get("low")) for t in turns):
+        return out
+    latency_cost = min(t["low"] for t in turns) >= C3_MIN_SPEEDUP
+    bound = _epoch_bound(m, c)  # v4: the RP-MLP's slowest epoch against the CNN's fastest
+    if bound is not None:
+        out[4] = _two_halves(bound >= C3_MIN_SPEEDUP and latency_cost, cv_close)
+    training = _training_ratio(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
+    if training:
+        out[5] = _two_halves(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
     return out

@@ -4,11 +4,14 @@ A claim about a size ("the gap lies above 0.05", "the speed-up is at least 2x")
 *holds* when the whole :data:`DECISION_LEVEL` interval of the size lies on the
 claimed side of the threshold, *fails* when the whole interval lies on the other
 side (the data contradict it), and is *inconclusive* when the interval straddles
-the threshold. With a 90% two-sided interval each side is a one-sided test at 5%:
-the two one-sided tests (TOST) of equivalence and non-inferiority testing
-(Schuirmann 1987; Wellek, *Testing Statistical Hypotheses of Equivalence and
-Noninferiority*, 2010), so neither "holds" nor "fails" is declared on a
-difference the noise could produce.
+the threshold. With a 90% two-sided interval each side is a one-sided test at 5%
+("holds" and "fails" are each such a test, in opposite directions), the
+construction of equivalence and non-inferiority testing (Schuirmann's two
+one-sided tests, 1987; Wellek, *Testing Statistical Hypotheses of Equivalence and
+Noninferiority*, 2010), so neither is declared on a difference the noise could
+produce. A claim made of several checks holds only when all hold (an
+intersection-union test: no adjustment needed) and fails when any fails, so with
+k checks a false "fails" has a chance of up to k x 5%.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ __all__ = [
     "Decision",
     "judge_above",
     "judge_below",
-    "judge_not_below",
     "combine_outcomes",
     "claim_verdict",
 ]
@@ -39,9 +41,8 @@ SUPPORTED, CONTRADICTED = "supported", "contradicted"
 class Decision:
     """One check of a claim: its outcome, the interval it was read from and where it flips.
 
-    ``direction`` is ``"above"`` (the claim is that the size exceeds ``threshold``),
-    ``"below"``, or ``"not below"`` (fails only when the whole interval is below
-    ``threshold``; never inconclusive).
+    ``direction`` is ``"above"`` (the claim is that the size exceeds ``threshold``)
+    or ``"below"``.
     """
 
     check: str
@@ -52,6 +53,9 @@ class Decision:
     threshold: float
     direction: str
     unit: str = ""
+    # What [low, high] is: an interval at DECISION_LEVEL, or another range (verdict 1's
+    # leave-one-out range).
+    span: str = f"{DECISION_LEVEL:.0%} interval"
 
     def flip_text(self):
         """The thresholds at which the outcome would change, in words."""
@@ -66,14 +70,14 @@ class Decision:
                 f"holds for a threshold from {self.high:.4g}{u} up, fails for one below "
                 f"{self.low:.4g}{u}, inconclusive between"
             )
-        return f"fails only for a threshold above {self.high:.4g}{u}"
+        raise ValueError(f"unknown direction {self.direction!r}")
 
     def as_row(self):
         return {
             "check": self.check,
             "outcome": self.outcome,
             "estimate": self.estimate,
-            f"{DECISION_LEVEL:.0%} interval": f"[{self.low:.4g}, {self.high:.4g}]{self.unit}",
+            self.span: f"[{self.low:.4g}, {self.high:.4g}]{self.unit}",
             "threshold": f"{self.threshold:g}{self.unit}",
             "would flip": self.flip_text(),
         }
@@ -100,14 +104,6 @@ def judge_below(check, estimate, low, high, threshold, unit=""):
     low, high = _checked(low, high)
     outcome = HOLDS if high <= threshold else (FAILS if low > threshold else INCONCLUSIVE)
     return Decision(check, outcome, float(estimate), low, high, float(threshold), "below", unit)
-
-
-def judge_not_below(check, estimate, low, high, threshold, unit=""):
-    """A side condition that only the data can break: fails when the whole interval lies
-    below ``threshold``, holds otherwise."""
-    low, high = _checked(low, high)
-    outcome = FAILS if high < threshold else HOLDS
-    return Decision(check, outcome, float(estimate), low, high, float(threshold), "not below", unit)
 
 
 def combine_outcomes(outcomes):

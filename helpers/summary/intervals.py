@@ -17,6 +17,7 @@ __all__ = [
     "fold_interval",
     "gap_difference_test",
     "pooled_interval",
+    "MIN_POOLED_SEEDS",
 ]
 
 # Tables 2-3: level of our confidence interval for the CV mean accuracy.
@@ -94,35 +95,31 @@ def gap_difference_test(first, second, first_sizes, second_sizes, level=CI_LEVEL
     }
 
 
-def pooled_interval(means, variances, folds, level=CI_LEVEL):
+# Seeds needed before verdicts are judged on results pooled over seed runs.
+MIN_POOLED_SEEDS = 3
+
+
+def pooled_interval(means, level=CI_LEVEL):
     """Interval for the mean over independent runs (seeds) of a CV quantity.
 
-    Each run ``s`` gives a CV mean ``means[s]`` with its Nadeau-Bengio corrected
-    variance ``variances[s]`` over ``folds[s]`` folds. A seed draws its own training
-    subset, folds and initial weights, so the runs are independent replicates and
-    the variance of one run's mean may be estimated two ways: from the spread
-    between the runs (which holds every source, the seed's included) or from the
-    runs' own corrected variances. The larger of the two is used, divided by the
-    number of runs, with the degrees of freedom of the estimate used (runs - 1, or
-    the fewest folds - 1): conservative where the two disagree.
+    A seed draws its own training subset, folds and initial weights, so the runs'
+    CV means are independent replicates, and their spread holds every source of
+    run-to-run movement (data, folds, initial weights, the seed itself). The
+    interval is the t-interval of their mean: sample variance over the runs / n,
+    n - 1 degrees of freedom. Needs :data:`MIN_POOLED_SEEDS` runs.
 
     Returns
     -------
     tuple
-        ``(mean, low, high, source)``, ``source`` naming the variance used.
+        ``(mean, low, high)``.
     """
     from scipy import stats
 
     means = [float(m) for m in means]
-    if not means or len(means) != len(variances) or len(means) != len(folds):
-        raise ValueError("need one mean, variance and fold count per run")
     n = len(means)
+    if n < MIN_POOLED_SEEDS:
+        raise ValueError(f"need >= {MIN_POOLED_SEEDS} runs to pool, got {n}")
     mean = sum(means) / n
-    within = sum(float(v) for v in variances) / n
-    between = sum((m - mean) ** 2 for m in means) / (n - 1) if n > 1 else 0.0
-    if n > 1 and between >= within:
-        var, df, source = between / n, n - 1, "between seeds"
-    else:
-        var, df, source = within / n, min(folds) - 1, "within runs"
-    half = stats.t.ppf(0.5 + level / 2, df) * math.sqrt(var)
-    return mean, mean - half, mean + half, source
+    var = sum((m - mean) ** 2 for m in means) / (n - 1)
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(var / n)
+    return mean, mean - half, mean + half
