@@ -121,11 +121,17 @@ def test_merge_puts_summary_first_and_drops_parameter_cells(tmp_path):
         _executed(tmp_path / "00_a.ipynb", "Alpha"),
         _executed(tmp_path / "99_s.ipynb", "Summary"),
     ]
-    merged = merge_notebooks(paths)
+    merged = merge_notebooks(paths, front_page="Rendered today.")
+    tags = [c.metadata.get("tags", []) for c in merged.cells]
     markdown = [c.source for c in merged.cells if c.cell_type == "markdown"]
-    assert markdown[1].startswith("# Summary") and markdown[2].startswith("# Alpha")
+    # Title (HTML only), front page, then the PDF's contents (raw LaTeX) and the HTML's.
+    assert "report-title" in markdown[0] and "report-html-only" in tags[0]
+    assert markdown[1] == "Rendered today." and "report-front" in tags[1]
+    assert merged.cells[2].cell_type == "raw" and "tableofcontents" in merged.cells[2].source
+    assert markdown[2].startswith("**Contents**") and "report-html-only" in tags[3]
+    assert markdown[3].startswith("# Summary") and markdown[4].startswith("# Alpha")
     assert not [c for c in merged.cells if c.cell_type == "code"]
-    toc = markdown[0]
+    toc = markdown[2]
     assert toc.index("[Summary](#Summary)") < toc.index("[Alpha](#Alpha)")
     assert "  - [Part of Alpha](#Part-of-Alpha)" in toc
 

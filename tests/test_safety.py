@@ -23,7 +23,7 @@ def _fake_report(tmp_path, monkeypatch, pdf):
     (out / "executed").mkdir(parents=True)
     (out / "report.html").write_text("old html")
     (out / "report.pdf").write_text("old pdf")
-    monkeypatch.setattr(rendering, "merge_notebooks", lambda paths: {})
+    monkeypatch.setattr(rendering, "merge_notebooks", lambda paths, **kwargs: {})
     monkeypatch.setattr(rendering, "render_html", lambda merged: b"new html")
     monkeypatch.setattr(rendering, "render_pdf", pdf)
     monkeypatch.setattr(rendering, "latex_tools_missing", lambda: [])
