@@ -1,0 +1,87 @@
+"""Two runs compared: only what changed, with deltas (like DVC's metrics/params diff)."""
+
+import json
+
+import pytest
+
+from helpers.report.run_diff import diff_runs, flatten_numbers, main, to_markdown
+
+
+def _cnn(seed=0, accuracy=0.85, precision="float32", folds=(0.84, 0.86)):
+    return {
+        "_run": {
+            "parameters": {"profile": "quick", "seed": seed, "n_train": 1000},
+            "git": {"commit": "abc", "dirty": False},
+            "keras_backend": "tensorflow",
+            "machine": {"cpu": "AMD EPYC", "cpu_count": 2, "training_precision": precision},
+        },
+        "datasets": {"fashion_mnist": {"mean": accuracy, "fold_accuracy": list(folds)}},
+        "timings": list(range(50)),  # a long list: raw data, not a metric
+        "stacked": True,  # a bool is not a number
+    }
+
+
+def _summary(*verdicts):
+    return {
+        "_run": {"parameters": {"profile": "quick"}},
+        "verdicts": [{"verdict": v} for v in verdicts],
+    }
+
+
+def test_flatten_keeps_numeric_leaves_and_skips_run_blocks_bools_and_long_lists():
+    flat = flatten_numbers(_cnn())
+    assert flat == {
+        "datasets.fashion_mnist.mean": 0.85,
+        "datasets.fashion_mnist.fold_accuracy[0]": 0.84,
+        "datasets.fashion_mnist.fold_accuracy[1]": 0.86,
+    }
+
+
+def test_only_what_changed_is_listed_with_its_delta():
+    first = {"cnn": _cnn(), "summary": _summary("supported", "inconclusive")}
+    second = {
+        "cnn": _cnn(seed=10, accuracy=0.87, precision="mixed_bfloat16"),
+        "summary": _summary("supported", "contradicted"),
+        "reconstruction": {},
+    }
+    diff = diff_runs(first, second)
+    assert diff["results"] == [{"results": "reconstruction", "in": "second only"}]
+    assert diff["params"] == [{"results": "cnn", "parameter": "seed", "first": 0, "second": 10}]
+    assert diff["environment"] == [
+        {
+            "results": "cnn",
+            "what": "training precision",
+            "first": "float32",
+            "second": "mixed_bfloat16",
+        }
+    ]
+    (metric,) = diff["metrics"]
+    assert metric["metric"] == "datasets.fashion_mnist.mean"
+    assert metric["delta"] == pytest.approx(0.02)
+    assert diff["verdicts"] == [
+        {"conclusion": 2, "first": "inconclusive", "second": "contradicted"}
+    ]
+    # Within a relative tolerance the number counts as unchanged.
+    assert diff_runs(first, second, rtol=0.05)["metrics"] == []
+    # --all lists unchanged values too.
+    assert len(diff_runs(first, second, show_all=True)["metrics"]) == 3
+
+
+def test_markdown_has_one_table_per_part_that_changed():
+    text = to_markdown(diff_runs({"cnn": _cnn()}, {"cnn": _cnn(accuracy=0.8)}), ("A", "B"))
+    assert text.startswith("### metrics\n\n| results | metric | A | B | delta |")
+    assert "| cnn | datasets.fashion_mnist.mean | 0.85 | 0.8 | -0.05 |" in text
+    assert to_markdown(diff_runs({"cnn": _cnn()}, {"cnn": _cnn()})) == "No differences."
+
+
+def test_the_command_reads_two_output_folders(tmp_path, capsys):
+    for name, payload in (("a", _cnn()), ("b", _cnn(accuracy=0.9))):
+        (tmp_path / name / "results").mkdir(parents=True)
+        (tmp_path / name / "results" / "cnn.json").write_text(json.dumps(payload))
+    assert main([str(tmp_path / "a"), str(tmp_path / "b"), "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert diff["metrics"][0]["delta"] == pytest.approx(0.05)
+    with pytest.raises(SystemExit) as exc:
+        main([str(tmp_path / "a"), str(tmp_path / "missing")])
+    assert exc.value.code == 2
+    assert "has no results/ folder" in capsys.readouterr().err
