@@ -230,3 +230,71 @@ def test_kernel_runs_in_the_pipelines_python_not_the_registered_kernelspec(tmp_p
     execution.execute_notebook(src, tmp_path / "out" / "00_which.ipynb", {})
     assert (tmp_path / "python.txt").read_text() == sys.executable
     assert execution.kernel_argv()[0] == sys.executable
+
+
+def test_figures_are_numbered_by_chapter_and_marked_with_what_made_them(tmp_path):
+    from helpers.report.figures import chapter_label, number_figures
+
+    def figure_cell(stem, i, n):
+        cell = nbformat.v4.new_code_cell("plot()")
+        cell["id"] = f"{stem}-{i}"
+        cell.outputs = [
+            nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})
+            for _ in range(n)
+        ] + [nbformat.v4.new_output("stream", name="stdout", text="done")]
+        return cell
+
+    cells = [
+        figure_cell("02_cnn", 3, 2),
+        figure_cell("02_cnn", 5, 1),
+        figure_cell("99_report", 1, 1),
+    ]
+    assert number_figures(cells, {"02_cnn": "made by `notebooks/02_cnn.ipynb`"}) == 4
+    captions = [
+        o["data"]["text/markdown"]
+        for c in cells
+        for o in c.outputs
+        if "text/markdown" in o.get("data", {})
+    ]
+    assert captions == [
+        "*Figure 2.1* — made by `notebooks/02_cnn.ipynb`",
+        "*Figure 2.2* — made by `notebooks/02_cnn.ipynb`",
+        "*Figure 2.3* — made by `notebooks/02_cnn.ipynb`",
+        "*Figure S.1*",
+    ]
+    # Each caption follows its figure.
+    assert [o["output_type"] for o in cells[0].outputs][:2] == ["display_data", "display_data"]
+    assert chapter_label("01_reconstruction") == "1" and chapter_label("notes") == "notes"
+
+
+def test_figure_marks_come_from_each_notebooks_recorded_run(tmp_path):
+    import json
+
+    from helpers.report.figures import notebook_marks
+
+    notebook = tmp_path / "02_cnn.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["report"] = {"records": ["cnn"]}
+    nbformat.write(nb, str(notebook))
+    (tmp_path / "out" / "results").mkdir(parents=True)
+    run = {
+        "git": {"commit": "0123456789abcdef", "dirty": True},
+        "parameters": {"profile": "quick", "seed": 3},
+    }
+    (tmp_path / "out" / "results" / "cnn.json").write_text(json.dumps({"_run": run}))
+    marks = notebook_marks(tmp_path / "out", [notebook])
+    assert marks["02_cnn"] == (
+        "made by `notebooks/02_cnn.ipynb`, numbers in `results/cnn.json`; commit "
+        "0123456789 (modified), profile quick, seed 3"
+    )
+
+
+def test_the_report_ends_with_its_references(tmp_path):
+    from helpers.report.references import REFERENCES
+
+    merged = merge_notebooks([_executed(tmp_path / "00_a.ipynb", "Alpha")])
+    last = merged.cells[-1].source
+    assert last.startswith("# References")
+    assert all(key in last for key, _, _ in REFERENCES)
+    (toc,) = [c for c in merged.cells if "report-toc" in c.metadata.get("tags", [])]
+    assert "[References](#References)" in toc.source

@@ -28,15 +28,20 @@ def _heading_anchor(text):
     return re.sub(r"\s+", "-", text.strip())
 
 
-def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None):
+def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_marks=None):
     """One notebook: summary notebooks (``99_*``) first, then the others in order.
 
     Parameter cells are dropped. The notebook opens with the title (HTML only:
     the PDF sets it on its title page), ``front_page`` (Markdown, both formats),
     the PDF's table of contents and the HTML's, built from the level-1 and
-    level-2 headings.
+    level-2 headings; it ends with the references. Every figure is numbered by
+    chapter and marked with what made it (``figure_marks``, stem -> text:
+    :func:`helpers.report.figures.notebook_marks`).
     """
     import nbformat
+
+    from helpers.report.figures import number_figures
+    from helpers.report.references import references_markdown
 
     ordered = sorted(executed_paths, key=lambda p: (not p.stem.startswith("99"), p.stem))
     merged = nbformat.v4.new_notebook()
@@ -60,6 +65,8 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None):
                     if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
                 ]
             cells.append(cell)
+    cells.append(nbformat.v4.new_markdown_cell(references_markdown()))
+    number_figures(cells, figure_marks)
     toc = []
     for cell in cells:
         if cell.cell_type != "markdown":
@@ -155,10 +162,15 @@ def build_report(output_dir, notebooks, on_progress=print):
     missing = [p for p in executed if not p.is_file()]
     if missing:
         raise PipelineError(f"cannot build the report: not executed yet: {missing}")
+    from helpers.report.figures import notebook_marks
     from helpers.report.front_page import front_page_markdown
     from helpers.results import read_results
 
-    merged = merge_notebooks(executed, front_page=front_page_markdown(read_results(output_dir)))
+    merged = merge_notebooks(
+        executed,
+        front_page=front_page_markdown(read_results(output_dir)),
+        figure_marks=notebook_marks(output_dir, notebooks),
+    )
     targets = {output_dir / "report.html": render_html}
     missing_tools = latex_tools_missing()
     if missing_tools:
