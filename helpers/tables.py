@@ -86,3 +86,22 @@ def show_table(frame, caption=None, floatfmt=".4g", computed_on=False):
         },
         raw=True,
     )
+
+
+def show_details(summary, markdown):
+    """Display ``markdown`` folded under ``summary``: a collapsible block in the HTML
+    report and JupyterLab, plain text in the PDF (which has no folding)."""
+    import html
+
+    import mistune
+    from IPython.display import display
+
+    display(
+        {
+            "text/html": f"<details><summary>{html.escape(summary)}</summary>"
+            f"{mistune.html(markdown)}</details>",
+            "text/markdown": markdown,
+            "text/plain": markdown,
+        },
+        raw=True,
+    )

@@ -139,3 +139,41 @@ def test_verdict_2_pooled_over_seeds_is_inconclusive_where_the_seeds_disagree():
     two = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}, others[:1])
     assert two[1]["halves"] == alone[1]["halves"]
     assert "2 seeds are too few to pool (at least 3)" in two[1]["evidence"]
+
+
+def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots import OUTCOME_COLORS, plot_decisions
+    from tests.test_summary import CLEAR, FLAT, GOOD, _real_images, _recorded
+
+    cnn, mlp = _recorded(CLEAR, [0.01, 0.08, 0.02, 0.07, 0.04])
+    results = {"cnn": cnn, "projection_mlp": mlp, "reconstruction": _real_images(GOOD, FLAT)}
+    found = verdicts.conclusion_verdicts(results)
+    fig = plot_decisions(found)
+    assert len(fig.axes) == 3
+    ax2 = fig.axes[1]
+    assert ax2.get_title(loc="left") == "Verdict 2: inconclusive"
+    labels = [t.get_text() for t in ax2.get_yticklabels()]
+    assert labels[::-1] == [c["check"] for c in found[1]["checks"]]
+    # An inconclusive check is grey; verdict 3's speed-ups are on a log scale.
+    straddling = found[1]["checks"][2]
+    assert straddling["outcome"] == "inconclusive"
+    greys = [line for line in ax2.lines if line.get_color() == OUTCOME_COLORS["inconclusive"]]
+    assert greys and fig.axes[2].get_xscale() == "log"
+    assert plot_decisions(verdicts.conclusion_verdicts({})) is None
+
+
+def test_details_fold_in_html_and_stay_plain_in_the_pdf(monkeypatch):
+    from helpers import tables
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append(data))
+    tables.show_details("Evidence for <verdict> 1", "Some *long* text.")
+    (data,) = shown
+    assert data["text/html"].startswith(
+        "<details><summary>Evidence for &lt;verdict&gt; 1</summary>"
+    )
+    assert "<em>long</em>" in data["text/html"] and data["text/html"].endswith("</details>")
+    assert data["text/markdown"] == "Some *long* text."

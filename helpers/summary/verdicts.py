@@ -492,7 +492,7 @@ def conclusion_verdicts(results, seed_results=()):
     list of dict
         ``claim``, ``rule`` (:func:`rule_texts`), ``verdict``, ``halves`` (half ->
         outcome), ``decisions`` (the checks with their intervals and flip
-        thresholds, as table rows), ``evidence`` (a paragraph) and ``versions``
+        thresholds, as table rows; ``checks``: the same as numbers), ``evidence`` (a paragraph) and ``versions``
         (the outcome under every version of the rule in the ledger).
 
     ``seed_results``: other seeds' recorded results of the same profile
@@ -527,6 +527,7 @@ def conclusion_verdicts(results, seed_results=()):
                 "verdict": check["verdict"],
                 "halves": check.get("halves", {}),
                 "decisions": [d.as_row() for d in check.get("decisions", [])],
+                "checks": [dataclasses.asdict(d) for d in check.get("decisions", [])],
                 "evidence": check["evidence"],
                 "versions": _version_rows(
                     number, past[number], check["verdict"], check.get("data", "this run")
