@@ -41,6 +41,7 @@ from keras import ops
 from scipy.special import log_softmax
 
 from helpers.nets.models import configuration_key
+from helpers.nets.seeding import training_data
 
 __all__ = [
     "StackedDense",
@@ -386,12 +387,11 @@ def fit_stacked(model, x_fits, y_fits, x_vals, y_vals, protocol):
         the members still training in it: shares of the stack's time, which add up to
         it, not the time a fit alone would take), ``epochs_run``, ``best_epoch``.
     """
-    from helpers.nets.training import _training_data
 
     x_stack, y_stack = stack_rows(x_fits, y_fits)
     x_val_stack, _ = stack_rows(x_vals, y_vals)
     stopper = MemberEarlyStopping(x_val_stack, [np.asarray(y) for y in y_vals], protocol.patience)
-    inputs, options = _training_data(x_stack, y_stack, protocol.batch_size)
+    inputs, options = training_data(x_stack, y_stack, protocol.batch_size)
     model.fit(*inputs, **options, epochs=protocol.max_epochs, verbose=0, callbacks=[stopper])
     runs = []
     for k in range(len(x_fits)):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ import numpy as np
 from helpers.checks import check_int, check_seed
 from helpers.data import fingerprint
 from helpers.files import atomic_path, atomic_write_json
-from helpers.runtime import check_jax_determinism, quiet_tensorflow
+from helpers.nets.seeding import set_seed, training_data
 
 
 def log_progress(message):
@@ -48,39 +47,6 @@ __all__ = [
     "stopped_by_budget",
     "epoch_budget_note",
 ]
-
-
-_SEED_SOURCE = random.Random(0)  # replaced by set_seed
-
-
-def set_seed(seed):
-    """Seed Python, NumPy and the Keras backend; make TensorFlow ops deterministic.
-
-    TensorFlow's multi-threaded CPU kernels may otherwise sum in varying order;
-    the other backends are deterministic on CPU for these models. JAX on a GPU is
-    deterministic with XLA_FLAGS=--xla_gpu_deterministic_ops=true, which must be set
-    before JAX starts (scripts/setup-env.sh does): a warning says when it is missing.
-    """
-    import keras
-
-    keras.utils.set_random_seed(check_seed(seed))
-    # Keras draws the seeds of unseeded layers (dropout) and of its global seed
-    # generator (weight initializers) from Python's process-wide `random`, which
-    # other threads of the process also use (a Dask worker's event loop does): a
-    # private generator seeded here makes a model depend on `seed` alone.
-    global _SEED_SOURCE
-    _SEED_SOURCE = random.Random(seed)
-    from keras.src.random import seed_generator
-
-    seed_generator.python_random = _SEED_SOURCE
-    if keras.config.backend() == "jax":
-        check_jax_determinism()
-    if keras.config.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
-        # TensorFlow resets its logger on import: quiet it again.
-        quiet_tensorflow()
 
 
 @dataclass(frozen=True)
@@ -199,7 +165,7 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None,
                 monitor="val_loss", patience=patience, restore_best_weights=True
             )
         )
-    inputs, options = _training_data(x, y, batch_size)
+    inputs, options = training_data(x, y, batch_size)
     history = model.fit(
         *inputs,
         **options,
@@ -217,31 +183,6 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None,
         "epochs_run": len(seconds),
         "best_epoch": best,
     }
-
-
-def _training_data(x, y, batch_size):
-    """``fit``'s training inputs, shuffled each epoch with a seed drawn after ``set_seed``.
-
-    On TensorFlow, Keras' own shuffle takes its seed from TensorFlow's global op
-    counter, which depends on what the process ran before: the same fold then
-    trains differently in a fresh worker process than after other folds. A
-    tf.data pipeline with an explicit seed removes that dependence. Other
-    backends shuffle with NumPy's generator, which ``set_seed`` resets.
-    """
-    import keras
-
-    if keras.config.backend() != "tensorflow":
-        return (x, y), {"batch_size": batch_size, "shuffle": True}
-    import tensorflow as tf
-
-    shuffle_seed = _SEED_SOURCE.randrange(2**31 - 1)
-    data = (
-        tf.data.Dataset.from_tensor_slices((x, y))
-        .shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-    return (data,), {"shuffle": False}  # shuffled above
 
 
 def fit_with_protocol(model, x_fit, y_fit, validation_data, protocol, *, log=None):
