@@ -135,8 +135,10 @@ def test_summary_verdicts(quick_report):
     assert recorded["missing"] == []
     assert len(recorded["verdicts"]) == 3
     assert all(
-        v["verdict"] in ("supported", "mixed", "not supported") for v in recorded["verdicts"]
+        v["verdict"] in ("supported", "contradicted", "inconclusive") for v in recorded["verdicts"]
     )
+    # Every verdict carries its checks and its outcome under every version of its rule.
+    assert all(v["checks"] and v["versions"] for v in recorded["verdicts"])
     # The reproducibility block comes from each result's own provenance.
     runs = {r["results"]: r for r in recorded["runs"]}
     assert {"datasets", "reconstruction", "cnn", "projection_mlp", "svd_compression"} <= set(runs)
@@ -196,7 +198,13 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
         check=True,
     ).stdout.replace("\u2019", "'")
     for needle in (
+        "Rendered 20",  # the front page
+        "Training precision",
+        "Abstract.",
         "Contents",
+        "The study's conclusions: verdicts",
+        "Figure 2.1",
+        "References",
         "The datasets",
         "Table 0. Datasets as loaded",
         "Pixel statistics",

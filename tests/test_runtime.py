@@ -78,7 +78,7 @@ def test_computed_on_names_cpu_backend_and_precision(monkeypatch):
     from helpers import runtime
 
     monkeypatch.setenv("REPORT_PRECISION", "mixed_bfloat16")
-    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    monkeypatch.setattr(runtime, "_keras_backend", lambda: "jax")
     monkeypatch.delenv("REPORT_ACCELERATOR", raising=False)
     monkeypatch.setattr(
         runtime, "_cpuinfo", lambda field: "Some CPU" if field == "model name" else ""

@@ -84,7 +84,7 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
     if front_page:
         front.append(nbformat.v4.new_markdown_cell(front_page))
         front[-1].metadata["tags"] = ["report-front"]
-    pdf_contents = nbformat.v4.new_raw_cell("\\tableofcontents\n\\clearpage")
+    pdf_contents = nbformat.v4.new_raw_cell("\\clearpage\n\\tableofcontents\n\\clearpage")
     pdf_contents.metadata["raw_mimetype"] = "text/latex"
     merged.cells = front + [pdf_contents, toc_cell] + cells
     merged.metadata["title"] = title
@@ -132,6 +132,9 @@ def render_pdf(merged):
         exclude_output_prompt=True,
         template_name="report_latex",
         extra_template_basedirs=[str(TEMPLATES_DIR)],
+        # The PDF exporter's own default takes raw cells of application/pdf only; the
+        # report's raw cells (its table of contents) are LaTeX.
+        raw_mimetypes=["text/latex", ""],
     )
     pdf, _ = exporter.from_notebook_node(merged)
     return pdf
