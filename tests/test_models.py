@@ -368,3 +368,19 @@ def test_latency_and_size(tiny):
     latency = measure_latency(model, tiny[0], batch_sizes=(1, 32), repeats=2)
     assert 0 < latency[1]["ms_per_batch"] and latency[32]["ms_per_image"] > 0
     assert model_size_bytes(model) > 4 * model.count_params()
+
+
+def test_accuracy_of_matches_keras_evaluate():
+    from helpers.nets.models import accuracy_of, study_cnn
+
+    set_seed(0)
+    model = study_cnn((28, 28, 1))
+    rng = np.random.default_rng(0)
+    x = rng.random((300, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, 300)
+    _, expected = model.evaluate(x, y, batch_size=128, verbose=0)
+    # An untrained model's class probabilities are nearly tied, so round-off between
+    # graph and eager kernels may flip a few of its 300 argmaxes: at most 2%.
+    assert accuracy_of(model, x, y, batch_size=128) == pytest.approx(expected, abs=0.02)
+    with pytest.raises(ValueError, match="as many labels as images"):
+        accuracy_of(model, x, y[:10])

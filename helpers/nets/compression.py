@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.checks import check_fraction, check_int
+from helpers.nets.models import accuracy_of
 from helpers.provenance import phase
 
 __all__ = [
@@ -232,7 +233,7 @@ def layer_sensitivity_ranks(
     max_drop = float(max_drop)
     if not 0.0 <= max_drop < 1.0:
         raise ValueError(f"max_drop must be in [0, 1), got {max_drop}")
-    _, base = model.evaluate(x_val, y_val, batch_size=512, verbose=0)
+    base = accuracy_of(model, x_val, y_val)
     ranks, trials = {}, []
     layers = {layer.name: layer for layer in model.layers}
     for name, values in singular_values(model).items():
@@ -242,7 +243,7 @@ def layer_sensitivity_ranks(
             if not can_get_faster(layers[name], rank, min_speedup):
                 continue
             compressed, _ = compress_model(model, {name: rank})
-            _, accuracy = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
+            accuracy = accuracy_of(compressed, x_val, y_val)
             trials.append(
                 {
                     "layer": name,
@@ -381,7 +382,7 @@ def compression_sweep(
         # so each row must not depend on how many models were built before it.
         set_seed(seed)
         compressed, applied = compress_model(model, ranks)
-        _, rebuilt_accuracy = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
+        rebuilt_accuracy = accuracy_of(compressed, x_val, y_val)
         with phase("SVD cost and latency"):
             cost = model_cost(compressed, x_val, [], len(fit_idx), latency_repeats)
         paths = run = None
@@ -398,7 +399,7 @@ def compression_sweep(
                 run = fit_with_protocol(compressed, x_fit, y_fit, (x_val, y_val), protocol)
             if paths is not None:
                 _save_finetuned(compressed, run, *paths)
-        _, tuned = compressed.evaluate(x_val, y_val, batch_size=512, verbose=0)
+        tuned = accuracy_of(compressed, x_val, y_val)
         models[label] = compressed
         log(
             f"  {dataset.name} {label}: params {cost['params']}, validation accuracy "
