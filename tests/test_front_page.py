@@ -56,7 +56,11 @@ def test_mixed_runs_are_flagged_on_the_front_page():
 
 def test_the_abstract_reports_the_recorded_verdicts():
     text = abstract(_results())
-    assert text.startswith("This report re-runs Experiment 1 (compressive-sensing reconstruction)")
-    assert "Experiment 2 (CNN classification) of the study" in text
+    assert text.startswith(
+        "This report re-runs the study's Experiment 1 (compressive-sensing reconstruction) "
+        "and Experiment 2 (CNN classification), with our own protocol"
+    )
+    assert "adds" not in text
+    assert "It adds the SVD compression" in abstract({**_results(), "svd_compression": {}})
     assert "conclusion 1 is supported; conclusions 2, 3 are inconclusive" in text
     assert abstract({}) == "No results were recorded yet."

@@ -11,13 +11,14 @@ import datetime as dt
 
 __all__ = ["run_facts", "abstract", "front_page_markdown"]
 
-# What each result set is, for the abstract (chapter order).
+# What each result set is, for the abstract (chapter order): the study's experiments,
+# then what the report adds.
 _EXPERIMENTS = {
     "reconstruction": "Experiment 1 (compressive-sensing reconstruction)",
     "cnn": "Experiment 2 (CNN classification)",
     "projection_mlp": "Experiment 3 (random projection + MLP)",
-    "svd_compression": "the SVD compression of the CNN the study's title promised",
 }
+_ADDED = {"svd_compression": "the SVD compression of the CNN that the study's title promised"}
 # Result sets whose numbers depend on the training precision and the backend.
 TRAINED = ("cnn", "projection_mlp", "svd_compression")
 
@@ -64,16 +65,24 @@ def run_facts(results):
     }
 
 
+def _join(items):
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
+
+
 def abstract(results):
     """A few generated sentences: what was reproduced and how each conclusion fared."""
     done = [text for name, text in _EXPERIMENTS.items() if name in results]
-    if not done:
+    added = [text for name, text in _ADDED.items() if name in results]
+    if not done and not added:
         return "No results were recorded yet."
-    parts = [
-        "This report re-runs "
-        + (", ".join(done[:-1]) + " and " + done[-1] if len(done) > 1 else done[0])
-        + " of the study, with our own protocol where the study was silent."
-    ]
+    parts = []
+    if done:
+        parts.append(
+            "This report re-runs the study's " + _join(done) + ", with our own protocol where "
+            "the study was silent."
+        )
+    if added:
+        parts.append("It adds " + _join(added) + ".")
     verdicts = (results.get("summary") or {}).get("verdicts") or []
     if verdicts:
         by = {}
