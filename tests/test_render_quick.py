@@ -51,6 +51,7 @@ def test_reconstruction_results(quick_report):
         assert [r["M"] for r in rows] == profile["cs_m_values"]
         assert all(r["trials"] == profile["cs_trials"] and r["mse_std"] >= 0 for r in rows)
         assert all(0 <= r["mse_mean"] <= r["mae_mean"] <= 1 for r in rows)  # MSE <= MAE in [0, 1]
+        assert all(r["psnr_mean"] > 0 and 0 < r["ssim_mean"] <= 1 for r in rows)
     smooth = [r["mse_mean"] for r in table if r["image"] == "smooth"]
     assert all(a > b for a, b in zip(smooth, smooth[1:])), smooth
     phase = recorded["phase_transition"]

@@ -206,6 +206,21 @@ def test_error_table_is_reproducible_and_smooth_error_falls_with_m():
     mses = [r["mse_mean"] for r in rows]
     assert mses[0] > mses[1] > mses[2]
     assert set(examples) == {("smooth", 150)}
+    # PSNR and SSIM rise as the MSE falls. PSNR is averaged over the trials in dB, so
+    # (-log being convex) it is at least the PSNR of the mean MSE, for range [0, 1].
+    psnrs, ssims = [r["psnr_mean"] for r in rows], [r["ssim_mean"] for r in rows]
+    assert psnrs[0] < psnrs[1] < psnrs[2] and ssims[0] < ssims[2] <= 1
+    assert all(r["psnr_mean"] >= -10 * np.log10(r["mse_mean"]) - 1e-9 for r in rows)
+
+
+def test_psnr_and_ssim_are_scikit_images_for_range_one():
+    from helpers.cs.reconstruction import psnr, ssim
+
+    truth = make_test_image("textured", 32, 0)
+    noisy = np.clip(truth + 0.05 * np.random.default_rng(0).standard_normal(truth.shape), 0, 1)
+    assert psnr(noisy, truth) == pytest.approx(10 * np.log10(1 / np.mean((noisy - truth) ** 2)))
+    assert psnr(truth, truth) == float("inf") and ssim(truth, truth) == pytest.approx(1.0)
+    assert 0 < ssim(noisy, truth) < 1
 
 
 def test_trial_seeds_are_distinct_and_stable():

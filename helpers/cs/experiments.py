@@ -12,7 +12,16 @@ from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
 from helpers.checks import check_choice, check_int, check_seed
-from helpers.cs.reconstruction import BASELINES, SOLVERS, check_problem, mae, mse, reconstruct
+from helpers.cs.reconstruction import (
+    BASELINES,
+    SOLVERS,
+    check_problem,
+    mae,
+    mse,
+    psnr,
+    reconstruct,
+    ssim,
+)
 from helpers.cs.solvers import basis_pursuit_lp
 
 __all__ = [
@@ -102,6 +111,8 @@ def _error_trial(image, m, t, seed, settings, keep_image):
         mae(rec.image, image),
         rec.seconds,
         rec.image if keep_image else None,
+        psnr(rec.image, image),
+        ssim(rec.image, image),
     )
 
 
@@ -135,7 +146,9 @@ def error_table(
     Returns
     -------
     rows : list of dict
-        ``image, M, mse_mean, mse_std, mae_mean, mae_std, trials, seconds_mean``.
+        ``image, M, mse_mean, mse_std, mae_mean, mae_std, psnr_mean, psnr_std,
+        ssim_mean, ssim_std, trials, seconds_mean`` (PSNR in dB and SSIM for the
+        images' range [0, 1]).
     examples : dict
         ``(image, M) -> reconstruction`` for M in ``keep``.
     """
@@ -159,6 +172,7 @@ def error_table(
     for name in images:
         for m in m_values:
             e = np.array([results[(name, m, t)][:3] for t in range(trials)])
+            quality = np.array([results[(name, m, t)][4:6] for t in range(trials)])
             if m in keep:
                 examples[(name, m)] = results[(name, m, 0)][3]
             rows.append(
@@ -169,6 +183,10 @@ def error_table(
                     "mse_std": e[:, 0].std(ddof=1) if trials > 1 else 0.0,
                     "mae_mean": e[:, 1].mean(),
                     "mae_std": e[:, 1].std(ddof=1) if trials > 1 else 0.0,
+                    "psnr_mean": quality[:, 0].mean(),
+                    "psnr_std": quality[:, 0].std(ddof=1) if trials > 1 else 0.0,
+                    "ssim_mean": quality[:, 1].mean(),
+                    "ssim_std": quality[:, 1].std(ddof=1) if trials > 1 else 0.0,
                     "trials": trials,
                     "seconds_mean": e[:, 2].mean(),
                 }
@@ -371,6 +389,8 @@ def table_beside_study(rows, variances=None):
             "MAE ours": merged.mae_mean,
             "+- MAE": merged.mae_std,
             "MAE study": merged["MAE study"],
+            "PSNR (dB)": merged.psnr_mean,
+            "SSIM": merged.ssim_mean,
             "s / solve": merged.seconds_mean,
         }
     )

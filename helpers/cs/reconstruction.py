@@ -48,6 +48,9 @@ __all__ = [
     "Reconstruction",
     "mse",
     "mae",
+    "psnr",
+    "ssim",
+    "DATA_RANGE",
     "noise_penalty",
     "solver_settings",
 ]
@@ -66,6 +69,29 @@ def mse(a, b):
 def mae(a, b):
     """Mean absolute error."""
     return float(np.mean(np.abs(np.asarray(a) - np.asarray(b))))
+
+
+# The images' dynamic range: pixel values lie in [0, 1] (PSNR and SSIM need it).
+DATA_RANGE = 1.0
+
+
+def psnr(estimate, truth):
+    """Peak signal-to-noise ratio in dB for images in [0, 1] (scikit-image's)."""
+    from skimage.metrics import peak_signal_noise_ratio
+
+    truth, estimate = np.asarray(truth, float), np.asarray(estimate, float)
+    if np.array_equal(truth, estimate):
+        return float("inf")
+    return float(peak_signal_noise_ratio(truth, estimate, data_range=DATA_RANGE))
+
+
+def ssim(estimate, truth):
+    """Structural similarity for images in [0, 1] (scikit-image's defaults: a 7 x 7
+    uniform window)."""
+    from skimage.metrics import structural_similarity
+
+    truth, estimate = np.asarray(truth, float), np.asarray(estimate, float)
+    return float(structural_similarity(truth, estimate, data_range=DATA_RANGE))
 
 
 def check_problem(
