@@ -500,3 +500,77 @@ def test_solver_settings_are_generated_from_the_solvers_defaults():
     assert solver_settings("omp").startswith("OMP, k = round(0.25 M)")
     with pytest.raises(ValueError):
         solver_settings("magic")
+
+
+def _blocks(n=32):
+    """A piecewise-constant image: three overlapping rectangles, values in [0, 1]."""
+    image = np.zeros((n, n))
+    image[6:20, 5:17] = 0.8
+    image[14:28, 12:26] = 0.4
+    image[2:8, 20:30] = 1.0
+    return image
+
+
+def test_gradient_adjoint_and_norm_bound():
+    from helpers.cs.operators import Gradient2
+
+    grad = Gradient2(16)
+    a, b = _dot_test(grad, np.random.default_rng(0))
+    assert a == pytest.approx(b, rel=1e-12)
+    # Power iteration: the largest singular value stays under the bound sqrt(8).
+    x = np.random.default_rng(1).standard_normal(256)
+    for _ in range(300):
+        x = grad.rmatvec(grad.matvec(x))
+        x /= np.linalg.norm(x)
+    assert np.sqrt(np.dot(x, grad.rmatvec(grad.matvec(x)))) <= grad.norm_bound()
+    # Forward differences, zero across the last row and column.
+    ramp = np.tile(np.arange(16.0), (16, 1))
+    g = grad.matvec(ramp.ravel())
+    assert np.all(g[:256] == 0) and np.all(g[256:].reshape(16, 16)[:, :-1] == 1)
+
+
+def test_total_variation_of_known_images():
+    from helpers.cs.solvers import total_variation
+
+    assert total_variation(np.full((8, 8), 0.3)) == 0
+    step = np.zeros((8, 8))
+    step[:, 4:] = 1.0
+    assert total_variation(step) == pytest.approx(8.0)  # one unit jump per row
+
+
+@pytest.mark.parametrize("scheme", ["gaussian", "dct"])
+def test_tv_recovers_a_piecewise_constant_image(scheme):
+    from helpers.cs.reconstruction import psnr
+    from helpers.cs.solvers import total_variation
+
+    image = _blocks()
+    rec = reconstruct(image, 410, scheme=scheme, solver="tv", random_state=0)  # 40%
+    assert psnr(rec.image, image) > 40
+    # The estimate is at least as good for the objective as the true image.
+    phi = measurement_operator(scheme, 32, 410, 0)
+    y = phi.forward(image)
+
+    def objective(x):
+        return 0.5 * np.sum((phi.forward(x) - y) ** 2) + rec.info["lam"] * total_variation(x)
+
+    # Within the default budget the objective gets within 0.5% of the true image's (an
+    # upper bound on the optimum's); a larger budget gets closer still.
+    assert objective(rec.image) <= objective(image) * 1.005
+    longer = reconstruct(image, 410, scheme=scheme, solver="tv", random_state=0, max_iter=6000)
+    assert objective(longer.image) <= objective(rec.image)
+
+
+def test_tv_beats_l1_in_the_dct_on_a_piecewise_constant_image():
+    image = _blocks()
+    tv = reconstruct(image, 300, solver="tv", random_state=0)
+    l1 = reconstruct(image, 300, solver="fista", random_state=0)
+    assert mse(tv.image, image) < mse(l1.image, image) / 10
+
+
+def test_tv_options_are_checked_and_described():
+    from helpers.cs.reconstruction import solver_settings
+    from helpers.cs.solvers import TVOptions
+
+    with pytest.raises(ValueError, match="lam must be >= 0"):
+        TVOptions(lam=-1)
+    assert solver_settings("tv").startswith("isotropic TV, primal-dual (Condat-Vu)")

@@ -35,6 +35,7 @@ __all__ = [
     "SubsampledDCT",
     "DCT2",
     "Wavelet2",
+    "Gradient2",
     "measurement_operator",
     "basis_operator",
     "sensing_operator",
@@ -292,6 +293,40 @@ def _times_halvable(n):
 
 _MEASUREMENTS = {cls.scheme: cls for cls in (GaussianMeasurement, PixelRestriction, SubsampledDCT)}
 _BASES = {cls.kind: cls for cls in (DCT2, Wavelet2)}
+
+
+class Gradient2(LinearOperator):
+    """Forward differences of an N x N image: N^2 pixels -> 2 N^2 (vertical then
+    horizontal differences, zero across the last row and column: Neumann boundary).
+
+    The discrete gradient of total variation (Chambolle 2004); its adjoint is minus
+    the matching divergence, and ``||grad||^2 <= 8``.
+    """
+
+    def __init__(self, n):
+        self.n = check_int(n, "N", min_value=2)
+        super().__init__(dtype=np.float64, shape=(2 * self.n**2, self.n**2))
+
+    def _matvec(self, x):
+        x = x.reshape(self.n, self.n)
+        dv, dh = np.zeros_like(x), np.zeros_like(x)
+        dv[:-1, :] = x[1:, :] - x[:-1, :]
+        dh[:, :-1] = x[:, 1:] - x[:, :-1]
+        return np.concatenate([dv.ravel(), dh.ravel()])
+
+    def _rmatvec(self, g):
+        g = g.ravel()
+        dv = g[: self.n**2].reshape(self.n, self.n)
+        dh = g[self.n**2 :].reshape(self.n, self.n)
+        out = np.zeros((self.n, self.n))
+        out[:-1, :] -= dv[:-1, :]
+        out[1:, :] += dv[:-1, :]
+        out[:, :-1] -= dh[:, :-1]
+        out[:, 1:] += dh[:, :-1]
+        return out.ravel()
+
+    def norm_bound(self):
+        return np.sqrt(8.0) * _ROUNDING
 
 
 def measurement_operator(scheme, n, m, random_state=0):

@@ -32,11 +32,13 @@ from helpers.cs.operators import (
 )
 from helpers.cs.solvers import (
     FistaOptions,
+    TVOptions,
     basis_pursuit_lp,
     fista_l1,
     omp,
     spgl1_bp,
     spgl1_bpdn,
+    tv_pdhg,
 )
 
 __all__ = [
@@ -55,7 +57,8 @@ __all__ = [
     "solver_settings",
 ]
 
-SOLVERS = ("fista", "omp", "bp", "spgl1", "bpdn")
+# "tv": total variation in the pixel domain (the basis plays no part).
+SOLVERS = ("fista", "omp", "bp", "spgl1", "bpdn", "tv")
 BASELINES = ("cubic", "lowpass", "mean", "oracle_m4", "oracle_m")
 # Oracles know the image (best k-term approximation): names -> k as a fraction of M.
 ORACLE_FRACTIONS = {"oracle_m4": 0.25, "oracle_m": 1.0}
@@ -264,6 +267,10 @@ def _solve_omp(problem, options):
     return _synthesize(problem, c), {}
 
 
+def _solve_tv(problem, options):
+    return tv_pdhg(problem.phi, problem.y, TVOptions(**options))
+
+
 def _solve_bp(problem, options):
     matrix = dense_matrix(sensing_operator(problem.phi, problem.psi))
     return _synthesize(problem, basis_pursuit_lp(matrix, problem.y)), {}
@@ -288,6 +295,7 @@ _SOLVE = {
     "bpdn": _solve_bpdn,
     "omp": _solve_omp,
     "bp": _solve_bp,
+    "tv": _solve_tv,
     "cubic": _solve_cubic,
     "lowpass": _solve_lowpass,
 }
@@ -309,6 +317,12 @@ def solver_settings(solver, noise_std=0.0):
         return (
             f"FISTA, {o.n_stages} continuation stages to {penalty}, tol {o.tol:g}, "
             f"<= {o.max_iter} iterations"
+        )
+    if solver == "tv":
+        o = TVOptions()
+        return (
+            f"isotropic TV, primal-dual (Condat-Vu), weight {o.lam_ratio:g} * max|Phi^T y|, "
+            f"pixels kept in {list(o.box)}, tol {o.tol:g}, <= {o.max_iter} iterations"
         )
     if solver == "omp":
         ratio = inspect.signature(reconstruct).parameters["omp_ratio"].default
