@@ -184,6 +184,13 @@ RULES = {
     "cs_phase_trials": Rule(_POSITIVE, "an integer >= 1"),
     "cs_scaling_sizes": Rule(_list_of(_int(min_value=8, max_value=512)), "a list of N in [8, 512]"),
     "cs_scaling_ratio": Rule(_fraction, "a number in (0, 1]"),
+    "cs_field_images": Rule(
+        _list_of(_choice(_cs_choices("images", "REAL_IMAGES")), min_len=0),
+        "a list of scikit-image pictures for the field's marks (e.g. camera, phantom), or []",
+    ),
+    "cs_field_size": Rule(_int(min_value=8, max_value=512), "an integer N in [8, 512]"),
+    "cs_field_ratios": Rule(_list_of(_fraction), "a list of sampling ratios M / N^2 in (0, 1]"),
+    "cs_field_draws": Rule(_POSITIVE, "an integer >= 1"),
     # The training protocol, shared by every classifier
     "max_epochs": Rule(_POSITIVE, "an integer >= 1"),
     "patience": Rule(_POSITIVE, "an integer >= 1"),

@@ -59,6 +59,13 @@ def test_reconstruction_results(quick_report):
     assert recorded["configuration"]["scheme"] == "gaussian"
     sizes = [r["N"] for r in recorded["scaling"]]
     assert sizes == profile["cs_scaling_sizes"]
+    field = recorded["field_marks"]
+    assert {(r["image"], r["ratio"]) for r in field} == {
+        (name, ratio) for name in profile["cs_field_images"] for ratio in profile["cs_field_ratios"]
+    }
+    assert {r["solver"] for r in field} == {"tv", "fista"} and all(
+        r["psnr_mean"] > 0 for r in field
+    )
 
 
 def test_cnn_results(quick_report):
