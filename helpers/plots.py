@@ -582,20 +582,19 @@ def plot_decisions(verdicts):
         ax.set_yticklabels([c["check"] for c in reversed(checks)], fontsize=6.5)
         ax.set_ylim(-0.6, len(checks) - 0.4)
         if all(c["unit"] == "x" for c in checks):
-            ax.set_xscale("log")
+            from matplotlib.ticker import FuncFormatter, NullFormatter
+
+            span = [min(c["low"] for c in checks), max(c["high"] for c in checks)]
+            if span[0] > 0 and span[1] / span[0] > 10:  # a log axis where it spans decades
+                ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
         ax.set_title(f"Verdict {i}: {v['verdict']}", fontsize=8, loc="left")
         ax.tick_params(axis="x", labelsize=7)
     handles = [
         plt.Line2D([], [], color=col, lw=2.2, marker="o", ms=4, label=name)
         for name, col in OUTCOME_COLORS.items()
     ] + [plt.Line2D([], [], color="black", marker="|", ls="", ms=10, mew=1.6, label="threshold")]
-    axes[0, 0].legend(
-        handles=handles,
-        fontsize=6,
-        loc="lower right",
-        ncol=4,
-        frameon=False,
-        bbox_to_anchor=(1.0, 1.02),
-    )
-    fig.tight_layout()
+    fig.legend(handles=handles, fontsize=6.5, loc="lower center", ncol=4, frameon=False)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
