@@ -82,10 +82,17 @@ def main(argv=None):
         f"CPU {machine_info()['cpu']} ({machine_info()['cpu_count']} CPUs); {args.image} "
         f"{args.n} x {args.n}, M / N^2 = {args.ratio:g}, random-sign DCT measurements"
     )
+    short = [g for g in gaps if g < -0.01]
     print(
-        f"time ratio reference / ours at equal PSNR: median {statistics.median(ratios):.2f} "
-        f"(min {min(ratios):.2f}, max {max(ratios):.2f}); the reference stopped within "
-        f"{max(abs(g) for g in gaps):.2f} dB of ours (it may stop short of it at its budget)"
+        f"time ratio reference / ours: median {statistics.median(ratios):.2f} "
+        f"(min {min(ratios):.2f}, max {max(ratios):.2f}); "
+        + (
+            "at equal PSNR"
+            if not short
+            else f"the reference stopped {max(-g for g in short):.2f} dB short of ours at its "
+            f"iteration budget in {len(short)} of {len(gaps)} rounds, so the ratio is a lower "
+            "bound on what it needs to match us"
+        )
     )
 
 
