@@ -180,3 +180,13 @@ def test_details_fold_in_html_and_stay_plain_in_the_pdf(monkeypatch):
     )
     assert "<em>long</em>" in data["text/html"] and data["text/html"].endswith("</details>")
     assert data["text/markdown"] == "Some *long* text."
+
+
+def test_the_findings_table_says_where_each_verdicts_evidence_is():
+    from tests.test_summary import CLEAR, SLIGHT, _recorded
+
+    cnn, mlp = _recorded(CLEAR, SLIGHT)
+    rows = verdicts.findings_rows(verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}))
+    assert [r["claim"] for r in rows] == [1, 2, 3]
+    assert rows[1]["evidence"].startswith("Experiment 3: Table 3b")
+    assert rows[1]["rule"].endswith("post hoc)") and rows[0]["verdict"] == "no evidence"

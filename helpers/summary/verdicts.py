@@ -190,9 +190,18 @@ def _timing(version):
     )
 
 
+# Where each verdict's evidence is in the report (chapter headings and table captions).
+EVIDENCE = {
+    1: "Experiment 1: Table 1, Figures 1-2 (relative MSE per image)",
+    2: "Experiment 3: Table 3b (the paired CNN vs RP-MLP test)",
+    3: "Experiment 3: Tables 3c-3d (cost; latency timed in turn)",
+}
+
+
 def findings_rows(verdicts):
-    """One row per study conclusion: its verdict, each half's outcome and the rule version
-    it was judged by (post hoc or not), for the summary's first table."""
+    """One row per study conclusion: its verdict, each half's outcome, the rule version it
+    was judged by (post hoc or not) and where the evidence is, for the summary's first
+    table."""
     rows = []
     for number, v in enumerate(verdicts, start=1):
         current = versions_of(number)[-1]
@@ -203,6 +212,7 @@ def findings_rows(verdicts):
                 "halves": "; ".join(f"{h}: {o}" for h, o in v["halves"].items()) or "-",
                 "rule": f"v{current.version} ({current.commit}, {_timing(current)})",
                 "first rule's outcome": v["versions"][0]["outcome"],
+                "evidence": EVIDENCE.get(number, "-"),
             }
         )
     return rows
