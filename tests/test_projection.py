@@ -145,3 +145,44 @@ def test_mcnemar_counts_only_the_images_one_classifier_gets_right():
     assert mcnemar_test(y, a, a)["p_value"] == 1.0
     with pytest.raises(ValueError, match="same images"):
         mcnemar_test(y, a[:5], b)
+
+
+def test_difference_tail_is_the_exact_multinomial_sum():
+    from scipy import stats
+
+    from helpers.nets.projection import _upper_tail_of_difference
+
+    n, pa, pb = 12, 0.15, 0.25
+    exact = sum(
+        stats.multinomial.pmf([a, b, n - a - b], n, [pa, pb, 1 - pa - pb])
+        for a in range(n + 1)
+        for b in range(n + 1 - a)
+        if a - b >= -1
+    )
+    assert _upper_tail_of_difference(n, pa, pb, -1) == pytest.approx(exact, rel=1e-9)
+
+
+def test_noninferiority_of_paired_classifiers_against_a_margin():
+    from helpers.nets.projection import noninferiority_test
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 4000)
+    reference = np.where(rng.random(4000) < 0.9, y, (y + 1) % 10)
+    # The same predictions: the data rule out the null's discordance, p = gamma.
+    same = noninferiority_test(y, reference, reference, margin=0.01)
+    assert same["p_value"] == pytest.approx(0.001) and same["accuracy_difference"] == 0
+    # Two points worse on 4,000 images: clearly not within one point.
+    worse = reference.copy()
+    hit = np.flatnonzero(reference == y)[:80]
+    worse[hit] = (y[hit] + 1) % 10
+    out = noninferiority_test(y, worse, reference, margin=0.01)
+    assert out["only_reference"] == 80 and out["accuracy_difference"] == pytest.approx(-0.02)
+    assert out["p_value"] > 0.5
+    # Half a point worse with a spread of gains and losses: within one point (p < 0.05).
+    mixed = reference.copy()
+    lose, gain = np.flatnonzero(reference == y)[:60], np.flatnonzero(reference != y)[:40]
+    mixed[lose] = (y[lose] + 1) % 10
+    mixed[gain] = y[gain]
+    assert noninferiority_test(y, mixed, reference, margin=0.01)["p_value"] < 0.05
+    with pytest.raises(ValueError, match="margin must be in"):
+        noninferiority_test(y, reference, reference, margin=0)

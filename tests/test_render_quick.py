@@ -134,6 +134,8 @@ def test_svd_results(quick_report):
         if "label" in chosen:  # the rule held on validation data, and the baseline ran
             assert chosen["val_accuracy"] >= chosen["control_val_accuracy"] - tolerance - 1e-6
             assert 0 <= chosen["versus_narrow"]["p_value"] <= 1
+            control = chosen["versus_control"]
+            assert 0 < control["p_value"] <= 1 and control["margin"] == tolerance
             assert 0 < chosen["narrow_width"] <= 1 and chosen["narrow_params"] > 0
             assert 0 <= chosen["narrow_test_accuracy"] <= 1
 

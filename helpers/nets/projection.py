@@ -28,6 +28,7 @@ __all__ = [
     "paired_tests",
     "moment_t_test",
     "mcnemar_test",
+    "noninferiority_test",
 ]
 
 METHODS = ("gaussian", "sparse", "pca", "pixels")
@@ -197,6 +198,81 @@ def paired_tests(a, b, n_train, n_val):
         "folds": k,
         "n_train": float(n_train),
         "n_val": float(n_val),
+    }
+
+
+def _upper_tail_of_difference(n, p_only_a, p_only_b, k):
+    """P(only_a - only_b >= k) for counts (only_a, only_b, rest) ~ Multinomial(n, ...)."""
+    from scipy import stats
+
+    if p_only_b <= 0:
+        return float(stats.binom.sf(k - 1, n, p_only_a))
+    b = np.arange(n + 1)
+    weight = stats.binom.pmf(b, n, p_only_b)
+    keep = weight > 1e-16
+    b, weight = b[keep], weight[keep]
+    # Given only_b = b, only_a ~ Binomial(n - b, p_only_a / (1 - p_only_b)).
+    conditional = stats.binom.sf(b + k - 1, n - b, min(1.0, p_only_a / (1 - p_only_b)))
+    return float(np.sum(weight * conditional))
+
+
+def noninferiority_test(y_true, pred_new, pred_reference, margin, grid=200):
+    """Exact unconditional test that one classifier is at most ``margin`` less accurate
+    than a reference on the same test images (paired).
+
+    H0: acc(new) - acc(reference) <= -margin against H1: it is above -margin. With
+    ``only_new`` and ``only_ref`` the images only one of them gets right, the statistic
+    is ``only_new - only_ref``; its null distribution depends on the unknown share of
+    discordant images, so the p-value is the largest tail probability over that share
+    on the null boundary. As in Berger & Boos (1994), the share is searched only inside
+    its ``1 - gamma`` Clopper-Pearson interval (``gamma`` = 0.001) and ``gamma`` is
+    added, which keeps the test exact without letting shares the data rule out
+    (e.g. every image discordant) decide it; the search is a grid of ``grid`` shares,
+    refined around the largest.
+
+    Returns
+    -------
+    dict
+        ``only_new``, ``only_reference``, ``accuracy_difference`` (new minus
+        reference), ``margin`` and the one-sided ``p_value``.
+    """
+    y_true, pred_new, pred_reference = (
+        np.asarray(v).ravel() for v in (y_true, pred_new, pred_reference)
+    )
+    if not len(y_true) == len(pred_new) == len(pred_reference) or len(y_true) == 0:
+        raise ValueError("need predictions of both classifiers for the same, non-empty images")
+    if not 0 < margin < 1:
+        raise ValueError(f"margin must be in (0, 1), got {margin}")
+    n = len(y_true)
+    right_new, right_ref = pred_new == y_true, pred_reference == y_true
+    only_new = int(np.sum(right_new & ~right_ref))
+    only_ref = int(np.sum(right_ref & ~right_new))
+    k = only_new - only_ref
+
+    def tail(share):
+        # On the boundary: P(only_new) - P(only_ref) = -margin, P(only_new) + P(only_ref) = share.
+        return _upper_tail_of_difference(n, (share - margin) / 2, (share + margin) / 2, k)
+
+    from scipy import stats
+
+    gamma = 0.001
+    discordant = only_new + only_ref
+    interval = stats.binomtest(discordant, n).proportion_ci(confidence_level=1 - gamma)
+    first, last = max(margin, interval.low), min(1.0, interval.high)
+    if first > last:  # every share the data allow lies off the null boundary
+        p_value = gamma
+    else:
+        shares = np.linspace(first, last, grid)
+        tails = np.array([tail(s) for s in shares])
+        best = int(np.argmax(tails))
+        low, high = shares[max(best - 1, 0)], shares[min(best + 1, grid - 1)]
+        p_value = max(tails.max(), max(tail(s) for s in np.linspace(low, high, 41))) + gamma
+    return {
+        "only_new": only_new,
+        "only_reference": only_ref,
+        "accuracy_difference": k / n,
+        "margin": float(margin),
+        "p_value": float(min(1.0, p_value)),
     }
 
 
