@@ -32,6 +32,20 @@ REFERENCES = (
         "paired test-split comparisons (chapters 3, 4)",
     ),
     (
+        "Berger & Boos 1994",
+        "R. L. Berger and D. D. Boos, P values maximised over a confidence set for the "
+        "nuisance parameter, Journal of the American Statistical Association 89(427), "
+        "1012-1016, 1994.",
+        "the exact non-inferiority test of the compressed CNN against its control (chapter 4)",
+    ),
+    (
+        "Condat 2013",
+        "L. Condat, A primal-dual splitting method for convex optimization involving "
+        "Lipschitzian, proximable and linear composite terms, Journal of Optimization Theory "
+        "and Applications 158(2), 460-479, 2013.",
+        "the total-variation solver (chapter 1)",
+    ),
+    (
         "Beck & Teboulle 2009",
         "A. Beck and M. Teboulle, A fast iterative shrinkage-thresholding algorithm for "
         "linear inverse problems, SIAM Journal on Imaging Sciences 2(1), 183-202, 2009.",
