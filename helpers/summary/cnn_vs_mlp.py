@@ -19,6 +19,7 @@ from helpers.summary.decisions import (
     combine_outcomes,
     judge_above,
     judge_below,
+    legacy_verdict,
 )
 from helpers.summary.intervals import (
     CI_LEVEL,
@@ -180,21 +181,18 @@ def claim_2_versions(mlp):
     _, low_c, _ = _gap_interval(cifar, sizes[0], CI_LEVEL)
     _, _, high_f = _gap_interval(fashion, sizes[1], CI_LEVEL)
     return {
-        1: _two_halves(gap_c > 0 and gap_c >= 2 * max(gap_f, 0), 0 <= gap_f <= C2_MAX_SLIGHT_GAP),
-        2: _two_halves(
+        1: legacy_verdict(
+            gap_c > 0 and gap_c >= 2 * max(gap_f, 0), 0 <= gap_f <= C2_MAX_SLIGHT_GAP
+        ),
+        2: legacy_verdict(
             gap_c > 0 and p_c < C2_ALPHA and gap_c >= C2_MIN_CLEAR_GAP,
             gap_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
         ),
-        3: _two_halves(
+        3: legacy_verdict(
             gap_c > 0 and p_c < C2_ALPHA and low_c >= C2_MIN_CLEAR_GAP,
             high_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
         ),
     }
-
-
-def _two_halves(first, second):
-    """The outcome words of the rule versions before issue 22."""
-    return "supported" if first and second else ("mixed" if first or second else "not supported")
 
 
 def _positive(value):
@@ -379,25 +377,25 @@ def claim_3_versions(cnn, mlp):
     if "test_accuracy" in c and "test_accuracy" in m:
         test_close = c["test_accuracy"] - m["test_accuracy"] <= C3_MAX_ACCURACY_LOSS
     if m.get("flops_per_image") and c.get("flops_per_image") and test_close is not None:
-        out[1] = _two_halves(c["flops_per_image"] / m["flops_per_image"] >= 10, test_close)
+        out[1] = legacy_verdict(c["flops_per_image"] / m["flops_per_image"] >= 10, test_close)
     point_cost = _point_cost_holds(c, m)
     if point_cost is not None and test_close is not None:
-        out[2] = _two_halves(point_cost, test_close)
+        out[2] = legacy_verdict(point_cost, test_close)
     paired = mlp.get("paired_test", {}).get(name)
     sizes = paired_sizes(paired, m) if paired else None
     if not sizes:
         return out
     cv_close = _gap_interval(paired, sizes, CI_LEVEL)[2] <= C3_MAX_ACCURACY_LOSS
     if point_cost is not None:
-        out[3] = _two_halves(point_cost, cv_close)
+        out[3] = legacy_verdict(point_cost, cv_close)
     turns = [(m.get("latency_vs_cnn") or {}).get(b) for b in C3_LATENCY_BATCHES]
     if not all(isinstance(t, dict) and _positive(t.get("low")) for t in turns):
         return out
     latency_cost = min(t["low"] for t in turns) >= C3_MIN_SPEEDUP
     bound = _epoch_bound(m, c)  # v4: the RP-MLP's slowest epoch against the CNN's fastest
     if bound is not None:
-        out[4] = _two_halves(bound >= C3_MIN_SPEEDUP and latency_cost, cv_close)
+        out[4] = legacy_verdict(bound >= C3_MIN_SPEEDUP and latency_cost, cv_close)
     training = _training_ratio(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
     if training:
-        out[5] = _two_halves(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
+        out[5] = legacy_verdict(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
     return out

@@ -28,9 +28,10 @@ __all__ = [
     "judge_below",
     "combine_outcomes",
     "claim_verdict",
+    "legacy_verdict",
 ]
 
-# Two one-sided tests at 5% each (TOST).
+# A one-sided test at 5% for "holds" and another for "fails".
 DECISION_LEVEL = 0.90
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
@@ -125,3 +126,9 @@ def claim_verdict(half_outcomes):
     return {HOLDS: SUPPORTED, FAILS: CONTRADICTED, INCONCLUSIVE: INCONCLUSIVE}[
         combine_outcomes(half_outcomes)
     ]
+
+
+def legacy_verdict(first, second):
+    """The outcome words of the two-half rules before issue 22 (each half a yes or no):
+    supported, mixed or not supported."""
+    return "supported" if first and second else ("mixed" if first or second else "not supported")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from helpers.summary.decisions import INCONCLUSIVE, claim_verdict, judge_above
+from helpers.summary.decisions import INCONCLUSIVE, claim_verdict, judge_above, legacy_verdict
 
 __all__ = [
     "C1_MIN_DROP_RATIO",
@@ -90,11 +90,6 @@ def _c1_halves(stats, compressible, incompressible):
     return faster, higher, drop, floor
 
 
-def _three_words(first, second):
-    """The outcome words of rule versions 1-3 (before issue 22)."""
-    return "supported" if first and second else ("mixed" if first or second else "not supported")
-
-
 def _c1_decision(check, on_all, left_out, threshold):
     """A half of verdict 1 as a decision on the range of its ratio over all images and
     every leave-one-out set: holds / fails when they all agree, inconclusive when one
@@ -107,13 +102,28 @@ def _c1_decision(check, on_all, left_out, threshold):
     return decision
 
 
+def _rows_by_image(rec):
+    by_image = {}
+    for r in rec["table"]:
+        by_image.setdefault(r["image"], []).append(r)
+    return by_image
+
+
+def _leave_one_out(stats, compressible, incompressible):
+    """Image -> :func:`_c1_halves` on the images without it."""
+    return {
+        x: _c1_halves(
+            stats, [n for n in compressible if n != x], [n for n in incompressible if n != x]
+        )
+        for x in compressible + incompressible
+    }
+
+
 def _c1_inputs(rec):
     """(stats per image, compressible names, incompressible names, synthetic names)."""
     groups = rec.get("image_groups", {})
     measures = rec.get("image_measures", {})
-    by_image = {}
-    for r in rec["table"]:
-        by_image.setdefault(r["image"], []).append(r)
+    by_image = _rows_by_image(rec)
     usable = [n for n in by_image if n in measures and measures[n].get("variance", 0) > 0]
     comp = [n for n in groups.get(C1_SMOOTH_GROUP, []) if n in usable]
     incomp = [n for n in groups.get(C1_TEXTURED_GROUP, []) if n in usable]
@@ -127,9 +137,7 @@ def _c1_inputs(rec):
 def claim_1_versions(rec):
     """Verdict 1 under the ledger's earlier versions, in their own words (None: the
     inputs that version used are not recorded)."""
-    by_image = {}
-    for r in rec["table"]:
-        by_image.setdefault(r["image"], []).append(r)
+    by_image = _rows_by_image(rec)
     out = {1: None, 2: None, 3: None}
     if {"smooth", "textured"} <= set(by_image):  # v1: the synthetic pair, absolute MSE
         drop, floor = {}, {}
@@ -137,19 +145,16 @@ def claim_1_versions(rec):
             rows = sorted(by_image[image], key=lambda r: r["M"])
             drop[image] = rows[0]["mse_mean"] / rows[-1]["mse_mean"]
             floor[image] = rows[-1]["mse_mean"]
-        out[1] = _three_words(
+        out[1] = legacy_verdict(
             drop["smooth"] > drop["textured"], floor["textured"] > floor["smooth"]
         )
     # v2 grouped photographs and textures by eye; those labels are no longer recorded.
     stats, comp, incomp, _ = _c1_inputs(rec)
     on_all = _c1_halves(stats, comp, incomp)
     if on_all:  # v3: mixed unless it holds with every single image left out
-        verdict = _three_words(*on_all[:2])
-        left_out = [
-            _c1_halves(stats, [n for n in comp if n != x], [n for n in incomp if n != x])
-            for x in comp + incomp
-        ]
-        robust = all(o and _three_words(*o[:2]) == verdict for o in left_out)
+        verdict = legacy_verdict(*on_all[:2])
+        left_out = _leave_one_out(stats, comp, incomp).values()
+        robust = all(o and legacy_verdict(*o[:2]) == verdict for o in left_out)
         out[3] = "mixed" if verdict == "supported" and not robust else verdict
     return out
 
@@ -171,10 +176,7 @@ def judge_claim_1(rec):
         }
     measures = rec.get("image_measures", {})
     faster, higher, drop, floor = _c1_halves(stats, comp, incomp)
-    left_out = {
-        x: _c1_halves(stats, [n for n in comp if n != x], [n for n in incomp if n != x])
-        for x in comp + incomp
-    }
+    left_out = _leave_one_out(stats, comp, incomp)
     decisions = [
         _c1_decision(
             "compressible images' drop / incompressible images' drop",

@@ -35,6 +35,9 @@ from helpers.summary.reconstruction_claim import (
 )
 
 __all__ = [
+    "C1_MIN_DROP_RATIO",
+    "C1_MIN_FLOOR_RATIO",
+    "C1_SE_MARGIN",
     "reconstruction_verdicts",
     "conclusion_1_rule",
     "accuracy_rows",
@@ -170,12 +173,12 @@ def rule_texts():
 def rule_constants():
     """Every constant the current verdict rules decide with, by name (checked against
     :mod:`helpers.summary.ledger` by the tests)."""
-    from helpers.summary import cnn_vs_mlp
+    from helpers.summary import cnn_vs_mlp, reconstruction_claim
 
     return {
-        "C1_MIN_DROP_RATIO": C1_MIN_DROP_RATIO,
-        "C1_MIN_FLOOR_RATIO": C1_MIN_FLOOR_RATIO,
-        "C1_SE_MARGIN": C1_SE_MARGIN,
+        "C1_MIN_DROP_RATIO": reconstruction_claim.C1_MIN_DROP_RATIO,
+        "C1_MIN_FLOOR_RATIO": reconstruction_claim.C1_MIN_FLOOR_RATIO,
+        "C1_SE_MARGIN": reconstruction_claim.C1_SE_MARGIN,
         "C2_MIN_CLEAR_GAP": cnn_vs_mlp.C2_MIN_CLEAR_GAP,
         "C2_MAX_SLIGHT_GAP": cnn_vs_mlp.C2_MAX_SLIGHT_GAP,
         "C3_MIN_SPEEDUP": cnn_vs_mlp.C3_MIN_SPEEDUP,
@@ -250,8 +253,9 @@ def _version_rows(claim, outcomes, current, data="this run"):
     """One row per ledger version of ``claim``'s rule with its outcome on these results
     (``data``: what the current version was judged on; earlier ones see this run)."""
     rows = []
-    for v in versions_of(claim):
-        latest = v is versions_of(claim)[-1]
+    versions = versions_of(claim)
+    for v in versions:
+        latest = v is versions[-1]
         outcome = current if latest else outcomes.get(v.version)
         rows.append(
             {
@@ -284,8 +288,8 @@ def conclusion_verdicts(results, seed_results=()):
     """
     has_nets = {"cnn", "projection_mlp"} <= set(results)
     rec = results.get("reconstruction")
-    c1 = judge_claim_1(rec) if rec else None
-    c1 = c1 or {"verdict": "no evidence", "evidence": "The results needed were not recorded."}
+    missing = {"verdict": "no evidence", "evidence": "The results needed were not recorded."}
+    c1 = (judge_claim_1(rec) if rec else None) or missing
     seed_mlps = [r["projection_mlp"] for r in seed_results if "projection_mlp" in r]
     c2 = judge_claim_2(results["projection_mlp"], seed_mlps) if has_nets else None
     c3 = (
@@ -293,7 +297,6 @@ def conclusion_verdicts(results, seed_results=()):
         if has_nets
         else None
     )
-    missing = {"verdict": "no evidence", "evidence": "The results needed were not recorded."}
     past = {
         1: claim_1_versions(rec) if rec else {},
         2: claim_2_versions(results["projection_mlp"]) if has_nets else {},
