@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["start_run", "note_dataset", "phase", "run_info", "git_state"]
+__all__ = ["start_run", "note_dataset", "phase", "run_info", "git_state", "commit_label"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _RUN: dict = {}
@@ -102,6 +102,15 @@ def _keras_backend():
     # Only ask Keras when the run imported it: importing it here would start TensorFlow.
     keras = sys.modules.get("keras")
     return keras.config.backend() if keras is not None else None
+
+
+def commit_label(run, modified=" (modified)"):
+    """A recorded run's commit, shortened, with ``modified`` appended when its tree had
+    uncommitted changes; None when no commit was recorded."""
+    git = (run or {}).get("git") or {}
+    if not git.get("commit"):
+        return None
+    return git["commit"][:10] + (modified if git.get("dirty") else "")
 
 
 def run_info():

@@ -70,7 +70,7 @@ def machine_info():
     """CPU, core count, Python, Keras backend and devices of this process, the machine's
     NVIDIA GPUs, and the accelerator settings (``XLA_FLAGS`` etc.) when set."""
     info = {
-        "cpu": _cpuinfo("model name") or platform.processor() or platform.machine(),
+        "cpu": _cpu_name(),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -89,12 +89,13 @@ def machine_info():
 
 def computed_on():
     """Where this process trains, in a few words: CPU (core count), Keras backend,
-    training precision, and the accelerator when one is used."""
-    info = machine_info()
-    where = f"{info['cpu']} ({info['cpu_count']} CPUs)"
-    if info.get("REPORT_ACCELERATOR"):
-        where += f", accelerator {info['REPORT_ACCELERATOR']}"
-    return f"computed on {where}, Keras {info['keras_backend']}, {info['training_precision']}"
+    training precision, and the accelerator when one is used. (Not
+    :func:`machine_info`, which also asks nvidia-smi and the backend's devices: this
+    is called for every table caption.)"""
+    where = f"{_cpu_name()} ({os.cpu_count()} CPUs)"
+    if os.environ.get("REPORT_ACCELERATOR"):
+        where += f", accelerator {os.environ['REPORT_ACCELERATOR']}"
+    return f"computed on {where}, Keras {_keras_backend()}, {training_precision()}"
 
 
 def nvidia_gpus():
@@ -189,6 +190,10 @@ def _cpuinfo(field):
     except OSError:
         pass
     return ""
+
+
+def _cpu_name():
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def _cpu_has_native_bfloat16():

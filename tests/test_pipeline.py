@@ -268,21 +268,17 @@ def test_figures_are_numbered_by_chapter_and_marked_with_what_made_them(tmp_path
 
 
 def test_figure_marks_come_from_each_notebooks_recorded_run(tmp_path):
-    import json
-
     from helpers.report.figures import notebook_marks
 
     notebook = tmp_path / "02_cnn.ipynb"
     nb = nbformat.v4.new_notebook()
     nb.metadata["report"] = {"records": ["cnn"]}
     nbformat.write(nb, str(notebook))
-    (tmp_path / "out" / "results").mkdir(parents=True)
     run = {
         "git": {"commit": "0123456789abcdef", "dirty": True},
         "parameters": {"profile": "quick", "seed": 3},
     }
-    (tmp_path / "out" / "results" / "cnn.json").write_text(json.dumps({"_run": run}))
-    marks = notebook_marks(tmp_path / "out", [notebook])
+    marks = notebook_marks({"cnn": {"_run": run}}, [notebook])
     assert marks["02_cnn"] == (
         "made by `notebooks/02_cnn.ipynb`, numbers in `results/cnn.json`; commit "
         "0123456789 (modified), profile quick, seed 3"

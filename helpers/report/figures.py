@@ -9,7 +9,7 @@ block (as showyourwork marks each figure with the code that made it).
 
 from __future__ import annotations
 
-import json
+from helpers.provenance import commit_label
 
 __all__ = ["chapter_label", "notebook_marks", "number_figures"]
 
@@ -24,24 +24,20 @@ def chapter_label(stem):
     return str(int(prefix)) if prefix.isdigit() else stem
 
 
-def notebook_marks(output_dir, notebooks):
-    """Notebook stem -> its provenance line, from the results each notebook records."""
+def notebook_marks(results, notebooks):
+    """Notebook stem -> its provenance line, from the results each notebook records.
+
+    ``results``: the output folder's recorded results by name
+    (:func:`helpers.results.read_results`).
+    """
     from helpers.report.staleness import records_of
 
     marks = {}
     for notebook in notebooks:
         names = records_of(notebook)
-        run = {}
-        for name in names:
-            path = output_dir / "results" / f"{name}.json"
-            try:
-                run = json.loads(path.read_text()).get("_run") or {}
-                break
-            except (OSError, ValueError):
-                continue
-        git = run.get("git") or {}
+        run = next(((results.get(n) or {}).get("_run") or {} for n in names if n in results), {})
         params = run.get("parameters") or {}
-        commit = (git.get("commit") or "unknown")[:10] + (" (modified)" if git.get("dirty") else "")
+        commit = commit_label(run) or "unknown"
         marks[notebook.stem] = (
             f"made by `notebooks/{notebook.name}`"
             + (f", numbers in `results/{names[0]}.json`" if names else "")

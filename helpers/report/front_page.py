@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from helpers.provenance import commit_label
+
 __all__ = ["run_facts", "abstract", "front_page_markdown"]
 
 # What each result set is, for the abstract (chapter order): the study's experiments,
@@ -43,12 +45,6 @@ def run_facts(results):
     runs = {n: p.get("_run") or {} for n, p in results.items()}
     trained = {n: r for n, r in runs.items() if n in TRAINED}
 
-    def commit(run):
-        git = run.get("git") or {}
-        if not git.get("commit"):
-            return None
-        return git["commit"][:10] + (" (with uncommitted changes)" if git.get("dirty") else "")
-
     def machine(run):
         m = run.get("machine") or {}
         return f"{m['cpu']}, {m['cpu_count']} CPUs" if m.get("cpu") else None
@@ -56,7 +52,7 @@ def run_facts(results):
     return {
         "profile": _values(runs, lambda r: (r.get("parameters") or {}).get("profile")),
         "seed": _values(runs, lambda r: (r.get("parameters") or {}).get("seed")),
-        "commit": _values(runs, commit),
+        "commit": _values(runs, lambda r: commit_label(r, " (with uncommitted changes)")),
         "machine": _values(runs, machine),
         "backend": _values(trained, lambda r: r.get("keras_backend")),
         "precision": _values(trained, lambda r: (r.get("machine") or {}).get("training_precision")),

@@ -169,10 +169,11 @@ def build_report(output_dir, notebooks, on_progress=print):
     from helpers.report.front_page import front_page_markdown
     from helpers.results import read_results
 
+    results = read_results(output_dir)
     merged = merge_notebooks(
         executed,
-        front_page=front_page_markdown(read_results(output_dir)),
-        figure_marks=notebook_marks(output_dir, notebooks),
+        front_page=front_page_markdown(results),
+        figure_marks=notebook_marks(results, notebooks),
     )
     targets = {output_dir / "report.html": render_html}
     missing_tools = latex_tools_missing()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from helpers.provenance import commit_label
 from helpers.summary import study
 from helpers.summary.cnn_vs_mlp import (
     C2_MAX_SLIGHT_GAP,
@@ -334,8 +335,7 @@ def notebook_runs(results):
     runs = []
     for name, payload in sorted(results.items()):
         run = payload.get("_run") or {}
-        git = run.get("git") or {}
-        commit = (git.get("commit") or "unknown")[:10] + (" (modified)" if git.get("dirty") else "")
+        commit = commit_label(run) or "unknown"
         runs.append(
             {
                 "results": name,
