@@ -109,8 +109,9 @@ def field_marks(
         for solver, basis in solvers
         for d in range(draws)
     ]
+    measurements = {r: max(1, int(round(r * n * n))) for r in ratios}
     tasks = [
-        (images[name], max(1, int(round(r * n * n))), seed + 1000 * d, scheme, solver, basis)
+        (images[name], measurements[r], seed + 1000 * d, scheme, solver, basis)
         for name, r, solver, basis, d in keys
     ]
     results = dict(zip(keys, run_tasks(_field_trial, tasks, n_jobs)))
@@ -124,7 +125,7 @@ def field_marks(
                         "image": name,
                         "N": n,
                         "ratio": r,
-                        "M": max(1, int(round(r * n * n))),
+                        "M": measurements[r],
                         "solver": solver,
                         "basis": "-" if solver == "tv" else basis,
                         "psnr_mean": float(values[:, 0].mean()),

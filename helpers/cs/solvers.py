@@ -118,17 +118,29 @@ def fista_l1(operator, y, options=None, **overrides):
     lipschitz = options.lipschitz or operator_norm(operator) ** 2
     step = 1.0 / lipschitz
     lam_start = max(0.5 * lam_max, lam_final)
-    n_stages = options.n_stages
+
+    def stage(c, lam_k, budget):
+        return _fista_stage(operator, y, c, lam_k, step, budget, options.tol)
+
+    c, total = _continuation(
+        stage, np.zeros(operator.shape[1]), lam_start, lam_final, options.n_stages, options.max_iter
+    )
+    return c, {"iterations": total, "lam": float(lam_final)}
+
+
+def _continuation(stage, state, lam_start, lam_final, n_stages, max_iter):
+    """Run ``stage(state, lam, budget) -> (state, iterations used)`` over ``n_stages``
+    geometric weights from ``lam_start`` down to ``lam_final``, each warm-started from
+    the last, within ``max_iter`` iterations in all; returns (state, iterations)."""
     lams = np.geomspace(lam_start, lam_final, n_stages) if n_stages > 1 else [lam_final]
-    per_stage = max(1, options.max_iter // len(lams))
-    c = np.zeros(operator.shape[1])
+    per_stage = max(1, max_iter // len(lams))
     total = 0
     for k, lam_k in enumerate(lams):
         # The last stage may use whatever budget the earlier ones left.
-        budget = per_stage if k < len(lams) - 1 else options.max_iter - total
-        c, used = _fista_stage(operator, y, c, lam_k, step, budget, options.tol)
+        budget = per_stage if k < len(lams) - 1 else max_iter - total
+        state, used = stage(state, lam_k, budget)
         total += used
-    return c, {"iterations": total, "lam": float(lam_final)}
+    return state, total
 
 
 def basis_pursuit_lp(matrix, y):
@@ -275,15 +287,13 @@ def tv_pdhg(measurement, y, options=None, **overrides):
     sigma = lipschitz / 1024.0
     steps = (sigma, 0.99 / (lipschitz / 2 + 8 * sigma))
     box = options.box if options.box is not None else (-np.inf, np.inf)
-    x = np.clip(backprojection, *box)
-    p = np.zeros(2 * n**2)
-    lams = np.geomspace(100 * lam, lam, options.n_stages) if options.n_stages > 1 else [lam]
-    per_stage = max(1, options.max_iter // len(lams))
-    total = 0
-    for k, lam_k in enumerate(lams):
-        budget = per_stage if k < len(lams) - 1 else options.max_iter - total
-        x, p, used = _tv_stage(measurement, grad, y, x, p, lam_k, steps, budget, options.tol, box)
-        total += used
+
+    def stage(state, lam_k, budget):
+        x, p, used = _tv_stage(measurement, grad, y, *state, lam_k, steps, budget, options.tol, box)
+        return (x, p), used
+
+    start = (np.clip(backprojection, *box), np.zeros(2 * n**2))
+    (x, _), total = _continuation(stage, start, 100 * lam, lam, options.n_stages, options.max_iter)
     return x, {"iterations": total, "lam": float(lam)}
 
 
