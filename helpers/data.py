@@ -199,6 +199,16 @@ def _unreadable_archive(path, exc, what):
     )
 
 
+def _check_members(path, members):
+    """Raise when the archive at ``path`` lacks one of the four arrays."""
+    missing = [k for k in ARRAY_KEYS if k not in members]
+    if missing:
+        raise DatasetFileError(
+            f"{path}: missing array(s) {missing}; a dataset archive must hold "
+            f"{list(ARRAY_KEYS)} (found {list(members)})"
+        )
+
+
 def read_npz(path):
     """Read the four arrays of a dataset archive, with errors that say what broke.
 
@@ -222,12 +232,7 @@ def read_npz(path):
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
-            missing = [k for k in ARRAY_KEYS if k not in archive.files]
-            if missing:
-                raise DatasetFileError(
-                    f"{path}: missing array(s) {missing}; a dataset archive must hold "
-                    f"{list(ARRAY_KEYS)} (found {archive.files})"
-                )
+            _check_members(path, archive.files)
             arrays = {k: archive[k] for k in ARRAY_KEYS}
             if LUMA_MARKER in archive.files:  # a compact copy (helpers.data_compact)
                 arrays[LUMA_MARKER] = archive[LUMA_MARKER]
@@ -344,12 +349,7 @@ def check_archive(path, name):
     """
     spec = _spec(name)
     layout = read_npz_layout(path)
-    missing = [k for k in ARRAY_KEYS if k not in layout]
-    if missing:
-        raise DatasetFileError(
-            f"{path}: missing array(s) {missing}; a dataset archive must hold "
-            f"{list(ARRAY_KEYS)} (found {sorted(layout)})"
-        )
+    _check_members(path, sorted(layout))
     luma = len(spec.image_shape) == 3 and LUMA_MARKER in layout
     check_layout(layout, spec, source=str(path), luma=luma)
 
