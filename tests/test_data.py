@@ -65,6 +65,18 @@ def test_to_grayscale_pure_colours():
     np.testing.assert_allclose(to_grayscale(pixels)[0], [76.245, 149.685, 29.07, 255.0], rtol=1e-5)
 
 
+def test_to_grayscale_in_chunks_equals_one_pass(monkeypatch):
+    """Chunk boundaries (here every 1000 pixels, mid-image) change no pixel's value."""
+    import helpers.data
+
+    images = np.random.default_rng(0).integers(0, 256, size=(7, 32, 32, 3), dtype=np.uint8)
+    whole = np.tensordot(images.astype(np.float32), helpers.data.BT601_LUMA, axes=([-1], [0]))
+    monkeypatch.setattr(helpers.data, "_GRAYSCALE_CHUNK", 1000)
+    chunked = to_grayscale(images)
+    assert chunked.shape == (7, 32, 32) and chunked.dtype == np.float32
+    np.testing.assert_allclose(chunked, whole, rtol=1e-6)
+
+
 def test_stratified_subset_is_seeded_and_balanced():
     y = np.repeat(np.arange(10), 100)
     a = stratified_subset(y, 200, random_state=3)
