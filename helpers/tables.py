@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-__all__ = ["show_table", "markdown_table", "latex_table", "format_frame", "latex_escape"]
+from typing import NamedTuple
+
+__all__ = [
+    "Table",
+    "show_table",
+    "show_tables",
+    "markdown_table",
+    "latex_table",
+    "format_frame",
+    "latex_escape",
+]
+
+
+class Table(NamedTuple):
+    """A table a helper built for a notebook to show: rows (a DataFrame), caption, format."""
+
+    frame: object
+    caption: str
+    floatfmt: str = ".4g"
+
 
 _LATEX_SPECIALS = {
     "&": r"\&",
@@ -86,6 +105,12 @@ def show_table(frame, caption=None, floatfmt=".4g", computed_on=False):
         },
         raw=True,
     )
+
+
+def show_tables(tables):
+    """:func:`show_table` for each :class:`Table` of ``tables``, in order."""
+    for table in tables:
+        show_table(table.frame, caption=table.caption, floatfmt=table.floatfmt)
 
 
 def show_details(summary, markdown):

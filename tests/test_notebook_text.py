@@ -70,3 +70,16 @@ def test_the_scan_catches_a_typed_result(tmp_path):
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps({"cells": [cell]}))
     assert _markdown_numbers(path) == {"0.8832", "10,000"}
+
+
+# A chapter reads as narrative, parameters and calls into helpers: a cell longer than
+# this holds logic that belongs in a tested helper (or prose in helpers/prose).
+MAX_CELL_LINES = 40
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_no_code_cell_is_longer_than_a_screen(name):
+    cells = json.loads((PROJECT_ROOT / "notebooks" / f"{name}.ipynb").read_text())["cells"]
+    lengths = [len("".join(c["source"]).splitlines()) for c in cells if c["cell_type"] == "code"]
+    long = [(i, n) for i, n in enumerate(lengths) if n > MAX_CELL_LINES]
+    assert not long, f"{name}: code cells (index, lines) over {MAX_CELL_LINES} lines: {long}"

@@ -29,6 +29,7 @@ __all__ = [
     "seed_spread",
     "verdict_stability",
     "seed_caveat",
+    "seed_tables",
 ]
 
 # The results a seed run must have: the classifier chapters, whose numbers the seed moves.
@@ -360,3 +361,37 @@ def verdict_stability(rows):
                 + "."
             )
     return sentences
+
+
+def seed_tables(rows, level):
+    """The seed section's three tables from :func:`seed_rows`' ``rows``: per-seed scores,
+    per-seed gap and verdicts (the gap's interval at ``level``), and the seed spread."""
+    import pandas as pd
+
+    from helpers.tables import Table
+
+    per_seed = pd.DataFrame(rows)
+    scores = [f"{m} {k}" for m in ("CNN", "RP-MLP") for k in ("CV", "fold sd", "test")]
+    gaps = [c for c in per_seed.columns if c.startswith("gap ")]
+    verdicts = [c for c in per_seed.columns if c.startswith("verdict ")]
+    return [
+        Table(
+            per_seed[["seed", "dataset", *scores]],
+            "CNN and RP-MLP per seed: CV mean, fold sd and test accuracy",
+            ".4f",
+        ),
+        Table(
+            per_seed[["seed", "dataset", "CNN - MLP (CV)", *gaps, "corrected p", *verdicts]],
+            f"Per seed: the paired CNN minus RP-MLP CV gap with its {level:.0%} interval and "
+            "corrected p, and the verdicts of that seed's results",
+            ".4g",
+        ),
+        Table(
+            pd.DataFrame(seed_spread(rows)),
+            "Seed spread: sd across seeds of the CV mean (and of the test score, one final "
+            "model per seed) beside the Nadeau-Bengio corrected SE that one run's intervals "
+            "assume for its CV mean; seed sd / SE above 1: one run's intervals understate how "
+            "much the result moves from run to run. Pooled fold sd: the spread of single folds",
+            ".4f",
+        ),
+    ]

@@ -1,0 +1,172 @@
+"""Chapter 01's set-up and bookkeeping (notebooks/01_reconstruction.ipynb): the test
+images, their measured groups, the methods compared, and the results record.
+
+The reconstructions themselves are in :mod:`helpers.cs.experiments`,
+:mod:`helpers.cs.noise` and :mod:`helpers.cs.field_marks`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.cs.images import (
+    GROUP_K,
+    GROUP_MAX_OUTSIDE,
+    REAL_IMAGES,
+    compressibility_group,
+    load_image_file,
+    load_real_image,
+    make_test_image,
+    variance_outside_best_k,
+)
+
+__all__ = [
+    "TABLE_KEYS",
+    "load_images",
+    "measure_images",
+    "group_images",
+    "decay_rows",
+    "comparison_methods",
+    "comparison_tables",
+    "image_descriptions",
+    "grouping_record",
+]
+
+# The columns of Table 1 kept in the results record.
+TABLE_KEYS = (
+    "image",
+    "M",
+    "mse_mean",
+    "mse_std",
+    "mae_mean",
+    "mae_std",
+    "psnr_mean",
+    "psnr_std",
+    "ssim_mean",
+    "ssim_std",
+    "trials",
+    "seconds_mean",
+)
+
+
+def load_images(synthetic, real, image_file, n, seed):
+    """The chapter's ``n`` x ``n`` test images by name: seeded synthetic ones, scikit-image's
+    real ones, and a user's file (named ``"file"``) when ``image_file`` is given."""
+    images = {kind: make_test_image(kind, n, random_state=seed) for kind in synthetic}
+    images.update({name: load_real_image(name, n) for name in real})
+    if image_file:
+        images["file"] = load_image_file(image_file, n)
+    return images
+
+
+def measure_images(images):
+    """Per image: variance, mean square, share of variance outside its best
+    ``GROUP_K`` DCT coefficients, and the measured group."""
+    return {
+        name: {
+            "variance": float(image.var()),
+            "mean_square": float(np.mean(image**2)),
+            "outside_best_k": variance_outside_best_k(image, GROUP_K, "dct"),
+            "group": compressibility_group(image),
+        }
+        for name, image in images.items()
+    }
+
+
+def group_images(images, measures):
+    """Group -> image names. Real images by the measured rule (helpers/cs/images.py),
+    never by name or by reconstruction results; synthetic images and a user's file are
+    reported, not grouped."""
+    groups = {}
+    for name in images:
+        if name == "file":
+            role = "file"
+        elif name in REAL_IMAGES:
+            role = measures[name]["group"]
+        else:
+            role = "synthetic"
+        groups.setdefault(role, []).append(name)
+    return groups
+
+
+def decay_rows(images, measures, groups, analysis, m_values):
+    """Table 1a: the share of each image's variance (mean removed) outside its best k
+    coefficients of ``analysis`` (a basis operator), k at the smallest M, ``GROUP_K``
+    and the largest M."""
+    ks = sorted({min(m_values), GROUP_K, max(m_values)})
+    rows = []
+    for name, image in images.items():
+        energy = np.sort(analysis.matvec(image.ravel() - image.mean()) ** 2)[::-1]
+        rows.append(
+            {
+                "image": name,
+                "role": next(g for g, names in groups.items() if name in names),
+                "var(x)": measures[name]["variance"],
+                **{f"outside best {k}": energy[k:].sum() / energy.sum() for k in ks},
+            }
+        )
+    return rows
+
+
+def comparison_methods(scheme, basis):
+    """Table 1b's ``(scheme, solver, basis)`` triples: the chapter's own method, other
+    schemes, bases and solvers, the baselines and the oracles."""
+    other_basis = "wavelet" if basis == "dct" else "dct"
+    return [
+        (scheme, "fista", basis),
+        ("dct", "fista", basis),
+        ("pixels", "fista", basis),
+        (scheme, "fista", other_basis),
+        (scheme, "omp", basis),
+        (scheme, "bp", basis),
+        # Total variation in the pixel domain: the basis plays no part.
+        (scheme, "tv", basis),
+        ("pixels", "cubic", basis),
+        ("pixels", "lowpass", basis),
+        (scheme, "lowpass", basis),
+        (scheme, "mean", basis),
+        ("pixels", "mean", basis),
+        (scheme, "oracle_m4", basis),
+        (scheme, "oracle_m", basis),
+    ]
+
+
+def comparison_tables(rows):
+    """``(comparison, mse, seconds)`` from :func:`compare_methods`' rows: all rows with a
+    ``method`` label, MSE per method and (image, M), and seconds per solve per M."""
+    import pandas as pd
+
+    comparison = pd.DataFrame(rows)
+    comparison["method"] = comparison.scheme + " / " + comparison.solver + " / " + comparison.basis
+    # Oracles see the image, not measurements: no scheme in their label.
+    oracle = comparison.solver.str.startswith("oracle")
+    comparison.loc[oracle, "method"] = comparison.solver + " / " + comparison.basis
+    mse = comparison.pivot_table(
+        index="method", columns=["image", "M"], values="mse_mean", sort=False
+    )
+    mse.columns = [f"{image} M={m}" for image, m in mse.columns]
+    seconds = comparison.pivot_table(index="method", columns="M", values="seconds_mean", sort=False)
+    seconds.columns = [f"s at M={m}" for m in seconds.columns]
+    return comparison, mse.reset_index(), seconds.reset_index()
+
+
+def image_descriptions(images, image_file):
+    """Where each image came from, for the results record."""
+    descriptions = {}
+    for name in images:
+        if name == "file":
+            descriptions[name] = "file: " + str(image_file)
+        elif name in REAL_IMAGES:
+            descriptions[name] = (
+                f"scikit-image data.{REAL_IMAGES[name][0]}, grayscale, resized with "
+                "anti_aliasing=True, stretched to [0, 1]"
+            )
+        else:
+            descriptions[name] = "seeded synthetic, see helpers.cs.images.make_test_image"
+    return descriptions
+
+
+def grouping_record(basis=None):
+    """The grouping rule's constants (``basis`` added when given)."""
+    record = {"k": GROUP_K, "max_outside": GROUP_MAX_OUTSIDE}
+    return {**record, "basis": basis} if basis else record

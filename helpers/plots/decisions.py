@@ -1,0 +1,56 @@
+"""The summary's findings figure (notebooks/99_report.ipynb)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from helpers.plots.style import PAGE_WIDTH_IN
+
+OUTCOME_COLORS = {"holds": "tab:green", "fails": "tab:red", "inconclusive": "tab:gray"}
+
+
+def plot_decisions(verdicts):
+    """The checks that decide the verdicts: each estimate with its interval (or range)
+    and its threshold, a panel per verdict, coloured by outcome.
+
+    ``verdicts``: :func:`helpers.summary.verdicts.conclusion_verdicts`, whose
+    ``checks`` hold each decision's numbers. Ratios ("x") are drawn on a log scale.
+    """
+    panels = [(i, v) for i, v in enumerate(verdicts, 1) if v.get("checks")]
+    if not panels:
+        return None
+    heights = [0.5 + 0.42 * len(v["checks"]) for _, v in panels]
+    fig, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(PAGE_WIDTH_IN, sum(heights) + 0.4),
+        gridspec_kw={"height_ratios": heights},
+        squeeze=False,
+    )
+    for ax, (i, v) in zip(axes[:, 0], panels):
+        checks = v["checks"]
+        for y, c in enumerate(reversed(checks)):
+            color = OUTCOME_COLORS.get(c["outcome"], "black")
+            ax.plot([c["low"], c["high"]], [y, y], color=color, lw=2.2, solid_capstyle="butt")
+            ax.plot(c["estimate"], y, "o", color=color, ms=4.5, zorder=3)
+            ax.plot(c["threshold"], y, "|", color="black", ms=13, mew=1.6, zorder=4)
+        ax.set_yticks(range(len(checks)))
+        ax.set_yticklabels([c["check"] for c in reversed(checks)], fontsize=6.5)
+        ax.set_ylim(-0.6, len(checks) - 0.4)
+        if all(c["unit"] == "x" for c in checks):
+            from matplotlib.ticker import FuncFormatter, NullFormatter
+
+            span = [min(c["low"] for c in checks), max(c["high"] for c in checks)]
+            if span[0] > 0 and span[1] / span[0] > 10:  # a log axis where it spans decades
+                ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
+        ax.set_title(f"Verdict {i}: {v['verdict']}", fontsize=8, loc="left")
+        ax.tick_params(axis="x", labelsize=7)
+    handles = [
+        plt.Line2D([], [], color=col, lw=2.2, marker="o", ms=4, label=name)
+        for name, col in OUTCOME_COLORS.items()
+    ] + [plt.Line2D([], [], color="black", marker="|", ls="", ms=10, mew=1.6, label="threshold")]
+    fig.legend(handles=handles, fontsize=6.5, loc="lower center", ncol=4, frameon=False)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig

@@ -1,0 +1,77 @@
+"""Chapter 01's prose (notebooks/01_reconstruction.ipynb)."""
+
+from __future__ import annotations
+
+from helpers.cs.images import GROUP_K, GROUP_MAX_OUTSIDE, REAL_IMAGES
+
+__all__ = [
+    "decay_caption",
+    "grouping_text",
+    "table_1_caption",
+    "constant_text",
+    "verdict_text",
+    "field_caption",
+]
+
+DECAY_CAPTION = (
+    "Table 1a. Fraction of each image's variance outside its best k {basis} coefficients "
+    "(mean removed), and its variance; role: the measured group of a real image, or "
+    "synthetic"
+)
+GROUPING = (
+    "**Grouping rule** (fixed in `helpers/cs/images.py`, measured on the image alone): a "
+    "real image is *compressible* when at most {max_outside:.0%} of its variance lies outside "
+    "its best {k} DCT coefficients ({k} = M/4 at M = {m_largest}, the study's largest M), "
+    "otherwise *incompressible*. Measured here: {measured}."
+)
+TABLE_1_CAPTION = (
+    "Table 1. Reconstruction error, {scheme} measurements, {basis} basis, {solver}, mean "
+    "and std over {trials} draws (study: one number each); PSNR (dB) and SSIM (scikit-image) "
+    "for pixel values in [0, {data_range:g}], means over the draws"
+)
+CONSTANT = "Against the constant image (margin {margin:g} standard errors over the {trials} draws):"
+VERDICT = '**Verdict on "{claim}": {verdict}.** {evidence}'
+FIELD_CAPTION = (
+    "Table 1e. The field's marks: {size} x {size} images, random-sign DCT measurements, "
+    "PSNR (dB) and SSIM for pixel values in [0, {data_range:g}], mean and sd over {draws} "
+    "draw{plural}"
+)
+
+
+def decay_caption(basis):
+    return DECAY_CAPTION.format(basis=basis.upper())
+
+
+def grouping_text(measures):
+    """The grouping rule and each image's measured share and group."""
+    measured = "; ".join(
+        f"{name} {m['outside_best_k']:.1%} ({m['group']}"
+        + (", synthetic: reported, not judged" if name not in REAL_IMAGES else "")
+        + ")"
+        for name, m in measures.items()
+    )
+    return GROUPING.format(
+        max_outside=GROUP_MAX_OUTSIDE, k=GROUP_K, m_largest=4 * GROUP_K, measured=measured
+    )
+
+
+def table_1_caption(*, scheme, basis, solver, trials, data_range):
+    return TABLE_1_CAPTION.format(
+        scheme=scheme, basis=basis.upper(), solver=solver, trials=trials, data_range=data_range
+    )
+
+
+def constant_text(summary, *, margin, trials):
+    """The comparison with a constant image, ``summary`` from
+    :func:`helpers.cs.experiments.worse_than_constant_summary`."""
+    return CONSTANT.format(margin=margin, trials=trials) + "\n\n" + summary
+
+
+def verdict_text(verdict):
+    return VERDICT.format(**verdict)
+
+
+def field_caption(*, size, draws, data_range):
+    return FIELD_CAPTION.format(
+        size=size, draws=draws, data_range=data_range, plural="s" if draws > 1 else ""
+    )
