@@ -179,6 +179,10 @@ def get_executor(scheduler=None):
 _EXECUTORS: dict = {}
 
 
+# How long a client keeps retrying a scheduler that refuses connections (one starting up).
+CONNECT_TIMEOUT = "30s"
+
+
 def _connect(address):
     try:
         from dask.distributed import Client
@@ -190,7 +194,7 @@ def _connect(address):
     if _local_workers(address):
         return Client(_local_cluster(_local_workers(address)))
     try:
-        return Client(address, timeout="30s")
+        return Client(address, timeout=CONNECT_TIMEOUT)
     except OSError as exc:
         raise RuntimeError(
             f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
