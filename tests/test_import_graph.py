@@ -67,3 +67,21 @@ def test_helpers_has_no_import_circles():
 def test_the_cycle_finder_finds_a_circle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+MAX_MODULE_LINES = 450
+
+
+def test_modules_are_short_or_say_why_not():
+    """A module over ~450 lines must say in its docstring why one concept needs more."""
+    import ast
+
+    long = []
+    for path in sorted((PROJECT_ROOT / "helpers").rglob("*.py")):
+        text = path.read_text()
+        if len(text.splitlines()) <= MAX_MODULE_LINES:
+            continue
+        doc = ast.get_docstring(ast.parse(text)) or ""
+        if "Length:" not in doc:
+            long.append(f"{path.relative_to(PROJECT_ROOT)} ({len(text.splitlines())} lines)")
+    assert not long, f"over {MAX_MODULE_LINES} lines without a 'Length:' reason: {long}"

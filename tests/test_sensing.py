@@ -427,7 +427,7 @@ def _comparison_rows(image, m, method_draws):
 
 
 def test_worse_than_mean_flags_only_beyond_two_paired_standard_errors():
-    from helpers.cs.experiments import SE_MARGIN, worse_than_mean_summary
+    from helpers.cs.readings import SE_MARGIN, worse_than_mean_summary
 
     mean = [1.0, 2.0, 3.0]
     # Consistently 0.1 worse on every shared draw: the paired SE is 0, so flagged,
@@ -445,7 +445,7 @@ def test_worse_than_mean_flags_only_beyond_two_paired_standard_errors():
 
 
 def test_worse_than_constant_summary_uses_the_variance_and_a_margin():
-    from helpers.cs.experiments import worse_than_constant_summary
+    from helpers.cs.readings import worse_than_constant_summary
 
     def row(m, mse_mean, std):
         return {"image": "x", "M": m, "mse_mean": mse_mean, "mse_std": std, "trials": 4}
@@ -460,7 +460,7 @@ def test_worse_than_constant_summary_uses_the_variance_and_a_margin():
 
 
 def test_bp_agreement_is_reported_from_the_comparison():
-    from helpers.cs.experiments import bp_agreement_summary
+    from helpers.cs.readings import bp_agreement_summary
 
     frame = _comparison_rows(
         "a", 100, {("gaussian", "fista"): [1.0, 1.2], ("gaussian", "bp"): [1.0, 1.0]}

@@ -27,7 +27,6 @@ __all__ = [
     "check_ranks",
     "compression_sweep",
     "choose_compression",
-    "narrow_cnn_width",
     "MIN_LAYER_SPEEDUP",
     "can_get_faster",
     "layer_sensitivity_ranks",
@@ -441,16 +440,3 @@ def choose_compression(rows, control_label, tolerance=SVD_ACCURACY_TOLERANCE):
     floor = control["val_accuracy_finetuned"] - tolerance - 1e-6
     good = [r for r in rows if r["label"] != control_label and r["val_accuracy_finetuned"] >= floor]
     return min(good, key=lambda r: r["params"]) if good else None
-
-
-def narrow_cnn_width(target_params, input_shape, n_classes=10, padding="same"):
-    """The width multiplier of the study's CNN whose parameter count is closest to
-    ``target_params`` (widths 0.05 to 1.0 in steps of 0.05)."""
-    from helpers.nets.models import study_cnn
-
-    widths = [round(0.05 * k, 2) for k in range(1, 21)]
-    counts = {
-        w: study_cnn(input_shape, n_classes, padding=padding, width=w).count_params()
-        for w in widths
-    }
-    return min(widths, key=lambda w: abs(counts[w] - target_params)), counts

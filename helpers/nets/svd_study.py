@@ -25,7 +25,6 @@ from helpers.nets.compression import (
     compress_model,
     compression_sweep,
     layer_sensitivity_ranks,
-    narrow_cnn_width,
     ranks_for_energy,
     singular_values,
 )
@@ -42,6 +41,7 @@ __all__ = [
     "score_choices",
     "svd_results",
     "svd_cost_points",
+    "narrow_cnn_width",
     "timing_noise",
     "validation_noise",
 ]
@@ -257,6 +257,19 @@ def validation_noise(data, rows, protocol, seed):
 
 def _predicted_classes(model, x):
     return np.argmax(model.predict(x, batch_size=512, verbose=0), axis=1)
+
+
+def narrow_cnn_width(target_params, input_shape, n_classes=10, padding="same"):
+    """The width multiplier of the study's CNN whose parameter count is closest to
+    ``target_params`` (widths 0.05 to 1.0 in steps of 0.05)."""
+    from helpers.nets.models import study_cnn
+
+    widths = [round(0.05 * k, 2) for k in range(1, 21)]
+    counts = {
+        w: study_cnn(input_shape, n_classes, padding=padding, width=w).count_params()
+        for w in widths
+    }
+    return min(widths, key=lambda w: abs(counts[w] - target_params)), counts
 
 
 def _narrower_cnn(dataset, target_params, *, protocol, seed, padding, model_dir, latency_repeats):

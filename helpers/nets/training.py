@@ -4,6 +4,11 @@ Every finished fold is written to a cache file named by a hash of everything
 that determines it (model, data, folds, epochs, batch size, seed, backend):
 a killed run resumes at the first unfinished fold, and a changed parameter
 gets a new key, so a stale fold is never reused.
+
+Length: longer than the project's ~450 lines because it is one concept, training
+under the report's one protocol: a fit, a fold (alone or stacked), a cross-validation
+and a final model share the protocol, the seeding and the cache keys, and keeping them
+in one module is what keeps a change to one of them from missing the others.
 """
 
 from __future__ import annotations

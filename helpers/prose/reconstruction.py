@@ -63,7 +63,7 @@ def table_1_caption(*, scheme, basis, solver, trials, data_range):
 
 def constant_text(summary, *, margin, trials):
     """The comparison with a constant image, ``summary`` from
-    :func:`helpers.cs.experiments.worse_than_constant_summary`."""
+    :func:`helpers.cs.readings.worse_than_constant_summary`."""
     return CONSTANT.format(margin=margin, trials=trials) + "\n\n" + summary
 
 
