@@ -8,7 +8,7 @@ from helpers.report import cli, execution, rendering
 from helpers.results import read_results, record_results
 
 
-def test_second_render_of_one_folder_is_refused(capsys, tmp_path):
+def test_second_render_of_one_folder_is_refused(capsys, tmp_path, data_env):
     out = tmp_path / "out"
     with execution.output_lock(out):
         assert cli.main(["--profile", "quick", "--output-dir", str(out), "--no-report"]) == 2
