@@ -45,11 +45,15 @@ def test_a_stack_predicts_what_its_members_predict():
         np.testing.assert_allclose(probabilities[:, k], alone, rtol=1e-4, atol=1e-6)
 
 
-def _small_members(sizes, monkeypatch):
-    """Dropout-free float32 members trained with plain SGD: their weights after a few
+def _small_members(sizes, monkeypatch, optimizer="sgd"):
+    """Dropout-free float32 members. With plain SGD (``"sgd"``) their weights after a few
     steps are linear in the gradients, so any error in a member's loss or its scale
-    shows."""
+    shows; ``"adam"`` compiles them as every classifier of the report is
+    (:func:`helpers.nets.models.compile_model`: Adam, fused on TensorFlow), whose
+    per-weight moments and step count a stack must keep apart per member."""
     import keras
+
+    from helpers.nets.models import compile_model
 
     monkeypatch.setenv("REPORT_PRECISION", "float32")
     keras.mixed_precision.set_global_policy("float32")
@@ -63,21 +67,26 @@ def _small_members(sizes, monkeypatch):
                 keras.layers.Dense(10, activation="softmax"),
             ]
         )
-        model.compile(
-            optimizer=keras.optimizers.SGD(learning_rate=0.1),
-            loss="sparse_categorical_crossentropy",
-        )
+        if optimizer == "adam":
+            compile_model(model, learning_rate=0.01)
+        else:
+            model.compile(
+                optimizer=keras.optimizers.SGD(learning_rate=0.1),
+                loss="sparse_categorical_crossentropy",
+            )
         members.append(model)
     return members
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 def test_each_member_steps_as_it_would_alone_padding_and_a_confident_error_included(
-    monkeypatch,
+    monkeypatch, optimizer
 ):
     """Member 1 has fewer rows (its last batch is half padding); on TensorFlow member 0
     also has a row it gets confidently wrong (true-class probability ~1e-30), whose
-    gradient a clipped-probability loss would drop. After two epochs of SGD each
-    member's weights equal those of the same model trained alone on its own rows."""
+    gradient a clipped-probability loss would drop. After two epochs of SGD, and of the
+    report's Adam, each member's weights equal those of the same model trained alone on
+    its own rows. (Dropout is left out: a stack's members share one stream of masks.)"""
     import keras
 
     sizes = (32, 24)
@@ -85,7 +94,7 @@ def test_each_member_steps_as_it_would_alone_padding_and_a_confident_error_inclu
     parts = [(x[:32].copy(), y[:32].copy()), (x[32:], y[32:])]
     if keras.config.backend() == "tensorflow":  # Keras' JAX backend clips a model alone
         parts[0][0][0] *= 400.0
-    members = _small_members(sizes, monkeypatch)
+    members = _small_members(sizes, monkeypatch, optimizer)
     stacked = stack_members(members)
     if keras.config.backend() == "tensorflow":
         logits = predict_members(
