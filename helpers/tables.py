@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 __all__ = [
@@ -65,10 +66,24 @@ def markdown_table(frame, floatfmt=".4g"):
     )
 
 
+# A Markdown link to an anchor of the report, e.g. "[Table 3b](#table-3b)".
+_ANCHOR_LINK = re.compile(r"\[([^\]]+)\]\(#([\w-]+)\)")
+
+
 def latex_table(frame, floatfmt=".4g"):
-    """A DataFrame as a booktabs tabular shrunk to the page width when wider."""
+    """A DataFrame as a booktabs tabular shrunk to the page width when wider; Markdown
+    links to the report's anchors in its cells become hyperlinks."""
     text = format_frame(frame, floatfmt)
+    links = []
+
+    def placeholder(match):
+        links.append(match.groups())
+        return f"ANCHORLINK{len(links) - 1}Z"
+
+    text = text.apply(lambda column: column.str.replace(_ANCHOR_LINK, placeholder, regex=True))
     body = text.to_latex(index=False, escape=True, column_format="l" + "r" * (text.shape[1] - 1))
+    for i, (label, anchor) in enumerate(links):
+        body = body.replace(f"ANCHORLINK{i}Z", f"\\hyperlink{{{anchor}}}{{{latex_escape(label)}}}")
     return (
         "\\begin{center}\\begin{adjustbox}{max width=\\linewidth}\n"
         + body

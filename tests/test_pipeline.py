@@ -267,6 +267,75 @@ def test_figures_are_numbered_by_chapter_and_marked_with_what_made_them(tmp_path
     assert chapter_label("01_reconstruction") == "1" and chapter_label("notes") == "notes"
 
 
+def test_figure_labels_carry_their_anchor_in_both_formats():
+    from helpers.report.figures import number_figures
+
+    cell = nbformat.v4.new_code_cell("plot()")
+    cell["id"] = "02_cnn-4"
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})]
+    number_figures([cell], {"02_cnn": "made by `notebooks/02_cnn.ipynb`"})
+    label = cell.outputs[1]["data"]
+    assert label["text/html"].startswith('<p class="report-label" id="figure-2-1"><em>Figure 2.1')
+    assert "<code>notebooks/02_cnn.ipynb</code>" in label["text/html"]
+    assert label["text/latex"] == (
+        "\\hypertarget{figure-2-1}{}\\emph{Figure 2.1} — made by \\texttt{notebooks/02\\_cnn.ipynb}"
+    )
+
+
+def _table_cell(stem, i, captions):
+    import pandas as pd
+
+    from helpers.tables import latex_table, markdown_table
+
+    frame = pd.DataFrame({"a": [1.0]})
+    cell = nbformat.v4.new_code_cell("show_table()")
+    cell["id"] = f"{stem}-{i}"
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/markdown": f"**{c}**\n\n{markdown_table(frame)}",
+                "text/latex": f"\\textbf{{{c}}}\n\n{latex_table(frame)}",
+                "text/plain": "a",
+            },
+        )
+        for c in captions
+    ]
+    return cell
+
+
+def test_tables_keep_their_chapter_number_or_get_one_and_an_anchor():
+    from helpers.report.figures import number_tables
+
+    cells = [
+        _table_cell("99_report", 2, ["Findings", "Configuration"]),
+        _table_cell("03_projection_mlp", 5, ["Table 3b. CNN vs RP-MLP", "Cost"]),
+    ]
+    assert number_tables(cells) == ["S.1", "S.2", "3b", "3.1"]
+    findings = cells[0].outputs[0]["data"]
+    assert findings["text/markdown"].startswith('<a id="table-s-1"></a>\n\n**Table S.1. Findings**')
+    assert findings["text/latex"].startswith(
+        "\\hypertarget{table-s-1}{}\\textbf{Table S.1. Findings}"
+    )
+    assert (
+        cells[1]
+        .outputs[0]["data"]["text/markdown"]
+        .startswith('<a id="table-3b"></a>\n\n**Table 3b. CNN vs RP-MLP**')
+    )
+    with pytest.raises(ValueError, match="Table 3b is numbered twice"):
+        number_tables([_table_cell("03_projection_mlp", 1, ["Table 3b. a", "Table 3b. b"])])
+
+
+def test_links_in_table_cells_become_hyperlinks_in_latex():
+    import pandas as pd
+
+    from helpers.tables import latex_table
+
+    frame = pd.DataFrame({"evidence": ["see [Table 3b](#table-3b) & [Table 1](#table-1)"]})
+    body = latex_table(frame)
+    assert "see \\hyperlink{table-3b}{Table 3b} \\& \\hyperlink{table-1}{Table 1}" in body
+
+
 def test_figure_marks_come_from_each_notebooks_recorded_run(tmp_path):
     from helpers.report.figures import notebook_marks
 

@@ -251,6 +251,35 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
     assert f"{study.RECONSTRUCTION['smooth'][50][0]:.3g}" in text
 
 
+def _numbers(text):
+    """The table and figure numbers labelled in a report's text."""
+    tables = set(re.findall(r"\bTable ([0-9S]+(?:\.\d+)?[a-z]?)\. ", text))
+    figures = set(re.findall(r"\bFigure ([0-9S]+\.\d+)\b", text))
+    return tables, figures
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_the_pdf_numbers_tables_and_figures_as_the_html_does(quick_report):
+    import html as html_lib
+
+    page = (quick_report / "report.html").read_text()
+    html_text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
+    pdf_text = subprocess.run(
+        ["pdftotext", "-raw", str(quick_report / "report.pdf"), "-"],  # content order
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    html_tables, html_figures = _numbers(html_text)
+    pdf_tables, pdf_figures = _numbers(pdf_text)
+    assert len(html_tables) >= 20 and len(html_figures) >= 20, (html_tables, html_figures)
+    assert pdf_tables == html_tables, pdf_tables ^ html_tables
+    assert pdf_figures == html_figures, pdf_figures ^ html_figures
+    # Every table and figure label has its anchor, once.
+    ids = re.findall(r'id="((?:table|figure)-[\w-]+)"', page)
+    assert len(ids) == len(set(ids)) == len(html_tables) + len(html_figures)
+
+
 def test_figures_are_kept_as_pdf_for_the_pdf_report(quick_report):
     import base64
 

@@ -7,6 +7,7 @@ fetch shows up as a failed request.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -133,6 +134,40 @@ def test_every_toc_link_lands_on_its_heading(report):
             href,
             landed,
         )
+
+
+def test_every_table_and_figure_reference_lands_on_it(report):
+    """Links to tables and figures land on exactly one labelled element, and every
+    "Table X" the text names (the study's own tables aside) is a table of the report."""
+    page = report.page
+    links = page.eval_on_selector_all(
+        "a[href^='#table-'], a[href^='#figure-']",
+        "links => links.map(a => a.getAttribute('href'))",
+    )
+    assert len(links) >= 4, links  # the findings table's evidence, at least
+    missing = page.evaluate(
+        """hrefs => hrefs.filter(h => {
+            const id = decodeURIComponent(h.slice(1));
+            return document.querySelectorAll(`[id="${CSS.escape(id)}"]`).length !== 1;
+        })""",
+        links,
+    )
+    assert not missing, f"links without exactly one element to land on: {missing}"
+    for href in sorted(set(links)):
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.click(f"a[href={_css_string(href)}] >> nth=0")
+        top = page.evaluate(
+            "href => document.getElementById(href.slice(1)).getBoundingClientRect().top", href
+        )
+        assert abs(top) <= 2 or page.evaluate(
+            "() => window.scrollY >= document.documentElement.scrollHeight - window.innerHeight - 1"
+        ), (href, top)
+    text = page.inner_text("body")
+    numbered = set(re.findall(r"\bTable ([0-9S]+(?:\.\d+)?[a-z]?)\. ", text))
+    named = {
+        m.group(1) for m in re.finditer(r"(?<![Ss]tudy )(?<!study's )\bTables? (\d+[a-z]?)\b", text)
+    }
+    assert named <= numbered, f"text names tables the report does not have: {named - numbered}"
 
 
 def _css_string(text):

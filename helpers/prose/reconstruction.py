@@ -32,7 +32,7 @@ TABLE_1_CAPTION = (
 CONSTANT = "Against the constant image (margin {margin:g} standard errors over the {trials} draws):"
 VERDICT = '**Verdict on "{claim}": {verdict}.** {evidence}'
 FIELD_CAPTION = (
-    "Table 1e. The field's marks: {size} x {size} images, random-sign DCT measurements, "
+    "Table 1g. The field's marks: {size} x {size} images, random-sign DCT measurements, "
     "PSNR (dB) and SSIM for pixel values in [0, {data_range:g}], mean and sd over {draws} "
     "draw{plural}"
 )

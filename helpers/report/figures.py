@@ -1,17 +1,25 @@
-"""Figure numbers and a provenance mark under every figure of the merged report.
+"""Figure and table numbers, their anchors, and a provenance mark under every figure
+of the merged report.
 
 Each figure gets a number by chapter, "Figure 2.3" (the third figure of chapter
 02; "S" for the summary), so the text and readers can cite it, and a line saying
 what made it: the notebook, the results file its numbers were recorded in, and
 the commit, profile and seed of that run, read from the result's own ``_run``
 block (as showyourwork marks each figure with the code that made it).
+
+Every table keeps the number its chapter gives it ("Table 3b", the study's own
+numbering extended) or, without one, gets "Table <chapter>.<n>". Figures and tables
+get an anchor in both formats (``figure-2-3``, ``table-3b``: an HTML id, a LaTeX
+hypertarget), so a link ``[Table 3b](#table-3b)`` lands on it in the HTML and the PDF.
 """
 
 from __future__ import annotations
 
+import re
+
 from helpers.provenance import commit_label
 
-__all__ = ["chapter_label", "notebook_marks", "number_figures"]
+__all__ = ["chapter_label", "notebook_marks", "number_figures", "number_tables", "anchor"]
 
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg", "application/pdf")
 
@@ -47,6 +55,47 @@ def notebook_marks(results, notebooks):
     return marks
 
 
+def anchor(kind, number):
+    """The anchor id of "Figure 2.3" / "Table 3b": ``figure-2-3``, ``table-3b``."""
+    return f"{kind}-" + re.sub(r"[^0-9A-Za-z]+", "-", str(number)).strip("-").lower()
+
+
+def _label_output(kind, number, mark_markdown):
+    """A display output: "*Figure 2.3* — mark" with its anchor, in HTML and LaTeX."""
+    import html
+
+    import mistune
+    import nbformat
+
+    target = anchor(kind, number)
+    markdown = f"*{kind.capitalize()} {number}*" + (f" — {mark_markdown}" if mark_markdown else "")
+    body = mistune.html(markdown).strip()
+    body = body[3:-4] if body.startswith("<p>") and body.endswith("</p>") else html.escape(markdown)
+    return nbformat.v4.new_output(
+        "display_data",
+        data={
+            "text/markdown": markdown,
+            "text/html": f'<p class="report-label" id="{target}">{body}</p>',
+            "text/latex": f"\\hypertarget{{{target}}}{{}}" + _markdown_to_latex(markdown),
+        },
+    )
+
+
+def _markdown_to_latex(markdown):
+    """Emphasis and code spans of a short line, as LaTeX (the rest escaped)."""
+    from helpers.tables import latex_escape
+
+    out = []
+    for part in re.split(r"(`[^`]*`|\*[^*]+\*)", markdown):
+        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+            out.append(f"\\texttt{{{latex_escape(part[1:-1])}}}")
+        elif part.startswith("*") and part.endswith("*") and len(part) > 1:
+            out.append(f"\\emph{{{latex_escape(part[1:-1])}}}")
+        else:
+            out.append(latex_escape(part))
+    return "".join(out)
+
+
 def _has_image(output):
     return output.get("output_type") in ("display_data", "execute_result") and any(
         t in output.get("data", {}) for t in IMAGE_TYPES
@@ -60,8 +109,6 @@ def number_figures(cells, marks=None):
     :func:`helpers.report.rendering.merge_notebooks` sets them); ``marks``: stem ->
     provenance line (:func:`notebook_marks`). Returns the number of figures.
     """
-    import nbformat
-
     counts = {}
     total = 0
     for cell in cells:
@@ -77,7 +124,59 @@ def number_figures(cells, marks=None):
             counts[label] = counts.get(label, 0) + 1
             total += 1
             mark = (marks or {}).get(stem)
-            text = f"*Figure {label}.{counts[label]}*" + (f" — {mark}" if mark else "")
-            outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": text}))
+            outputs.append(_label_output("figure", f"{label}.{counts[label]}", mark))
         cell["outputs"] = outputs
     return total
+
+
+# show_table's outputs: a bold caption, then the table (helpers/tables.py).
+_MARKDOWN_CAPTION = re.compile(r"^\*\*(.+?)\*\*\n\n", re.S)
+_LATEX_CAPTION = re.compile(r"^\\textbf\{(.+?)\}\n\n", re.S)
+_NUMBERED = re.compile(r"^Table (\d+[a-z]?)\. ")
+
+
+def _is_table(output):
+    data = output.get("data", {})
+    return bool(
+        _MARKDOWN_CAPTION.match(str(data.get("text/markdown", "")))
+        and _LATEX_CAPTION.match(str(data.get("text/latex", "")))
+    )
+
+
+def number_tables(cells):
+    """Give every captioned table of the merged report a number and an anchor, in place.
+
+    A caption that starts "Table 3b. " keeps that number; any other gets
+    "Table <chapter>.<n>. " in front. Returns the numbers in order; a number used twice
+    raises ``ValueError`` (a link to it could land on either).
+    """
+    counts, numbers = {}, []
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        stem = cell.get("id", "").rsplit("-", 1)[0]
+        for output in cell.get("outputs", []):
+            if not _is_table(output):
+                continue
+            data = output["data"]
+            caption = _MARKDOWN_CAPTION.match(data["text/markdown"]).group(1)
+            found = _NUMBERED.match(caption)
+            if found:
+                number = found.group(1)
+            else:
+                label = chapter_label(stem)
+                counts[label] = counts.get(label, 0) + 1
+                number = f"{label}.{counts[label]}"
+                data["text/markdown"] = data["text/markdown"].replace(
+                    "**", f"**Table {number}. ", 1
+                )
+                data["text/latex"] = data["text/latex"].replace(
+                    "\\textbf{", f"\\textbf{{Table {number}. ", 1
+                )
+            if number in numbers:
+                raise ValueError(f"Table {number} is numbered twice (notebook {stem})")
+            numbers.append(number)
+            target = anchor("table", number)
+            data["text/markdown"] = f'<a id="{target}"></a>\n\n' + data["text/markdown"]
+            data["text/latex"] = f"\\hypertarget{{{target}}}{{}}" + data["text/latex"]
+    return numbers

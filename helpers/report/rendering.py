@@ -40,7 +40,7 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
     """
     import nbformat
 
-    from helpers.report.figures import number_figures
+    from helpers.report.figures import number_figures, number_tables
     from helpers.report.references import references_markdown
 
     ordered = sorted(executed_paths, key=lambda p: (not p.stem.startswith("99"), p.stem))
@@ -67,6 +67,7 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
             cells.append(cell)
     cells.append(nbformat.v4.new_markdown_cell(references_markdown()))
     number_figures(cells, figure_marks)
+    number_tables(cells)
     toc = []
     for cell in cells:
         if cell.cell_type != "markdown":
