@@ -188,5 +188,5 @@ def test_the_findings_table_says_where_each_verdicts_evidence_is():
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     rows = verdicts.findings_rows(verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}))
     assert [r["claim"] for r in rows] == [1, 2, 3]
-    assert rows[1]["evidence"].startswith("Experiment 3: Table 3b")
+    assert rows[1]["evidence"].startswith("Experiment 3: [Table 3b](#table-3b)")
     assert rows[1]["rule"].endswith("post hoc)") and rows[0]["verdict"] == "no evidence"
