@@ -280,6 +280,16 @@ def test_the_pdf_numbers_tables_and_figures_as_the_html_does(quick_report):
     assert len(ids) == len(set(ids)) == len(html_tables) + len(html_figures)
 
 
+def test_the_summary_reads_in_short_sentences(quick_report):
+    """Issue 23's aim for the summary's prose: median sentence at most 20 words, none
+    over 60 (python -m helpers.report.readability prints the figures)."""
+    from helpers.report.readability import LONG_SENTENCE, sentence_stats, summary_text
+
+    stats = sentence_stats(summary_text((quick_report / "report.html").read_text()))
+    assert stats["sentences"] > 50 and stats["median_words"] <= 20, stats
+    assert stats[f"over_{LONG_SENTENCE}_words"] == 0, stats
+
+
 def test_figures_are_kept_as_pdf_for_the_pdf_report(quick_report):
     import base64
 

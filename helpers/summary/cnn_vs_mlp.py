@@ -300,8 +300,8 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None):
         f"trains {training['ratio']:.3g}x as many images per second as the CNN "
         f"({DECISION_LEVEL:.0%} interval {training['low']:.3g}-{training['high']:.3g}x, Welch "
         f"over {training['epochs'][0]} and {training['epochs'][1]} epochs of the two final "
-        "fits: epoch jitter within each fit, not a difference between processes) and, "
-        "projection included and timed in turn with the CNN, answers "
+        "fits: epoch jitter within each fit, not a difference between processes). "
+        "Projection included and timed in turn with the CNN, it answers "
         + ", ".join(
             f"{t['ratio']:.3g}x as fast per image at batch {b} ({t['low']:.3g}-{t['high']:.3g}x "
             f"over {t['rounds']} rounds)"

@@ -92,10 +92,10 @@ def compare_with_interval(low, high, study_mean):
 
 
 def unknown_protocol_note():
-    """One sentence on what the study did not state (for the summary's tables)."""
+    """Two sentences on what the study did not state (for the summary's tables)."""
     return (
         "The study does not state "
         + ", ".join(UNKNOWN_PROTOCOL[:-1])
-        + f" or {UNKNOWN_PROTOCOL[-1]}; our numbers come from our own protocol for each, "
+        + f" or {UNKNOWN_PROTOCOL[-1]}. Our numbers come from our own protocol for each, "
         "so a difference from the study's may come from these choices, not the models."
     )

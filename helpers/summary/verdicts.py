@@ -243,9 +243,9 @@ def table_notes():
         f"{TABLE1_TOLERANCE:g} of the study's single number. Tables 2 and 3 (accuracy): our "
         f"CV mean with a {CI_LEVEL:.0%} t-interval over our folds (k - 1 degrees of freedom), "
         "its variance the Nadeau-Bengio corrected (1/k + n_val/n_train) s^2, wider than s^2/k "
-        "because the CV training sets overlap, clipped to [0, 1]; "
-        '"consistent with the study" when the study\'s mean lies inside it, otherwise ours '
-        'is "higher" or "lower". The study\'s ± is its '
+        "because the CV training sets overlap, clipped to [0, 1]. Ours is "
+        '"consistent with the study" when the study\'s mean lies inside it, otherwise '
+        '"higher" or "lower". The study\'s ± is its '
         "reported std, shown but not used: it is a spread of its folds, not the uncertainty "
         "of its mean."
     )
