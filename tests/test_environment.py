@@ -166,13 +166,16 @@ def test_pins_resolve_on_each_supported_python(python, tmp_path):
 
 def _setup(env):
     """Source scripts/setup-env.sh with ``env`` (REPORT_PYTHON set: nothing is installed);
-    return (exit status, {PY, KERAS_BACKEND, XLA_FLAGS, JAX_PLATFORMS}, stderr)."""
+    return (exit status, {PY, KERAS_BACKEND, XLA_FLAGS, JAX_PLATFORMS,
+    JAX_COMPILATION_CACHE_DIR}, stderr)."""
     script = (
         "source scripts/setup-env.sh && "
-        'printf "%s\\n" "$PY" "$KERAS_BACKEND" "${XLA_FLAGS:-}" "${JAX_PLATFORMS:-}"'
+        'printf "%s\\n" "$PY" "$KERAS_BACKEND" "${XLA_FLAGS:-}" "${JAX_PLATFORMS:-}" '
+        '"${JAX_COMPILATION_CACHE_DIR:-}"'
     )
     base = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "XLA_FLAGS")}
     base.pop("JAX_PLATFORMS", None)
+    base.pop("JAX_COMPILATION_CACHE_DIR", None)
     run = subprocess.run(
         ["bash", "-c", script],
         cwd=PROJECT_ROOT,
@@ -181,15 +184,18 @@ def _setup(env):
         text=True,
         timeout=60,
     )
-    keys = ("PY", "KERAS_BACKEND", "XLA_FLAGS", "JAX_PLATFORMS")
+    keys = ("PY", "KERAS_BACKEND", "XLA_FLAGS", "JAX_PLATFORMS", "JAX_COMPILATION_CACHE_DIR")
     return run.returncode, dict(zip(keys, run.stdout.split("\n"))), run.stderr
 
 
 def test_setup_routes_select_backend_and_gpu_settings():
     rc, out, _ = _setup({})
     assert rc == 0 and out["KERAS_BACKEND"] == "tensorflow" and not out["XLA_FLAGS"]
+    assert not out["JAX_COMPILATION_CACHE_DIR"]
     rc, out, _ = _setup({"KERAS_BACKEND": "jax"})
     assert rc == 0 and out["KERAS_BACKEND"] == "jax" and not out["JAX_PLATFORMS"]
+    # JAX's persistent compilation cache, in the checkout (git-ignored) unless set.
+    assert out["JAX_COMPILATION_CACHE_DIR"] == str(PROJECT_ROOT / ".cache" / "jax")
     rc, out, _ = _setup({"REPORT_ACCELERATOR": "cuda", "XLA_FLAGS": "--xla_dump_to=/tmp/x"})
     assert rc == 0 and out["KERAS_BACKEND"] == "jax" and out["JAX_PLATFORMS"] == "cuda,cpu"
     assert out["XLA_FLAGS"] == "--xla_dump_to=/tmp/x --xla_gpu_deterministic_ops=true"
