@@ -48,6 +48,7 @@ def test_comparison_tables_label_methods_and_oracles():
             "image": "a",
             "M": m,
             "mse_mean": e,
+            "psnr_mean": -10 * np.log10(e),
             "seconds_mean": t,
         }
         for (s, v, m, e, t) in [
@@ -57,10 +58,11 @@ def test_comparison_tables_label_methods_and_oracles():
             ("gaussian", "oracle_m", 200, 0.0005, 0.0),
         ]
     ]
-    comparison, mse, seconds = study1.comparison_tables(rows)
+    comparison, mse, psnr, seconds = study1.comparison_tables(rows)
     assert list(comparison.method.unique()) == ["gaussian / fista / dct", "oracle_m / dct"]
     assert list(mse.columns) == ["method", "a M=100", "a M=200"]
     assert mse.set_index("method").loc["oracle_m / dct", "a M=200"] == 0.0005
+    assert psnr.set_index("method").loc["gaussian / fista / dct", "a M=100"] == pytest.approx(20.0)
     assert list(seconds.columns) == ["method", "s at M=100", "s at M=200"]
     methods = study1.comparison_methods("gaussian", "dct")
     assert (

@@ -320,6 +320,11 @@ def test_parallel_tables_equal_serial_ones():
     b = compare_methods(images, [30, 60], methods, trials=2, bp_max_m=30, n_jobs=2)
     assert _without_times(a) == _without_times(b)
     assert [r["note"] != "" for r in a].count(True) == 2  # bp skipped at M = 60, both images
+    for row in a:  # PSNR and SSIM beside the MSE wherever the method ran
+        if row["note"]:
+            assert row["psnr_mean"] is None and row["ssim_mean"] is None
+        else:
+            assert np.isfinite(row["psnr_mean"]) and -1 <= row["ssim_mean"] <= 1
 
 
 def test_n_jobs_is_checked():

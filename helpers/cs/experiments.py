@@ -186,7 +186,8 @@ def error_table(
 def compare_methods(
     images, m_values, methods, *, trials=2, seed=0, noise_std=0.0, bp_max_m=300, n_jobs=1
 ):
-    """Error and time of (scheme, solver, basis) triples on the same measurement draws.
+    """Error (MSE; PSNR and SSIM means) and time of (scheme, solver, basis) triples on the
+    same measurement draws.
 
     Trial t at a given M uses the same seed for every method, so methods that
     share a scheme see the same measurements. Exact basis pursuit (``bp``, a
@@ -229,6 +230,8 @@ def compare_methods(
                         mse_mean=None,
                         mse_std=None,
                         mse_draws=None,
+                        psnr_mean=None,
+                        ssim_mean=None,
                         seconds_mean=None,
                         note=f"skipped: exact LP only for M <= {bp_max_m}",
                     )
@@ -238,6 +241,8 @@ def compare_methods(
                         mse_mean=float(np.mean(draws)),
                         mse_std=float(np.std(draws, ddof=1)) if trials > 1 else 0.0,
                         mse_draws=draws,
+                        psnr_mean=float(np.mean([r[4] for r in res])),
+                        ssim_mean=float(np.mean([r[5] for r in res])),
                         seconds_mean=float(np.mean([r[2] for r in res])),
                         note="",
                     )

@@ -141,13 +141,16 @@ def comparison_tables(rows):
     # Oracles see the image, not measurements: no scheme in their label.
     oracle = comparison.solver.str.startswith("oracle")
     comparison.loc[oracle, "method"] = comparison.solver + " / " + comparison.basis
-    mse = comparison.pivot_table(
-        index="method", columns=["image", "M"], values="mse_mean", sort=False
-    )
-    mse.columns = [f"{image} M={m}" for image, m in mse.columns]
+    wide = {}
+    for value in ("mse_mean", "psnr_mean"):
+        table = comparison.pivot_table(
+            index="method", columns=["image", "M"], values=value, sort=False
+        )
+        table.columns = [f"{image} M={m}" for image, m in table.columns]
+        wide[value] = table.reset_index()
     seconds = comparison.pivot_table(index="method", columns="M", values="seconds_mean", sort=False)
     seconds.columns = [f"s at M={m}" for m in seconds.columns]
-    return comparison, mse.reset_index(), seconds.reset_index()
+    return comparison, wide["mse_mean"], wide["psnr_mean"], seconds.reset_index()
 
 
 def image_descriptions(images, image_file):
