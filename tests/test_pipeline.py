@@ -355,11 +355,28 @@ def test_figure_marks_come_from_each_notebooks_recorded_run(tmp_path):
 
 
 def test_the_report_ends_with_its_references(tmp_path):
-    from helpers.report.references import REFERENCES
+    from helpers.report.references import load_references
 
     merged = merge_notebooks([_executed(tmp_path / "00_a.ipynb", "Alpha")])
     last = merged.cells[-1].source
     assert last.startswith("# References")
-    assert all(key in last for key, _, _ in REFERENCES)
+    entries = load_references()
+    assert len(entries) >= 10 and len({e["id"] for e in entries}) == len(entries)
+    assert all(f"**{e['citation-label']}.**" in last for e in entries)
+    assert (
+        "C. Nadeau and Y. Bengio, Inference for the generalization error, Machine Learning "
+        "52(3), 239-281, 2003. Used for: corrected CV intervals" in last
+    )
     (toc,) = [c for c in merged.cells if "report-toc" in c.metadata.get("tags", [])]
     assert "[References](#References)" in toc.source
+
+
+def test_a_bibliography_entry_without_its_label_is_refused(tmp_path):
+    import json
+
+    from helpers.report.references import load_references
+
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps([{"id": "x", "title": "T", "x-used-for": "u"}]))
+    with pytest.raises(ValueError, match="lacks \\['citation-label'\\]"):
+        load_references(path)
