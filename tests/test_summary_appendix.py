@@ -5,6 +5,7 @@ import pytest
 from helpers.prose import summary as text
 from helpers.summary.appendix import (
     configuration_rows,
+    cost_plane_points,
     environment_tables,
     provenance_tables,
     where_the_folds_ran,
@@ -134,3 +135,17 @@ def test_seed_hint_and_missing_text():
     assert text.missing_text(["cnn", "svd_compression"]).startswith(
         "_Results not found for: cnn, svd_compression ("
     )
+
+
+def test_the_cost_plane_has_chapter_03s_points_and_each_chosen_svd_cnn():
+    results = _results()
+    results["projection_mlp"]["cost_points"] = [
+        {"dataset": "fashion_mnist", "model": "CNN", "accuracy": 0.81, "flops_per_image": 9e6}
+    ]
+    results["svd_compression"]["rows"] = [
+        {"dataset": "fashion_mnist", "label": "energy 0.9", "flops_per_image": 4e6}
+    ]
+    points = cost_plane_points(results)
+    assert [p["model"] for p in points] == ["CNN", "SVD-CNN energy 0.9"]
+    assert points[1]["flops_per_image"] == 4e6 and points[1]["accuracy"] == 0.8
+    assert cost_plane_points({}) == []

@@ -40,7 +40,6 @@ __all__ = [
     "table_4_frame",
     "score_choices",
     "svd_results",
-    "svd_cost_points",
     "narrow_cnn_width",
     "timing_noise",
     "validation_noise",
@@ -412,22 +411,3 @@ def svd_results(sweep, table, best, *, profile, seed, protocol, tolerance, preci
         "layer_sensitivity": sweep.sensitivity,
         "spectra": {n: dict(s) for n, s in sweep.spectra.items()},
     }
-
-
-def svd_cost_points(points, best, table, datasets):
-    """The accuracy-vs-cost plane's points of ``datasets``: chapter 03's ``points``
-    (``cost_points`` of its results) and each chosen SVD-CNN at its test accuracy."""
-    kept = [p for p in points if p["dataset"] in datasets]
-    for name, entry in best.items():
-        if "label" not in entry:
-            continue
-        row = table[(table.dataset == name) & (table.label == entry["label"])].iloc[0]
-        kept.append(
-            {
-                "dataset": name,
-                "model": f"SVD-CNN {entry['label']}",
-                "accuracy": entry["test_accuracy"],
-                "flops_per_image": float(row.flops_per_image),
-            }
-        )
-    return kept

@@ -12,6 +12,7 @@ __all__ = [
     "mlp_configuration",
     "provenance_tables",
     "comparison_tables",
+    "cost_plane_points",
     "environment_tables",
 ]
 
@@ -191,3 +192,25 @@ def comparison_tables(results, *, interval, study):
             )
         )
     return tables
+
+
+def cost_plane_points(results):
+    """Every classifier on the accuracy-vs-cost plane: chapter 03's points (the CNN, the
+    RP-MLP and its baselines, test accuracy against inference FLOPs per image) and each
+    dataset's SVD-compressed CNN chosen on validation data, at its test accuracy."""
+    points = list(results.get("projection_mlp", {}).get("cost_points", []))
+    datasets = {p["dataset"] for p in points}
+    svd = results.get("svd_compression", {})
+    flops = {(r["dataset"], r["label"]): r["flops_per_image"] for r in svd.get("rows", [])}
+    for name, entry in svd.get("chosen", {}).items():
+        if "label" not in entry or (datasets and name not in datasets):
+            continue
+        points.append(
+            {
+                "dataset": name,
+                "model": f"SVD-CNN {entry['label']}",
+                "accuracy": entry["test_accuracy"],
+                "flops_per_image": float(flops[(name, entry["label"])]),
+            }
+        )
+    return points
