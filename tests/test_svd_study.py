@@ -55,6 +55,10 @@ def test_the_sweep_has_the_original_the_control_and_every_candidate(study):
     assert (table.ratio == original.params / table.params).all()
     control = table[table.label == "original + fine-tune"].iloc[0]
     assert control["speed-up b=1"] == pytest.approx(1.0)
+    from helpers.nets.svd_study import timing_noise
+
+    ratio = original.latency_ms["256"] / control.latency_ms["256"]
+    assert timing_noise(table) == {"tiny": pytest.approx(max(ratio, 1 / ratio))}
     assert set(sweep.sensitivity["tiny"]) == {"0.5"}
 
 

@@ -58,7 +58,6 @@ EXACTNESS_PROBE_IMAGES = 256  # test images on which the full-rank rebuild is co
 class SvdSweep:
     """What :func:`svd_sweep` measured, keyed by dataset name."""
 
-    models: dict = field(default_factory=dict)  # the final (uncompressed) CNNs
     spectra: dict = field(default_factory=dict)  # layer -> singular values
     exactness: dict = field(default_factory=dict)  # max |p_rebuilt - p| at full rank
     base_rows: list = field(default_factory=list)  # the original CNNs, as rows
@@ -157,7 +156,6 @@ def svd_sweep(
         model, final = final_cnn(
             dataset, protocol=protocol, seed=seed, padding=padding, model_dir=model_dir
         )
-        sweep.models[name] = model
         sweep.spectra[name] = singular_values(model)
         sweep.exactness[name] = full_rank_difference(
             model, cnn_input(dataset.x_test[:EXACTNESS_PROBE_IMAGES])
@@ -209,14 +207,13 @@ def sweep_table(sweep):
 
 def timing_noise(table):
     """Per dataset, the ratio (>= 1) of the batch-256 latencies of the original and the
-    control: one architecture timed twice, the scale of timing noise on this machine."""
-    base = table[table.label == "original"].set_index("dataset")
-    control = table[table.label == CONTROL_LABEL].set_index("dataset")
-    noise = {}
-    for name in base.index:
-        ratio = base.loc[name, "latency_ms"]["256"] / control.loc[name, "latency_ms"]["256"]
-        noise[name] = max(ratio, 1 / ratio)
-    return noise
+    control: one architecture timed twice, the scale of timing noise on this machine
+    (the original's "speed-up" against the control in :func:`sweep_table`'s table)."""
+    originals = table[table.label == "original"]
+    return {
+        name: max(speedup, 1 / speedup)
+        for name, speedup in zip(originals.dataset, originals["speed-up b=256"])
+    }
 
 
 def table_4_frame(table, layer_names):
@@ -274,7 +271,8 @@ def narrow_cnn_width(target_params, input_shape, n_classes=10, padding="same"):
 def _narrower_cnn(dataset, target_params, *, protocol, seed, padding, model_dir, latency_repeats):
     """The study's CNN made narrower to about ``target_params``, trained from scratch,
     then fine-tuned like the compressed models and the control (the same second stage,
-    on the same validation split). Returns (width, model, training info, sweep row)."""
+    on the same validation split). Returns (width, model, training info, sweep row,
+    fine-tuned model)."""
     from helpers.nets.classification import cnn_id
     from helpers.nets.models import cnn_input, study_cnn
     from helpers.nets.training import train_final
