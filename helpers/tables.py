@@ -13,7 +13,18 @@ __all__ = [
     "latex_table",
     "format_frame",
     "latex_escape",
+    "show_details",
+    "show_markdown",
+    "APPENDIX",
 ]
+
+# Output metadata key: the PDF moves such an output to its appendix, under this title
+# (helpers.report.rendering.move_to_appendix); the HTML and JupyterLab keep it in place.
+APPENDIX = "report_appendix"
+
+
+def _appendix_metadata(appendix):
+    return {APPENDIX: appendix} if appendix else None
 
 
 class Table(NamedTuple):
@@ -91,14 +102,15 @@ def latex_table(frame, floatfmt=".4g"):
     )
 
 
-def show_table(frame, caption=None, floatfmt=".4g", computed_on=False):
+def show_table(frame, caption=None, floatfmt=".4g", computed_on=False, appendix=None):
     """Display a DataFrame as a real table in every format.
 
     JupyterLab and the HTML report get Markdown; the PDF gets a LaTeX table
     that never runs off the page (pandoc would wrap numbers over lines).
     ``computed_on``: end the caption with the CPU, Keras backend and training
     precision of this process (:func:`helpers.runtime.computed_on`), for tables
-    of trained models, whose numbers depend on them.
+    of trained models, whose numbers depend on them. ``appendix``: a title under
+    which the PDF moves the table to its appendix (the HTML keeps it in place).
     """
     from IPython.display import display
 
@@ -119,6 +131,7 @@ def show_table(frame, caption=None, floatfmt=".4g", computed_on=False):
             "text/plain": format_frame(frame, floatfmt).to_string(index=False),
         },
         raw=True,
+        metadata=_appendix_metadata(appendix),
     )
 
 
@@ -128,9 +141,21 @@ def show_tables(tables):
         show_table(table.frame, caption=table.caption, floatfmt=table.floatfmt)
 
 
-def show_details(summary, markdown):
+def show_markdown(markdown, appendix=None):
+    """Display Markdown; ``appendix``: as in :func:`show_table`."""
+    from IPython.display import display
+
+    display(
+        {"text/markdown": markdown, "text/plain": markdown},
+        raw=True,
+        metadata=_appendix_metadata(appendix),
+    )
+
+
+def show_details(summary, markdown, appendix=None):
     """Display ``markdown`` folded under ``summary``: a collapsible block in the HTML
-    report and JupyterLab, plain text in the PDF (which has no folding)."""
+    report and JupyterLab, plain text in the PDF (which has no folding; ``appendix``:
+    as in :func:`show_table`)."""
     import html
 
     import mistune
@@ -144,4 +169,5 @@ def show_details(summary, markdown):
             "text/plain": markdown,
         },
         raw=True,
+        metadata=_appendix_metadata(appendix),
     )

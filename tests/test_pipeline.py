@@ -249,7 +249,9 @@ def test_figures_are_numbered_by_chapter_and_marked_with_what_made_them(tmp_path
         figure_cell("02_cnn", 5, 1),
         figure_cell("99_report", 1, 1),
     ]
-    assert number_figures(cells, {"02_cnn": "made by `notebooks/02_cnn.ipynb`"}) == 4
+    cells[0]["metadata"]["tags"] = ["fig:folds", "fig:confusion"]
+    numbers = number_figures(cells, {"02_cnn": "made by `notebooks/02_cnn.ipynb`"})
+    assert numbers == {"2.1": "folds", "2.2": "confusion", "2.3": None, "S.1": None}
     captions = [
         o["data"]["text/markdown"]
         for c in cells
@@ -280,6 +282,91 @@ def test_figure_labels_carry_their_anchor_in_both_formats():
     assert label["text/latex"] == (
         "\\hypertarget{figure-2-1}{}\\emph{Figure 2.1} — made by \\texttt{notebooks/02\\_cnn.ipynb}"
     )
+
+
+def test_figure_references_by_key_link_to_the_figure_in_every_format():
+    from helpers.report.figures import number_figures, resolve_figure_references
+
+    figure = nbformat.v4.new_code_cell("plot()", metadata={"tags": ["fig:mse-vs-m"]})
+    figure["id"] = "01_reconstruction-8"
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})]
+    text = nbformat.v4.new_markdown_cell("As @fig:mse-vs-m shows.")
+    table = nbformat.v4.new_code_cell("show_table()")
+    table["id"] = "99_report-3"
+    table.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/markdown": "see @fig:mse-vs-m",
+                "text/html": "<p>see @fig:mse-vs-m</p>",
+                "text/latex": "see @fig:mse-vs-m",
+            },
+        )
+    ]
+    cells = [nbformat.v4.new_code_cell("x = 1"), figure, text, table]
+    cells[0]["id"] = "00_datasets-1"
+    resolve_figure_references(cells, number_figures(cells))
+    assert text.source == "As [Figure 1.1](#figure-1-1) shows."
+    data = table.outputs[0]["data"]
+    assert data["text/markdown"] == "see [Figure 1.1](#figure-1-1)"
+    assert data["text/html"] == '<p>see <a href="#figure-1-1">Figure 1.1</a></p>'
+    assert data["text/latex"] == "see \\hyperlink{figure-1-1}{Figure 1.1}"
+    # The anchor the link points at is the one the figure's label carries.
+    assert 'id="figure-1-1"' in figure.outputs[1]["data"]["text/html"]
+
+    typo = nbformat.v4.new_markdown_cell("See @fig:mse-vs-n.")
+    with pytest.raises(ValueError, match=r"@fig:mse-vs-n cites no figure.*mse-vs-m"):
+        resolve_figure_references([figure, typo], {"1.1": "mse-vs-m"})
+
+
+def test_outputs_marked_for_the_appendix_move_there_in_the_pdf_only(tmp_path):
+    from helpers.report.rendering import APPENDIX_HEADING, move_to_appendix
+    from helpers.tables import APPENDIX
+
+    def shown(text, appendix=None):
+        return nbformat.v4.new_output(
+            "display_data",
+            data={"text/markdown": text},
+            metadata={APPENDIX: appendix} if appendix else {},
+        )
+
+    cell = nbformat.v4.new_code_cell("loop()")
+    cell.outputs = [
+        shown("verdict 1"),
+        shown("evidence 1", "Verdict 1"),
+        shown("ledger 1", "Verdict 1"),
+        shown("verdict 2"),
+        shown("evidence 2", "Verdict 2"),
+    ]
+    other = nbformat.v4.new_markdown_cell("# Next chapter")
+    cells = move_to_appendix([cell, other])
+    # In place: the unmarked outputs, and a link to the appendix where each group began.
+    kept = [o["data"].get("text/markdown") or o["data"]["text/plain"] for o in cell.outputs]
+    assert kept == [
+        "verdict 1",
+        "In the appendix: Verdict 1.",
+        "verdict 2",
+        "In the appendix: Verdict 2.",
+    ]
+    assert "\\hyperlink{appendix-1}{Verdict 1}" in cell.outputs[1]["data"]["text/latex"]
+    # At the end, after every other cell: a heading, then each group under its title.
+    assert cells[1] is other and cells[2].source == f"# {APPENDIX_HEADING}"
+    appendix = cells[2:]
+    assert [c.source for c in appendix if c.cell_type == "markdown"][1:] == [
+        "## Verdict 1",
+        "## Verdict 2",
+    ]
+    assert appendix[1].source == "\\hypertarget{appendix-1}{}"
+    bodies = [c for c in appendix if c.cell_type == "code"]
+    assert [[o["data"]["text/markdown"] for o in c.outputs] for c in bodies] == [
+        ["evidence 1", "ledger 1"],
+        ["evidence 2"],
+    ]
+    assert len({c["id"] for c in cells if "id" in c}) == len([c for c in cells if "id" in c])
+    # Nothing marked: nothing moves.
+    plain = nbformat.v4.new_code_cell("x")
+    plain.outputs = [shown("a")]
+    assert move_to_appendix([plain]) == [plain] and len(plain.outputs) == 1
 
 
 def _table_cell(stem, i, captions):

@@ -222,7 +222,7 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
         "cifar10",
         "Experiment 1: compressive-sensing reconstruction",
         "Table 1. Reconstruction error",
-        "Figures 1 and 2: MSE and MAE vs M",
+        "MSE and MAE vs M (the study's Figures 1 and 2)",
         "phase transition",
         "Experiment 2:",
         "Table 2. CNN accuracy",
@@ -249,6 +249,39 @@ def test_pdf_report_has_the_chapters_and_tables(quick_report):
         assert f"{mean:.4f} ± {std:.4f}" in text, name
         assert f"{cnn[name]['mean']:.4f}" in text, name  # ours, beside its interval
     assert f"{study.RECONSTRUCTION['smooth'][50][0]:.3g}" in text
+
+
+def _pdf_text(path, *pages):
+    first_last = ["-f", str(pages[0]), "-l", str(pages[-1])] if pages else []
+    text = subprocess.run(
+        ["pdftotext", "-raw", *first_last, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace("\u2019", "'")
+    return re.sub(r"\s+", " ", text)  # a phrase may wrap over lines
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_the_pdf_findings_fit_page_3_and_the_evidence_is_in_its_appendix(quick_report):
+    """Issue 23: the findings (table and figure) by page 3; each verdict's evidence, checks
+    and ledger in an appendix, linked from where the HTML shows them folded."""
+    from helpers.prose.summary import appendix_title
+    from helpers.report.rendering import APPENDIX_HEADING
+
+    first_pages = _pdf_text(quick_report / "report.pdf", 1, 3)
+    assert "The study's conclusions: verdicts" in first_pages
+    assert "Figure S.1" in first_pages  # the decisions figure's label, below it
+    whole = _pdf_text(quick_report / "report.pdf")
+    assert "@fig:" not in whole
+    appendix = whole[whole.rindex(APPENDIX_HEADING) :]
+    for i in (1, 2, 3):
+        title = appendix_title(i)
+        assert f"In the appendix: Verdict {i}" in whole[: whole.rindex(APPENDIX_HEADING)]
+        assert title in appendix
+    assert "Evidence for verdict" not in whole  # the HTML's fold label only
+    assert appendix.count("(the ledger)") == 3
+    assert "(the ledger)" not in whole[: whole.rindex(APPENDIX_HEADING)]
 
 
 def _numbers(text):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "missing_text",
+    "appendix_title",
     "verdict_heading",
     "seed_pool_note",
     "seed_hint",
@@ -66,6 +67,11 @@ ELSEWHERE = (
 def missing_text(missing):
     """A note naming the chapters without results, or ``""``."""
     return MISSING.format(names=", ".join(missing)) if missing else ""
+
+
+def appendix_title(number):
+    """The PDF appendix's section for verdict ``number``'s evidence, checks and ledger."""
+    return f"Verdict {number}: evidence, checks and the rule's ledger"
 
 
 def verdict_heading(number, verdict):

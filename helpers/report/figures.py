@@ -11,6 +11,11 @@ Every table keeps the number its chapter gives it ("Table 3b", the study's own
 numbering extended) or, without one, gets "Table <chapter>.<n>". Figures and tables
 get an anchor in both formats (``figure-2-3``, ``table-3b``: an HTML id, a LaTeX
 hypertarget), so a link ``[Table 3b](#table-3b)`` lands on it in the HTML and the PDF.
+
+A figure is cited by key, as pandoc-crossref does: the cell that draws it carries the
+tag ``fig:mse-vs-m`` (one tag per figure, in the order the cell draws them), and text
+anywhere in the report (markdown cells, tables, folded blocks) writes ``@fig:mse-vs-m``,
+which becomes a link "Figure 1.2" to it. A key no figure carries stops the build.
 """
 
 from __future__ import annotations
@@ -19,9 +24,19 @@ import re
 
 from helpers.provenance import commit_label
 
-__all__ = ["chapter_label", "notebook_marks", "number_figures", "number_tables", "anchor"]
+__all__ = [
+    "chapter_label",
+    "notebook_marks",
+    "number_figures",
+    "number_tables",
+    "anchor",
+    "resolve_figure_references",
+]
 
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg", "application/pdf")
+FIGURE_TAG = "fig:"
+# Letters, digits and hyphens only: LaTeX escaping leaves them as they are.
+FIGURE_REFERENCE = re.compile(r"@fig:([A-Za-z0-9][A-Za-z0-9-]*)")
 
 
 def chapter_label(stem):
@@ -102,31 +117,92 @@ def _has_image(output):
     )
 
 
+def _figure_keys(cell):
+    tags = cell.get("metadata", {}).get("tags", [])
+    return [t[len(FIGURE_TAG) :] for t in tags if t.startswith(FIGURE_TAG)]
+
+
 def number_figures(cells, marks=None):
     """Insert "Figure C.N" and the provenance mark after every figure output, in place.
 
     ``cells``: merged cells whose ids start with their notebook's stem (as
     :func:`helpers.report.rendering.merge_notebooks` sets them); ``marks``: stem ->
-    provenance line (:func:`notebook_marks`). Returns the number of figures.
+    provenance line (:func:`notebook_marks`).
+
+    Returns
+    -------
+    dict
+        Figure number ("2.3") -> its key from the cell's ``fig:`` tags (None without
+        one), in order.
     """
     counts = {}
-    total = 0
+    numbers = {}
     for cell in cells:
         if cell.get("cell_type") != "code":
             continue
         stem = cell.get("id", "").rsplit("-", 1)[0]
         label = chapter_label(stem)
+        keys = iter(_figure_keys(cell))
         outputs = []
         for output in cell.get("outputs", []):
             outputs.append(output)
             if not _has_image(output):
                 continue
             counts[label] = counts.get(label, 0) + 1
-            total += 1
-            mark = (marks or {}).get(stem)
-            outputs.append(_label_output("figure", f"{label}.{counts[label]}", mark))
+            number = f"{label}.{counts[label]}"
+            numbers[number] = next(keys, None)
+            outputs.append(_label_output("figure", number, (marks or {}).get(stem)))
         cell["outputs"] = outputs
-    return total
+    return numbers
+
+
+def resolve_figure_references(cells, numbers):
+    """Replace every ``@fig:key`` of the merged report by a link to its figure, in place.
+
+    Markdown cells get ``[Figure 1.2](#figure-1-2)``; display outputs get the same in
+    their Markdown, an ``<a href>`` in their HTML and a ``\\hyperlink`` in their LaTeX.
+
+    Parameters
+    ----------
+    cells : list
+        The merged cells, figures numbered (:func:`number_figures`).
+    numbers : dict
+        Figure number -> key, as :func:`number_figures` returns it.
+
+    Raises
+    ------
+    ValueError
+        For a key no figure carries (the link would land nowhere), naming the known keys.
+    """
+    by_key = {key: number for number, key in numbers.items() if key}
+
+    def replace(text, style):
+        def link(match):
+            key = match.group(1)
+            if key not in by_key:
+                raise ValueError(
+                    f"@fig:{key} cites no figure: tag the cell that draws it 'fig:{key}' "
+                    f"(figure keys in this report: {sorted(by_key) or 'none'})"
+                )
+            number = by_key[key]
+            target = anchor("figure", number)
+            if style == "html":
+                return f'<a href="#{target}">Figure {number}</a>'
+            if style == "latex":
+                return f"\\hyperlink{{{target}}}{{Figure {number}}}"
+            return f"[Figure {number}](#{target})"
+
+        return FIGURE_REFERENCE.sub(link, text)
+
+    styles = {"text/markdown": "markdown", "text/html": "html", "text/latex": "latex"}
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            cell["source"] = replace(cell["source"], "markdown")
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime, style in styles.items():
+                if isinstance(data.get(mime), str):
+                    data[mime] = replace(data[mime], style)
 
 
 # show_table's outputs: a bold caption, then the table (helpers/tables.py).

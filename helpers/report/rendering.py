@@ -11,7 +11,14 @@ from pathlib import Path
 from helpers.files import atomic_path
 from helpers.report.profiles import PROJECT_ROOT, PipelineError
 
-__all__ = ["REPORT_TITLE", "merge_notebooks", "render_html", "render_pdf", "build_report"]
+__all__ = [
+    "REPORT_TITLE",
+    "merge_notebooks",
+    "move_to_appendix",
+    "render_html",
+    "render_pdf",
+    "build_report",
+]
 
 REPORT_TITLE = "Compressive sensing, CNNs and random projections: the study reproduced and extended"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -36,11 +43,16 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
     the PDF's table of contents and the HTML's, built from the level-1 and
     level-2 headings; it ends with the references. Every figure is numbered by
     chapter and marked with what made it (``figure_marks``, stem -> text:
-    :func:`helpers.report.figures.notebook_marks`).
+    :func:`helpers.report.figures.notebook_marks`); every ``@fig:key`` becomes a link
+    to the figure whose cell is tagged ``fig:key``.
     """
     import nbformat
 
-    from helpers.report.figures import number_figures, number_tables
+    from helpers.report.figures import (
+        number_figures,
+        number_tables,
+        resolve_figure_references,
+    )
     from helpers.report.references import references_markdown
 
     ordered = sorted(executed_paths, key=lambda p: (not p.stem.startswith("99"), p.stem))
@@ -66,8 +78,9 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
                 ]
             cells.append(cell)
     cells.append(nbformat.v4.new_markdown_cell(references_markdown()))
-    number_figures(cells, figure_marks)
+    figures = number_figures(cells, figure_marks)
     number_tables(cells)
+    resolve_figure_references(cells, figures)
     toc = []
     for cell in cells:
         if cell.cell_type != "markdown":
@@ -118,15 +131,71 @@ def latex_tools_missing():
     return [tool for tool in ("xelatex", "pandoc") if shutil.which(tool) is None]
 
 
+APPENDIX_HEADING = "Appendix: the evidence in full"
+
+
+def move_to_appendix(cells):
+    """The cells with every output marked for the appendix moved to one at the end.
+
+    Outputs whose metadata names an appendix title (:data:`helpers.tables.APPENDIX`)
+    leave their cell; the first of each title leaves a link to it in its place. The
+    appendix, after all other cells, holds one subsection per title, in order of
+    first appearance. For the PDF, which cannot fold: the HTML keeps such outputs in
+    place, folded where they were shown with :func:`helpers.tables.show_details`.
+    """
+    import nbformat
+
+    from helpers.report.figures import anchor
+    from helpers.tables import APPENDIX, latex_escape
+
+    groups = {}
+    for cell in cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            title = (output.get("metadata") or {}).get(APPENDIX)
+            if not title:
+                kept.append(output)
+                continue
+            if title not in groups:
+                groups[title] = []
+                target = anchor("appendix", len(groups))
+                kept.append(
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={
+                            "text/latex": "\\emph{In the appendix: "
+                            f"\\hyperlink{{{target}}}{{{latex_escape(title)}}}.}}\n",
+                            "text/plain": f"In the appendix: {title}.",
+                        },
+                    )
+                )
+            groups[title].append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    if not groups:
+        return cells
+    appendix = [nbformat.v4.new_markdown_cell(f"# {APPENDIX_HEADING}")]
+    for i, (title, outputs) in enumerate(groups.items(), 1):
+        target = nbformat.v4.new_raw_cell(f"\\hypertarget{{{anchor('appendix', i)}}}{{}}")
+        target.metadata["raw_mimetype"] = "text/latex"
+        body = nbformat.v4.new_code_cell("")
+        body.outputs = outputs
+        appendix += [target, nbformat.v4.new_markdown_cell(f"## {title}"), body]
+    for i, cell in enumerate(appendix):
+        cell["id"] = f"report-appendix-{i}"
+    return cells + appendix
+
+
 def render_pdf(merged):
-    """PDF (bytes) through nbconvert's LaTeX route (pandoc + xelatex)."""
+    """PDF (bytes) through nbconvert's LaTeX route (pandoc + xelatex); outputs marked
+    for the appendix move to one at the end (:func:`move_to_appendix`)."""
     import nbformat
     from nbconvert import PDFExporter
 
     merged = nbformat.from_dict(merged)
-    merged.cells = [
-        c for c in merged.cells if HTML_ONLY not in c.get("metadata", {}).get("tags", [])
-    ]
+    merged.cells = move_to_appendix(
+        [c for c in merged.cells if HTML_ONLY not in c.get("metadata", {}).get("tags", [])]
+    )
     exporter = PDFExporter(
         exclude_input=True,
         exclude_input_prompt=True,
