@@ -23,8 +23,15 @@ __all__ = [
 APPENDIX = "report_appendix"
 
 
-def _appendix_metadata(appendix):
-    return {APPENDIX: appendix} if appendix else None
+# Output metadata key: the key a table is cited by, ``@tbl:<key>`` (helpers.report.figures).
+TABLE_KEY = "report_key"
+
+
+def _appendix_metadata(appendix, key=None):
+    metadata = {APPENDIX: appendix} if appendix else {}
+    if key:
+        metadata[TABLE_KEY] = key
+    return metadata or None
 
 
 class Table(NamedTuple):
@@ -81,9 +88,31 @@ def markdown_table(frame, floatfmt=".4g"):
 _ANCHOR_LINK = re.compile(r"\[([^\]]+)\]\(#([\w-]+)\)")
 
 
+# Text columns with longer cells than this wrap within the page width (tabularx X
+# columns, sharing what the other columns leave) instead of the whole table shrinking
+# to an unreadable size; columns of numbers never wrap.
+WRAP_AFTER = 18
+_NUMBER_LIKE = re.compile(r"^[\s\d.,:;+\-\u2212\u2013\u00b1\u2020eE%x()\[\]<>]*$")
+
+
+def _wrapped_widths(text, wrapped):
+    """Column index -> width factor of each wrapped column: shares of their total width in
+    proportion to their longest cell, so they wrap to about as many lines (at least
+    three quarters of a share each, room for a long word; tabularx needs the factors to sum to their count)."""
+    lengths = {i: max(len(v) for v in text[c]) for i, c in enumerate(text.columns) if wrapped[i]}
+    if not lengths:
+        return {}
+    n, total = len(lengths), sum(lengths.values())
+    shares = {i: max(0.75, n * length / total) for i, length in lengths.items()}
+    scale = n / sum(shares.values())
+    return {i: share * scale for i, share in shares.items()}
+
+
 def latex_table(frame, floatfmt=".4g"):
-    """A DataFrame as a booktabs tabular shrunk to the page width when wider; Markdown
-    links to the report's anchors in its cells become hyperlinks."""
+    """A DataFrame as a booktabs table in every format the PDF can read: columns with
+    cells longer than :data:`WRAP_AFTER` characters wrap (the table spans the line),
+    a table still too wide shrinks to the page width; Markdown links to the report's
+    anchors in its cells become hyperlinks."""
     text = format_frame(frame, floatfmt)
     links = []
 
@@ -92,7 +121,20 @@ def latex_table(frame, floatfmt=".4g"):
         return f"ANCHORLINK{len(links) - 1}Z"
 
     text = text.apply(lambda column: column.str.replace(_ANCHOR_LINK, placeholder, regex=True))
-    body = text.to_latex(index=False, escape=True, column_format="l" + "r" * (text.shape[1] - 1))
+    wrapped = [
+        max((len(v) for v in text[c]), default=0) > WRAP_AFTER
+        and not all(_NUMBER_LIKE.match(v) for v in text[c])
+        for c in text.columns
+    ]
+    spec = ["l" if i == 0 else "r" for i in range(len(wrapped))]
+    for i, width in _wrapped_widths(text, wrapped).items():
+        spec[i] = f">{{\\raggedright\\arraybackslash\\hsize={width:.2f}\\hsize}}X"
+    body = text.to_latex(index=False, escape=True, column_format="".join(spec))
+    if any(wrapped):
+        # A size smaller: a column of text wraps into fewer lines.
+        body = "\\small\n" + body
+        body = body.replace("\\begin{tabular}{", "\\begin{tabularx}{\\linewidth}{", 1)
+        body = body.replace("\\end{tabular}", "\\end{tabularx}", 1)
     for i, (label, anchor) in enumerate(links):
         body = body.replace(f"ANCHORLINK{i}Z", f"\\hyperlink{{{anchor}}}{{{latex_escape(label)}}}")
     return (
@@ -102,7 +144,7 @@ def latex_table(frame, floatfmt=".4g"):
     )
 
 
-def show_table(frame, caption=None, floatfmt=".4g", computed_on=False, appendix=None):
+def show_table(frame, caption=None, floatfmt=".4g", computed_on=False, appendix=None, key=None):
     """Display a DataFrame as a real table in every format.
 
     JupyterLab and the HTML report get Markdown; the PDF gets a LaTeX table
@@ -111,6 +153,7 @@ def show_table(frame, caption=None, floatfmt=".4g", computed_on=False, appendix=
     precision of this process (:func:`helpers.runtime.computed_on`), for tables
     of trained models, whose numbers depend on them. ``appendix``: a title under
     which the PDF moves the table to its appendix (the HTML keeps it in place).
+    ``key``: the report's text cites the table as ``@tbl:<key>``.
     """
     from IPython.display import display
 
@@ -131,7 +174,7 @@ def show_table(frame, caption=None, floatfmt=".4g", computed_on=False, appendix=
             "text/plain": format_frame(frame, floatfmt).to_string(index=False),
         },
         raw=True,
-        metadata=_appendix_metadata(appendix),
+        metadata=_appendix_metadata(appendix, key),
     )
 
 

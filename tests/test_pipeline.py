@@ -284,8 +284,9 @@ def test_figure_labels_carry_their_anchor_in_both_formats():
     )
 
 
-def test_figure_references_by_key_link_to_the_figure_in_every_format():
-    from helpers.report.figures import number_figures, resolve_figure_references
+def test_figure_and_table_references_by_key_link_to_them_in_every_format():
+    from helpers.report.figures import number_figures, number_tables, resolve_references
+    from helpers.tables import TABLE_KEY
 
     figure = nbformat.v4.new_code_cell("plot()", metadata={"tags": ["fig:mse-vs-m"]})
     figure["id"] = "01_reconstruction-8"
@@ -303,10 +304,15 @@ def test_figure_references_by_key_link_to_the_figure_in_every_format():
             },
         )
     ]
-    cells = [nbformat.v4.new_code_cell("x = 1"), figure, text, table]
+    margins = _table_cell("99_report", 4, ["Findings", "Margins"])
+    margins.outputs[1]["metadata"] = {TABLE_KEY: "margins"}
+    cells = [nbformat.v4.new_code_cell("x = 1"), figure, text, table, margins]
     cells[0]["id"] = "00_datasets-1"
-    resolve_figure_references(cells, number_figures(cells))
-    assert text.source == "As [Figure 1.1](#figure-1-1) shows."
+    text.source += " Sources: @tbl:margins."
+    figures = number_figures(cells)
+    number_tables(cells)
+    resolve_references(cells, figures)
+    assert text.source == ("As [Figure 1.1](#figure-1-1) shows. Sources: [Table S.2](#table-s-2).")
     data = table.outputs[0]["data"]
     assert data["text/markdown"] == "see [Figure 1.1](#figure-1-1)"
     assert data["text/html"] == '<p>see <a href="#figure-1-1">Figure 1.1</a></p>'
@@ -316,7 +322,10 @@ def test_figure_references_by_key_link_to_the_figure_in_every_format():
 
     typo = nbformat.v4.new_markdown_cell("See @fig:mse-vs-n.")
     with pytest.raises(ValueError, match=r"@fig:mse-vs-n cites no figure.*mse-vs-m"):
-        resolve_figure_references([figure, typo], {"1.1": "mse-vs-m"})
+        resolve_references([figure, typo], {"1.1": "mse-vs-m"})
+    typo = nbformat.v4.new_markdown_cell("See @tbl:margin.")
+    with pytest.raises(ValueError, match=r"@tbl:margin cites no table.*key='margin'.*margins"):
+        resolve_references([margins, typo], {})
 
 
 def test_outputs_marked_for_the_appendix_move_there_in_the_pdf_only(tmp_path):
@@ -411,6 +420,28 @@ def test_tables_keep_their_chapter_number_or_get_one_and_an_anchor():
     )
     with pytest.raises(ValueError, match="Table 3b is numbered twice"):
         number_tables([_table_cell("03_projection_mlp", 1, ["Table 3b. a", "Table 3b. b"])])
+
+
+def test_long_text_columns_wrap_in_latex_instead_of_shrinking_the_table():
+    import pandas as pd
+
+    from helpers.tables import WRAP_AFTER, latex_table
+
+    short = latex_table(pd.DataFrame({"image": ["camera"], "mse": [0.01]}))
+    assert "\\begin{tabular}{lr}" in short and "tabularx" not in short
+    frame = pd.DataFrame(
+        {"claim": ["1"], "halves": ["word " * WRAP_AFTER], "n": [3], "interval": ["[0.1, 0.2]" * 3]}
+    )
+    body = latex_table(frame)
+    assert (
+        "\\begin{tabularx}{\\linewidth}{l>{\\raggedright\\arraybackslash\\hsize=1.00\\hsize}Xrr}"
+        in body
+    )
+    assert body.count("\\end{tabularx}") == 1 and "\\end{tabular}\n" not in body
+    # Two wrapped columns share the width by their longest cell; the factors sum to 2.
+    frame["note"] = ["word " * 12]  # 60 characters against 90
+    body = latex_table(frame)
+    assert "\\hsize=1.20\\hsize}X" in body and "\\hsize=0.80\\hsize}X" in body
 
 
 def test_links_in_table_cells_become_hyperlinks_in_latex():

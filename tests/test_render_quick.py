@@ -271,7 +271,7 @@ def test_the_pdf_findings_fit_page_3_and_the_evidence_is_in_its_appendix(quick_r
 
     first_pages = _pdf_text(quick_report / "report.pdf", 1, 3)
     assert "The study's conclusions: verdicts" in first_pages
-    assert "Figure S.1" in first_pages  # the decisions figure's label, below it
+    assert "Figure S.1 — made by" in first_pages  # the decisions figure's label, below it
     whole = _pdf_text(quick_report / "report.pdf")
     assert "@fig:" not in whole
     appendix = whole[whole.rindex(APPENDIX_HEADING) :]

@@ -172,7 +172,9 @@ def test_details_fold_in_html_and_stay_plain_in_the_pdf(monkeypatch):
     from helpers import tables
 
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append(data))
+    monkeypatch.setattr(
+        "IPython.display.display", lambda data, raw, metadata=None: shown.append(data)
+    )
     tables.show_details("Evidence for <verdict> 1", "Some *long* text.")
     (data,) = shown
     assert data["text/html"].startswith(
@@ -189,4 +191,43 @@ def test_the_findings_table_says_where_each_verdicts_evidence_is():
     rows = verdicts.findings_rows(verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}))
     assert [r["claim"] for r in rows] == [1, 2, 3]
     assert rows[1]["evidence"].startswith("Experiment 3: [Table 3b](#table-3b)")
-    assert rows[1]["rule"].endswith("post hoc)") and rows[0]["verdict"] == "no evidence"
+    assert rows[1]["verdict"].endswith("post hoc)")
+    assert rows[0]["verdict"].startswith("no evidence (rule v")
+    assert rows[0]["deciding check"] == "-"  # no reconstruction results: no checks
+    v2 = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[1]
+    check = verdicts.deciding_check(v2)
+    assert rows[1]["deciding check"].startswith(check["check"])
+    assert rows[1]["estimate [interval]"] == (
+        f"{check['estimate']:.3g} [{check['low']:.3g}, {check['high']:.3g}]"
+    )
+    sign = ">" if check["direction"] == "above" else "<"
+    assert rows[1]["threshold"] == f"{sign} {check['threshold']:g}"
+
+
+def _check(name, outcome, low, high, threshold=2.0, unit="x", direction="above"):
+    return {
+        "check": name,
+        "outcome": outcome,
+        "estimate": (low + high) / 2,
+        "low": low,
+        "high": high,
+        "threshold": threshold,
+        "direction": direction,
+        "unit": unit,
+        "span": "90% interval",
+    }
+
+
+def test_the_deciding_check_is_the_one_the_verdict_turns_on():
+    decide = verdicts.deciding_check
+    far = _check("far", "holds", 5.0, 9.0)
+    near = _check("near", "holds", 2.1, 9.0)
+    fails = _check("fails", "fails", 1.0, 1.5)
+    unsure = _check("unsure", "inconclusive", 1.0, 3.0)
+    assert decide({"verdict": "supported", "checks": [far, near]}) is near
+    assert decide({"verdict": "contradicted", "checks": [unsure, fails]}) is fails
+    assert decide({"verdict": "inconclusive", "checks": [far, unsure]}) is unsure
+    assert decide({"verdict": "no evidence", "checks": []}) is None
+    below = _check("below", "holds", -0.2, -0.07, threshold=0.05, unit="", direction="below")
+    nearer = _check("nearer", "holds", -0.2, 0.04, threshold=0.05, unit="", direction="below")
+    assert decide({"verdict": "supported", "checks": [below, nearer]}) is nearer

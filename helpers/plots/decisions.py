@@ -19,11 +19,12 @@ def plot_decisions(verdicts):
     panels = [(i, v) for i, v in enumerate(verdicts, 1) if v.get("checks")]
     if not panels:
         return None
-    heights = [0.5 + 0.42 * len(v["checks"]) for _, v in panels]
+    # Compact: the findings table and this figure share the PDF's page 3.
+    heights = [0.35 + 0.22 * len(v["checks"]) for _, v in panels]
     fig, axes = plt.subplots(
         len(panels),
         1,
-        figsize=(PAGE_WIDTH_IN, sum(heights) + 0.4),
+        figsize=(PAGE_WIDTH_IN, sum(heights) + 0.3),
         gridspec_kw={"height_ratios": heights},
         squeeze=False,
     )

@@ -15,7 +15,8 @@ hypertarget), so a link ``[Table 3b](#table-3b)`` lands on it in the HTML and th
 A figure is cited by key, as pandoc-crossref does: the cell that draws it carries the
 tag ``fig:mse-vs-m`` (one tag per figure, in the order the cell draws them), and text
 anywhere in the report (markdown cells, tables, folded blocks) writes ``@fig:mse-vs-m``,
-which becomes a link "Figure 1.2" to it. A key no figure carries stops the build.
+which becomes a link "Figure 1.2" to it; a table shown with ``show_table(..., key="margins")``
+is cited as ``@tbl:margins``. A key nothing carries stops the build.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 
 from helpers.provenance import commit_label
+from helpers.tables import TABLE_KEY
 
 __all__ = [
     "chapter_label",
@@ -30,13 +32,15 @@ __all__ = [
     "number_figures",
     "number_tables",
     "anchor",
-    "resolve_figure_references",
+    "resolve_references",
 ]
 
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg", "application/pdf")
 FIGURE_TAG = "fig:"
 # Letters, digits and hyphens only: LaTeX escaping leaves them as they are.
-FIGURE_REFERENCE = re.compile(r"@fig:([A-Za-z0-9][A-Za-z0-9-]*)")
+REFERENCE = re.compile(r"@(fig|tbl):([A-Za-z0-9][A-Za-z0-9-]*)")
+# Output metadata: the number a table was given (its key: helpers.tables.TABLE_KEY).
+TABLE_NUMBER = "report_number"
 
 
 def chapter_label(stem):
@@ -156,43 +160,66 @@ def number_figures(cells, marks=None):
     return numbers
 
 
-def resolve_figure_references(cells, numbers):
-    """Replace every ``@fig:key`` of the merged report by a link to its figure, in place.
+def _table_keys(cells):
+    """Table key -> number, from the outputs :func:`number_tables` numbered."""
+    keys = {}
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata") or {}
+            if metadata.get(TABLE_KEY) and metadata.get(TABLE_NUMBER):
+                keys[metadata[TABLE_KEY]] = metadata[TABLE_NUMBER]
+    return keys
+
+
+def resolve_references(cells, figures):
+    """Replace every ``@fig:key`` and ``@tbl:key`` of the merged report by a link, in place.
 
     Markdown cells get ``[Figure 1.2](#figure-1-2)``; display outputs get the same in
     their Markdown, an ``<a href>`` in their HTML and a ``\\hyperlink`` in their LaTeX.
+    A table's key is the one :func:`helpers.tables.show_table` was given.
 
     Parameters
     ----------
     cells : list
-        The merged cells, figures numbered (:func:`number_figures`).
-    numbers : dict
+        The merged cells, figures and tables numbered (:func:`number_figures`,
+        :func:`number_tables`).
+    figures : dict
         Figure number -> key, as :func:`number_figures` returns it.
 
     Raises
     ------
     ValueError
-        For a key no figure carries (the link would land nowhere), naming the known keys.
+        For a key no figure or table carries (the link would land nowhere), naming the
+        known keys.
     """
-    by_key = {key: number for number, key in numbers.items() if key}
+    known = {
+        "fig": ("figure", {key: number for number, key in figures.items() if key}),
+        "tbl": ("table", _table_keys(cells)),
+    }
 
     def replace(text, style):
         def link(match):
-            key = match.group(1)
+            prefix, key = match.groups()
+            kind, by_key = known[prefix]
             if key not in by_key:
+                how = (
+                    f"tag the cell that draws it 'fig:{key}'"
+                    if prefix == "fig"
+                    else f"show it with show_table(..., key='{key}')"
+                )
                 raise ValueError(
-                    f"@fig:{key} cites no figure: tag the cell that draws it 'fig:{key}' "
-                    f"(figure keys in this report: {sorted(by_key) or 'none'})"
+                    f"@{prefix}:{key} cites no {kind}: {how} "
+                    f"({kind} keys in this report: {sorted(by_key) or 'none'})"
                 )
             number = by_key[key]
-            target = anchor("figure", number)
+            target, label = anchor(kind, number), f"{kind.capitalize()} {number}"
             if style == "html":
-                return f'<a href="#{target}">Figure {number}</a>'
+                return f'<a href="#{target}">{label}</a>'
             if style == "latex":
-                return f"\\hyperlink{{{target}}}{{Figure {number}}}"
-            return f"[Figure {number}](#{target})"
+                return f"\\hyperlink{{{target}}}{{{label}}}"
+            return f"[{label}](#{target})"
 
-        return FIGURE_REFERENCE.sub(link, text)
+        return REFERENCE.sub(link, text)
 
     styles = {"text/markdown": "markdown", "text/html": "html", "text/latex": "latex"}
     for cell in cells:
@@ -252,6 +279,7 @@ def number_tables(cells):
             if number in numbers:
                 raise ValueError(f"Table {number} is numbered twice (notebook {stem})")
             numbers.append(number)
+            output.setdefault("metadata", {})[TABLE_NUMBER] = number
             target = anchor("table", number)
             data["text/markdown"] = f'<a id="{target}"></a>\n\n' + data["text/markdown"]
             data["text/latex"] = f"\\hypertarget{{{target}}}{{}}" + data["text/latex"]

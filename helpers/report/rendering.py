@@ -43,15 +43,16 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
     the PDF's table of contents and the HTML's, built from the level-1 and
     level-2 headings; it ends with the references. Every figure is numbered by
     chapter and marked with what made it (``figure_marks``, stem -> text:
-    :func:`helpers.report.figures.notebook_marks`); every ``@fig:key`` becomes a link
-    to the figure whose cell is tagged ``fig:key``.
+    :func:`helpers.report.figures.notebook_marks`); every ``@fig:key`` / ``@tbl:key``
+    becomes a link to the figure whose cell is tagged ``fig:key`` / the table shown with
+    that key.
     """
     import nbformat
 
     from helpers.report.figures import (
         number_figures,
         number_tables,
-        resolve_figure_references,
+        resolve_references,
     )
     from helpers.report.references import references_markdown
 
@@ -80,7 +81,7 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
     cells.append(nbformat.v4.new_markdown_cell(references_markdown()))
     figures = number_figures(cells, figure_marks)
     number_tables(cells)
-    resolve_figure_references(cells, figures)
+    resolve_references(cells, figures)
     toc = []
     for cell in cells:
         if cell.cell_type != "markdown":
