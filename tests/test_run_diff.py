@@ -1,10 +1,18 @@
 """Two runs compared: only what changed, with deltas (like DVC's metrics/params diff)."""
 
 import json
+import re
 
 import pytest
 
-from helpers.report.run_diff import diff_runs, flatten_numbers, main, to_markdown
+from helpers.report.run_diff import (
+    diff_runs,
+    flatten_numbers,
+    main,
+    main_curves,
+    to_html,
+    to_markdown,
+)
 
 
 def _cnn(seed=0, accuracy=0.85, precision="float32", folds=(0.84, 0.86)):
@@ -69,8 +77,8 @@ def test_only_what_changed_is_listed_with_its_delta():
 
 def test_markdown_has_one_table_per_part_that_changed():
     text = to_markdown(diff_runs({"cnn": _cnn()}, {"cnn": _cnn(accuracy=0.8)}), ("A", "B"))
-    assert text.startswith("### metrics\n\n| results | metric | A | B | delta |")
-    assert "| cnn | datasets.fashion_mnist.mean | 0.85 | 0.8 | -0.05 |" in text
+    assert text.startswith("### metrics\n\n| results | metric | A | B | delta | within 1 sd |")
+    assert "| cnn | datasets.fashion_mnist.mean | 0.85 | 0.8 | -0.05 | - |" in text
     assert to_markdown(diff_runs({"cnn": _cnn()}, {"cnn": _cnn()})) == "No differences."
 
 
@@ -78,10 +86,60 @@ def test_the_command_reads_two_output_folders(tmp_path, capsys):
     for name, payload in (("a", _cnn()), ("b", _cnn(accuracy=0.9))):
         (tmp_path / name / "results").mkdir(parents=True)
         (tmp_path / name / "results" / "cnn.json").write_text(json.dumps(payload))
-    assert main([str(tmp_path / "a"), str(tmp_path / "b"), "--json"]) == 0
+    page = tmp_path / "compare.html"
+    assert main([str(tmp_path / "a"), str(tmp_path / "b"), "--json", "--html", str(page)]) == 0
     diff = json.loads(capsys.readouterr().out)
     assert diff["metrics"][0]["delta"] == pytest.approx(0.05)
+    assert "datasets.fashion_mnist.mean" in page.read_text()
     with pytest.raises(SystemExit) as exc:
         main([str(tmp_path / "a"), str(tmp_path / "missing")])
     assert exc.value.code == 2
     assert "has no results/ folder" in capsys.readouterr().err
+
+
+def test_a_change_is_set_against_the_first_runs_recorded_spread():
+    def cnn(mean, std):
+        payload = _cnn(accuracy=mean)
+        payload["datasets"]["fashion_mnist"]["std"] = std
+        payload["field_marks"] = [{"psnr_mean": 30.0 + mean, "psnr_sd": 0.5}]
+        return payload
+
+    rows = diff_runs({"cnn": cnn(0.85, 0.03)}, {"cnn": cnn(0.87, 0.01)})["metrics"]
+    within = {r["metric"]: r["within 1 sd"] for r in rows}
+    # 0.02 inside the first run's sd of 0.03; the sd itself has no spread recorded.
+    assert within["datasets.fashion_mnist.mean"] == "yes"
+    assert within["datasets.fashion_mnist.std"] is None
+    assert within["field_marks[0].psnr_mean"] == "yes"
+    rows = diff_runs({"cnn": cnn(0.85, 0.01)}, {"cnn": cnn(0.87, 0.01)})["metrics"]
+    assert {r["metric"]: r["within 1 sd"] for r in rows}["datasets.fashion_mnist.mean"] == "no"
+
+
+def _curves_run(mse_at_50):
+    return {
+        "reconstruction": {
+            "table": [
+                {"image": "camera", "M": 100, "mse_mean": mse_at_50 / 2},
+                {"image": "camera", "M": 50, "mse_mean": mse_at_50},
+            ]
+        },
+        "projection_mlp": {
+            "sweep": [{"dataset": "cifar10", "method": "gaussian", "M": 32, "mean": 0.3}]
+        },
+    }
+
+
+def test_main_curves_and_the_html_page_overlay_both_runs():
+    first, second = _curves_run(0.02), _curves_run(0.03)
+    curves = main_curves(first)
+    assert curves["Experiment 1: MSE vs M"][3] == {"camera": [(50.0, 0.02), (100.0, 0.01)]}
+    assert curves["Experiment 3: CV accuracy vs M"][3] == {"cifar10 gaussian": [(32.0, 0.3)]}
+    assert "Experiment 4: validation accuracy vs FLOPs" not in curves  # not recorded
+    page = to_html(
+        diff_runs(first, second), (curves, main_curves(second)), labels=("run A", "run B")
+    )
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 2
+    assert "<table>" in page and "run A solid, run B dashed" in page
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page)  # nothing fetched
+    assert page == to_html(
+        diff_runs(first, second), (curves, main_curves(second)), labels=("run A", "run B")
+    )  # no date stamped in the figures: the same runs give the same page

@@ -2,10 +2,15 @@
 and numbers (``python -m helpers.report.run_diff A B``).
 
 Like DVC's ``params diff`` / ``metrics diff``: only what differs, with the delta of
-every number, as Markdown tables or JSON. A run is an output folder of render.sh
-(``reports/<profile>``, a seed run, another machine's folder copied here); each
-result's own ``_run`` block says how it was made, so two folders from different
-profiles, seeds, precisions, backends or machines compare directly.
+every number, as Markdown tables, JSON or a self-contained HTML page that also overlays
+the two runs' main curves (error vs M, accuracy vs M, accuracy vs compression). A run
+is an output folder of render.sh (``reports/<profile>``, a seed run, another machine's
+folder copied here); each result's own ``_run`` block says how it was made, so two
+folders from different profiles, seeds, precisions, backends or machines compare
+directly. A changed number whose first run recorded its spread (a ``mean`` beside a
+``std``, ``x_mean`` beside ``x_std`` or ``x_sd``) says whether the delta lies within
+one of those standard deviations: a change smaller than the run's own fold or draw
+spread is not evidence of a difference.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import math
 import sys
 from pathlib import Path
 
-__all__ = ["flatten_numbers", "diff_runs", "to_markdown", "main"]
+__all__ = ["flatten_numbers", "diff_runs", "to_markdown", "main_curves", "to_html", "main"]
 
 # Lists longer than this (per-fold times, round timings, tables) are summarized by
 # their numeric leaves only when short: long ones are raw data, not metrics.
@@ -61,6 +66,26 @@ def _get(run, path):
     return run
 
 
+def _spread_key(key):
+    """The key of the standard deviation recorded beside ``key``'s mean, as candidates."""
+    head, _, last = key.rpartition(".")
+    prefix = f"{head}." if head else ""
+    if last == "mean":
+        return [f"{prefix}std", f"{prefix}sd"]
+    if last.endswith("_mean"):
+        stem = last[: -len("_mean")]
+        return [f"{prefix}{stem}_std", f"{prefix}{stem}_sd"]
+    return []
+
+
+def _within_spread(numbers, key, delta):
+    """'yes'/'no': is |delta| within one recorded sd of the first run? None without one."""
+    spread = next((numbers[k] for k in _spread_key(key) if k in numbers), None)
+    if spread is None or delta is None or math.isnan(spread):
+        return None
+    return "yes" if abs(delta) <= spread else "no"
+
+
 def _differs(a, b, rtol):
     if a is None or b is None:
         return a is not b
@@ -85,7 +110,9 @@ def diff_runs(first, second, rtol=0.0, show_all=False):
     -------
     dict
         ``results`` (names only in one run), ``params``, ``environment``,
-        ``verdicts`` and ``metrics``: lists of rows.
+        ``verdicts`` and ``metrics``: lists of rows. A metric row's ``within 1 sd``
+        says whether its delta lies within the first run's recorded standard
+        deviation of it (None where it recorded none).
     """
     if rtol < 0:
         raise ValueError(f"rtol must be >= 0, got {rtol}")
@@ -118,7 +145,14 @@ def diff_runs(first, second, rtol=0.0, show_all=False):
             if show_all or _differs(a, b, rtol):
                 delta = b - a if a is not None and b is not None else None
                 out["metrics"].append(
-                    {"results": name, "metric": key, "first": a, "second": b, "delta": delta}
+                    {
+                        "results": name,
+                        "metric": key,
+                        "first": a,
+                        "second": b,
+                        "delta": delta,
+                        "within 1 sd": _within_spread(numbers[0], key, delta),
+                    }
                 )
     verdicts = [(r.get("summary") or {}).get("verdicts") or [] for r in (first, second)]
     for i in range(max(len(v) for v in verdicts)):
@@ -150,6 +184,111 @@ def to_markdown(diff, labels=("first", "second")):
     return "\n\n".join(parts) or "No differences."
 
 
+def _series(rows, key_fields, x, y):
+    series = {}
+    for row in rows or []:
+        if not isinstance(row, dict) or row.get(x) is None or row.get(y) is None:
+            continue
+        label = " ".join(str(row.get(f)) for f in key_fields)
+        series.setdefault(label, []).append((float(row[x]), float(row[y])))
+    return {label: sorted(points) for label, points in series.items()}
+
+
+def main_curves(results):
+    """The main curves of one run, by title: ``{title: (x label, y label, log y, series)}``
+    with ``series`` = label -> sorted (x, y) points. Curves a run did not record are left
+    out."""
+    curves = {}
+    table = (results.get("reconstruction") or {}).get("table")
+    if table:
+        curves["Experiment 1: MSE vs M"] = (
+            "M (measurements)",
+            "MSE (log scale)",
+            True,
+            _series(table, ["image"], "M", "mse_mean"),
+        )
+    sweep = (results.get("projection_mlp") or {}).get("sweep")
+    if sweep:
+        curves["Experiment 3: CV accuracy vs M"] = (
+            "M (projected dimensions)",
+            "CV accuracy",
+            False,
+            _series(sweep, ["dataset", "method"], "M", "mean"),
+        )
+    rows = (results.get("svd_compression") or {}).get("rows")
+    if rows:
+        compressed = [r for r in rows if r.get("label") != "original"]
+        curves["Experiment 4: validation accuracy vs FLOPs"] = (
+            "inference FLOPs per image",
+            "validation accuracy (rebuilt)",
+            False,
+            _series(compressed, ["dataset"], "flops_per_image", "val_accuracy"),
+        )
+    return {title: curve for title, curve in curves.items() if curve[3]}
+
+
+def _overlay_svg(title, first, second, labels):
+    """One figure, the first run solid and the second dashed, as inline SVG text."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: leaves any session's backend alone
+
+    xlabel, ylabel, log_y = (first or second)[:3]
+    fig = Figure(figsize=(6.5, 3.2))
+    ax = fig.add_subplot()
+    colors = {}
+    for curve, style, run in ((first, "-", labels[0]), (second, "--", labels[1])):
+        for name, points in (curve[3] if curve else {}).items():
+            color = colors.setdefault(name, f"C{len(colors) % 10}")
+            xs, ys = zip(*points)
+            ax.plot(xs, ys, style, marker="o", ms=3, color=color, label=f"{name} ({run})")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if log_y:
+        ax.set_yscale("log")
+    ax.legend(fontsize=7, ncol=2)
+    buffer = io.StringIO()
+    # A fixed salt and no date: the same runs give the same SVG, so the same page.
+    with matplotlib.rc_context({"svg.hashsalt": "run-diff"}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]  # drop the XML prolog: it is inlined in HTML
+
+
+def to_html(diff, curves=({}, {}), labels=("first", "second")):
+    """The diff as one self-contained HTML page: the Markdown tables, then each main
+    curve of the two runs overlaid (first solid, second dashed; inline SVG, no network).
+
+    ``curves``: :func:`main_curves` of each run.
+    """
+    import html
+
+    import mistune
+
+    figures = []
+    for title in sorted(set(curves[0]) | set(curves[1])):
+        figures.append(
+            f"<figure>{_overlay_svg(title, curves[0].get(title), curves[1].get(title), labels)}"
+            f"<figcaption>{html.escape(title)}: {html.escape(labels[0])} solid, "
+            f"{html.escape(labels[1])} dashed</figcaption></figure>"
+        )
+    heading = f"{html.escape(labels[0])} vs {html.escape(labels[1])}"
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        f"<title>Run comparison: {heading}</title><style>"
+        "body{font-family:sans-serif;max-width:75em;margin:auto;padding:1em}"
+        "table{border-collapse:collapse;font-size:90%}"
+        "td,th{border:1px solid #ccc;padding:2px 6px}"
+        "figure{margin:1em 0}</style></head><body>"
+        f"<h1>Run comparison: {heading}</h1>"
+        "<p>Only what differs. <em>within 1 sd</em>: whether a number's change lies within "
+        "the first run's recorded standard deviation of it.</p>"
+        + mistune.html(to_markdown(diff, labels))
+        + ("<h2>Main curves</h2>" + "".join(figures) if figures else "")
+        + "</body></html>\n"
+    )
+
+
 def main(argv=None):
     from helpers.results import read_results
 
@@ -161,6 +300,13 @@ def main(argv=None):
     parser.add_argument("first", type=Path, help="output folder of the first run")
     parser.add_argument("second", type=Path, help="output folder of the second run")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write the comparison as a self-contained HTML page, with the two runs' "
+        "main curves overlaid",
+    )
     parser.add_argument("--all", action="store_true", help="list unchanged values too")
     parser.add_argument(
         "--rtol", type=float, default=0.0, help="relative tolerance for equal numbers"
@@ -178,11 +324,17 @@ def main(argv=None):
         diff = diff_runs(*runs, rtol=args.rtol, show_all=args.all)
     except ValueError as exc:
         parser.error(str(exc))
+    labels = (str(args.first), str(args.second))
+    if args.html:
+        from helpers.files import atomic_path
+
+        with atomic_path(args.html) as tmp:
+            tmp.write_text(to_html(diff, tuple(main_curves(r) for r in runs), labels))
     if args.json:
         json.dump(diff, sys.stdout, indent=2, default=str)
         print()
     else:
-        print(to_markdown(diff, labels=(str(args.first), str(args.second))))
+        print(to_markdown(diff, labels=labels))
     return 0
 
 
