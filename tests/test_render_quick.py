@@ -340,6 +340,48 @@ def test_figures_are_kept_as_pdf_for_the_pdf_report(quick_report):
     assert sum(b"/Subtype /Image" not in pdf for pdf in pdfs) >= 5
 
 
+def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir, tmp_path):
+    """Issue 23: run_diff on the quick render's results and the same folder re-run with one
+    parameter changed lists that parameter, the numbers it moved and nothing else, and
+    overlays the curves. (A copy elsewhere would re-run every chapter: the output folder
+    is a parameter.) The folder is re-rendered as it was afterwards."""
+    from helpers.report.run_diff import diff_runs
+    from helpers.report.run_diff import main as run_diff
+
+    def snapshot(name):
+        shutil.copytree(quick_report / "results", tmp_path / name / "results")
+        return tmp_path / name
+
+    before = snapshot("before")
+    try:
+        result = render(
+            "--no-report",
+            "-p",
+            "cs_m_values",
+            "[50, 100]",
+            data_dir=data_dir,
+            output_dir=quick_report,
+        )
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        after = snapshot("fewer-m")
+    finally:
+        restored = render("--no-report", data_dir=data_dir, output_dir=quick_report)
+        assert restored.returncode == 0, restored.stderr[-2000:]
+    page = tmp_path / "compare.html"
+    assert run_diff([str(before), str(after), "--html", str(page)]) == 0
+    diff = diff_runs(read_results(before), read_results(after))
+    assert {(r["results"], r["parameter"]) for r in diff["params"]} == {
+        ("reconstruction", "cs_m_values")
+    }
+    changed = {r["results"] for r in diff["metrics"]}
+    assert "reconstruction" in changed
+    assert changed <= {"reconstruction", "summary"}, changed  # the classifiers did not re-run
+    assert not diff["results"]
+    html = page.read_text()
+    assert "cs_m_values" in html and "Experiment 1: MSE vs M" in html
+    assert html.count("<svg") == 3  # error, accuracy and compression curves
+
+
 def test_rerun_skips_up_to_date_notebooks(quick_report, data_dir):
     result = render("--no-report", data_dir=data_dir, output_dir=quick_report)
     assert result.returncode == 0, result.stderr[-2000:]
