@@ -6,6 +6,7 @@ import re
 import pytest
 
 from helpers.report.run_diff import (
+    WITHIN,
     diff_runs,
     flatten_numbers,
     main,
@@ -77,7 +78,9 @@ def test_only_what_changed_is_listed_with_its_delta():
 
 def test_markdown_has_one_table_per_part_that_changed():
     text = to_markdown(diff_runs({"cnn": _cnn()}, {"cnn": _cnn(accuracy=0.8)}), ("A", "B"))
-    assert text.startswith("### metrics\n\n| results | metric | A | B | delta | within 1 sd |")
+    assert text.startswith(
+        "### metrics\n\n| results | metric | A | B | delta | delta within first run's sd (not a test) |"
+    )
     assert "| cnn | datasets.fashion_mnist.mean | 0.85 | 0.8 | -0.05 | - |" in text
     assert to_markdown(diff_runs({"cnn": _cnn()}, {"cnn": _cnn()})) == "No differences."
 
@@ -105,13 +108,16 @@ def test_a_change_is_set_against_the_first_runs_recorded_spread():
         return payload
 
     rows = diff_runs({"cnn": cnn(0.85, 0.03)}, {"cnn": cnn(0.87, 0.01)})["metrics"]
-    within = {r["metric"]: r["within 1 sd"] for r in rows}
+    within = {r["metric"]: r[WITHIN] for r in rows}
     # 0.02 inside the first run's sd of 0.03; the sd itself has no spread recorded.
     assert within["datasets.fashion_mnist.mean"] == "yes"
     assert within["datasets.fashion_mnist.std"] is None
     assert within["field_marks[0].psnr_mean"] == "yes"
     rows = diff_runs({"cnn": cnn(0.85, 0.01)}, {"cnn": cnn(0.87, 0.01)})["metrics"]
-    assert {r["metric"]: r["within 1 sd"] for r in rows}["datasets.fashion_mnist.mean"] == "no"
+    assert {r["metric"]: r[WITHIN] for r in rows}["datasets.fashion_mnist.mean"] == "no"
+    # No spread to compare with: a zero sd (one fold) says nothing.
+    rows = diff_runs({"cnn": cnn(0.85, 0.0)}, {"cnn": cnn(0.87, 0.0)})["metrics"]
+    assert {r["metric"]: r[WITHIN] for r in rows}["datasets.fashion_mnist.mean"] is None
 
 
 def _curves_run(mse_at_50):

@@ -191,17 +191,24 @@ def test_the_findings_table_says_where_each_verdicts_evidence_is():
     rows = verdicts.findings_rows(verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}))
     assert [r["claim"] for r in rows] == [1, 2, 3]
     assert rows[1]["evidence"].startswith("Experiment 3: [Table 3b](#table-3b)")
-    assert rows[1]["verdict"].endswith("post hoc)")
-    assert rows[0]["verdict"].startswith("no evidence (rule v")
+    assert "post hoc;" in rows[1]["verdict"]
+    assert rows[0]["verdict"].startswith("no evidence (v")
     assert rows[0]["deciding check"] == "-"  # no reconstruction results: no checks
     v2 = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[1]
     check = verdicts.deciding_check(v2)
     assert rows[1]["deciding check"].startswith(check["check"])
     assert rows[1]["estimate [interval]"] == (
-        f"{check['estimate']:.3g} [{check['low']:.3g}, {check['high']:.3g}]"
+        f"{check['estimate']:.4g} [{check['low']:.4g}, {check['high']:.4g}]"
     )
-    sign = ">" if check["direction"] == "above" else "<"
-    assert rows[1]["threshold"] == f"{sign} {check['threshold']:g}"
+    sign = "\u2265" if check["direction"] == "above" else "\u2264"
+    assert rows[1]["claim needs"] == f"{sign} {check['threshold']:g}"
+    assert "earlier" in rows[1]["verdict"]
+    # Verdict 3's accuracy half, cited from verdict 2, is shown among its checks.
+    v3 = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
+    cited = [c for c in v3["checks"] if c["check"].startswith("close in accuracy, cited")]
+    if v3["verdict"] != "no evidence":
+        assert len(cited) == 1 and cited[0]["outcome"] == v3["halves"]["close in accuracy"]
+        assert cited[0]["cited_from"] == "verdict 2"
 
 
 def _check(name, outcome, low, high, threshold=2.0, unit="x", direction="above"):
@@ -228,6 +235,10 @@ def test_the_deciding_check_is_the_one_the_verdict_turns_on():
     assert decide({"verdict": "contradicted", "checks": [unsure, fails]}) is fails
     assert decide({"verdict": "inconclusive", "checks": [far, unsure]}) is unsure
     assert decide({"verdict": "no evidence", "checks": []}) is None
+    # A ratio check whose bound is not positive cannot be measured on the log scale:
+    # it is never taken for the nearest.
+    odd = _check("odd", "holds", -1.0, 9.0)
+    assert decide({"verdict": "supported", "checks": [odd, far]}) is far
     below = _check("below", "holds", -0.2, -0.07, threshold=0.05, unit="", direction="below")
     nearer = _check("nearer", "holds", -0.2, 0.04, threshold=0.05, unit="", direction="below")
     assert decide({"verdict": "supported", "checks": [below, nearer]}) is nearer

@@ -16,6 +16,11 @@ def plot_decisions(verdicts):
     ``verdicts``: :func:`helpers.summary.verdicts.conclusion_verdicts`, whose
     ``checks`` hold each decision's numbers. Ratios ("x") are drawn on a log scale.
     """
+    # A check cited from another verdict is drawn once, in that verdict's panel.
+    verdicts = [
+        {**v, "checks": [c for c in v.get("checks") or [] if not c.get("cited_from")]}
+        for v in verdicts
+    ]
     panels = [(i, v) for i, v in enumerate(verdicts, 1) if v.get("checks")]
     if not panels:
         return None

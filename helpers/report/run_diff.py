@@ -8,9 +8,9 @@ is an output folder of render.sh (``reports/<profile>``, a seed run, another mac
 folder copied here); each result's own ``_run`` block says how it was made, so two
 folders from different profiles, seeds, precisions, backends or machines compare
 directly. A changed number whose first run recorded its spread (a ``mean`` beside a
-``std``, ``x_mean`` beside ``x_std`` or ``x_sd``) says whether the delta lies within
-one of those standard deviations: a change smaller than the run's own fold or draw
-spread is not evidence of a difference.
+``std``, ``x_mean`` beside ``x_std`` or ``x_sd``) says whether the delta is at most that
+standard deviation: a yardstick of size, not a significance test (the spread is of
+single folds or draws, not the uncertainty of the mean, and only the first run's).
 """
 
 from __future__ import annotations
@@ -21,7 +21,15 @@ import math
 import sys
 from pathlib import Path
 
-__all__ = ["flatten_numbers", "diff_runs", "to_markdown", "main_curves", "to_html", "main"]
+__all__ = [
+    "WITHIN",
+    "flatten_numbers",
+    "diff_runs",
+    "to_markdown",
+    "main_curves",
+    "to_html",
+    "main",
+]
 
 # Lists longer than this (per-fold times, round timings, tables) are summarized by
 # their numeric leaves only when short: long ones are raw data, not metrics.
@@ -78,10 +86,17 @@ def _spread_key(key):
     return []
 
 
+# The metric rows' column: the delta against the first run's recorded spread.
+WITHIN = "delta within first run's sd (not a test)"
+
+
 def _within_spread(numbers, key, delta):
-    """'yes'/'no': is |delta| within one recorded sd of the first run? None without one."""
+    """'yes'/'no': is |delta| at most the first run's recorded sd of it? None without a
+    (positive, finite) sd or a finite delta."""
     spread = next((numbers[k] for k in _spread_key(key) if k in numbers), None)
-    if spread is None or delta is None or math.isnan(spread):
+    if spread is None or delta is None or not (spread > 0 and math.isfinite(spread)):
+        return None
+    if not math.isfinite(delta):
         return None
     return "yes" if abs(delta) <= spread else "no"
 
@@ -110,9 +125,9 @@ def diff_runs(first, second, rtol=0.0, show_all=False):
     -------
     dict
         ``results`` (names only in one run), ``params``, ``environment``,
-        ``verdicts`` and ``metrics``: lists of rows. A metric row's ``within 1 sd``
-        says whether its delta lies within the first run's recorded standard
-        deviation of it (None where it recorded none).
+        ``verdicts`` and ``metrics``: lists of rows. A metric row's :data:`WITHIN`
+        says whether its delta is at most the first run's recorded standard
+        deviation of it (None where it recorded none): not a test.
     """
     if rtol < 0:
         raise ValueError(f"rtol must be >= 0, got {rtol}")
@@ -151,7 +166,7 @@ def diff_runs(first, second, rtol=0.0, show_all=False):
                         "first": a,
                         "second": b,
                         "delta": delta,
-                        "within 1 sd": _within_spread(numbers[0], key, delta),
+                        WITHIN: _within_spread(numbers[0], key, delta),
                     }
                 )
     verdicts = [(r.get("summary") or {}).get("verdicts") or [] for r in (first, second)]
@@ -281,8 +296,9 @@ def to_html(diff, curves=({}, {}), labels=("first", "second")):
         "td,th{border:1px solid #ccc;padding:2px 6px}"
         "figure{margin:1em 0}</style></head><body>"
         f"<h1>Run comparison: {heading}</h1>"
-        "<p>Only what differs. <em>within 1 sd</em>: whether a number's change lies within "
-        "the first run's recorded standard deviation of it.</p>"
+        "<p>Only what differs. The last column of the numbers: whether a change is at most "
+        "the first run's recorded standard deviation of it (over folds or draws). It is a "
+        "yardstick of size, not a significance test.</p>"
         + mistune.html(to_markdown(diff, labels))
         + ("<h2>Main curves</h2>" + "".join(figures) if figures else "")
         + "</body></html>\n"

@@ -57,6 +57,8 @@ class Decision:
     # What [low, high] is: an interval at DECISION_LEVEL, or another range (verdict 1's
     # leave-one-out range).
     span: str = f"{DECISION_LEVEL:.0%} interval"
+    # The verdict whose check this is, when shown again under another (cited, not re-judged).
+    cited_from: str = ""
 
     def flip_text(self):
         """The thresholds at which the outcome would change, in words."""
