@@ -358,7 +358,7 @@ def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir
             "--no-report",
             "-p",
             "cs_m_values",
-            "[50, 100]",
+            "[50, 100, 300]",
             data_dir=data_dir,
             output_dir=quick_report,
         )
