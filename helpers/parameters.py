@@ -176,6 +176,11 @@ RULES = {
     "cs_trials": Rule(_POSITIVE, "an integer >= 1"),
     "cs_noise_std": Rule(_number(min_value=0), "a finite number >= 0"),
     "cs_grid_m": Rule(_list_of(_POSITIVE), "a list of M taken from cs_m_values"),
+    "cs_table1_priors": Rule(
+        _list_of(_choice(_cs_solvers), min_len=0),
+        "a list of solvers Table 1 is repeated with (e.g. [tv]), or []",
+    ),
+    "cs_prior_m": Rule(_list_of(_POSITIVE, min_len=2), "two or more M taken from cs_m_values"),
     "cs_comparison_m": Rule(_list_of(_POSITIVE), "a list of integers M in [1, N^2]"),
     "cs_comparison_trials": Rule(_POSITIVE, "an integer >= 1"),
     "cs_bp_max_m": Rule(_POSITIVE, "an integer >= 1"),
@@ -237,7 +242,7 @@ def _check_measurements(values):
     n = values.get("cs_image_size")
     if n is None:
         return
-    for name in ("cs_m_values", "cs_grid_m", "cs_comparison_m", "cs_noise_m"):
+    for name in ("cs_m_values", "cs_grid_m", "cs_comparison_m", "cs_noise_m", "cs_prior_m"):
         too_big = [m for m in values.get(name) or () if m > n * n]
         if too_big:
             _fail(
@@ -245,11 +250,13 @@ def _check_measurements(values):
                 f"{too_big} exceed N^2 = {n * n} pixels (cs_image_size {n})",
                 f"integers M in [1, {n * n}]",
             )
-    if "cs_grid_m" in values and "cs_m_values" in values:
-        missing = sorted(set(values["cs_grid_m"]) - set(values["cs_m_values"]))
+    for name in ("cs_grid_m", "cs_prior_m"):
+        if name not in values or "cs_m_values" not in values:
+            continue
+        missing = sorted(set(values[name]) - set(values["cs_m_values"]))
         if missing:
             _fail(
-                "cs_grid_m",
+                name,
                 f"{missing} are not in cs_m_values {values['cs_m_values']}",
                 "M values taken from cs_m_values",
             )

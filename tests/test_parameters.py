@@ -19,6 +19,8 @@ from helpers.report import cli
         ("svd_energies", "[1.5]", "must be in (0, 1]"),
         ("n_train", "15", "too few for cnn_folds"),
         ("cs_image_file", "no/such/file.png", "does not exist"),
+        ("cs_prior_m", "[50, 200]", "[200] are not in cs_m_values"),
+        ("cs_table1_priors", "[magic]", "magic"),
     ],
 )
 def test_bad_value_is_refused_before_any_notebook(capsys, tmp_path, name, text, message):

@@ -66,6 +66,15 @@ def test_reconstruction_results(quick_report):
     assert {r["solver"] for r in field} == {"tv", "fista"} and all(
         r["psnr_mean"] > 0 for r in field
     )
+    # Table 1 under TV: the profile's M, every image, PSNR and SSIM; verdict 1 judged on it.
+    by_prior = recorded["table_by_prior"]
+    assert set(by_prior) == {"fista (dct)", *profile["cs_table1_priors"]}
+    tv = by_prior["tv"]
+    assert sorted({r["M"] for r in tv}) == profile["cs_prior_m"]
+    assert {r["image"] for r in tv} == {r["image"] for r in table}
+    assert all(r["psnr_mean"] > 0 and r["trials"] == profile["cs_trials"] for r in tv)
+    assert set(recorded["verdict_by_prior"]) == set(by_prior)
+    assert all("psnr_mean" in r and "ssim_mean" in r for r in recorded["noise_sweep"])
 
 
 def test_cnn_results(quick_report):

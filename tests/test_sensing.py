@@ -485,6 +485,15 @@ def test_compressibility_snr_and_per_image_noise_summary():
     assert compressibility_snr_db(smooth, 64) > compressibility_snr_db(noise, 64) + 10
     rows = noise_sweep({"s": smooth, "n": noise}, [64], [40, 5], trials=2, seed=0)
     assert {r["trials"] for r in rows} == {2} and all(len(r["mse_draws"]) == 2 for r in rows)
+    # PSNR in the field's units, per draw from its MSE (pixels in [0, 1]), then averaged;
+    # a noisier measurement gives a lower PSNR and SSIM.
+    for r in rows:
+        expected = np.mean([10 * np.log10(1.0 / m) for m in r["mse_draws"]])
+        assert r["psnr_mean"] == pytest.approx(expected, rel=1e-9)
+        assert -1 <= r["ssim_mean"] <= 1 and r["ssim_std"] >= 0
+    by = {(r["image"], r["SNR dB"], r["method"]): r for r in rows}
+    for method in {r["method"] for r in rows}:
+        assert by[("s", 40, method)]["psnr_mean"] > by[("s", 5, method)]["psnr_mean"]
     text = noise_summary(rows)
     lines = text.splitlines()
     assert len(lines) == 2 and lines[0].startswith("- **s**") and lines[1].startswith("- **n**")
@@ -579,3 +588,43 @@ def test_tv_options_are_checked_and_described():
     with pytest.raises(ValueError, match="lam must be >= 0"):
         TVOptions(lam=-1)
     assert solver_settings("tv").startswith("isotropic TV, primal-dual (Condat-Vu)")
+
+
+def test_table_1_under_other_priors_sets_them_side_by_side_and_judges_each():
+    from helpers.cs import study as study1
+    from helpers.cs.experiments import error_table
+    from helpers.prose.reconstruction import priors_text
+
+    images = {
+        "smooth": make_test_image("smooth", 16, 0),
+        "textured": make_test_image("textured", 16, 0),
+    }
+    l1, _ = error_table(images, [40, 120], trials=2, seed=0, solver="fista")
+    tv, _ = error_table(images, [40, 120], trials=2, seed=0, solver="tv")
+    variances = {name: float(np.var(x)) for name, x in images.items()}
+    table = study1.prior_rows({"fista (dct)": l1, "tv": tv[1:]}, variances)
+    # Only the (image, M) every prior ran; relative MSE = MSE / var(x).
+    assert [(r["image"], r["M"]) for r in table] == [(r["image"], r["M"]) for r in l1[1:]]
+    first = table[0]
+    assert first["rel. MSE, tv"] == pytest.approx(tv[1]["mse_mean"] / variances[tv[1]["image"]])
+    assert first["PSNR dB, fista (dct)"] == l1[1]["psnr_mean"]
+    # TV recovers the piecewise-smooth synthetic image better than noise-level error.
+    assert all(r["psnr_mean"] > 15 for r in tv if r["image"] == "smooth" and r["M"] == 120)
+    measures = study1.measure_images(images)
+    reconstruction = {
+        "table": l1,
+        "image_groups": study1.group_images(images, measures),
+        "image_measures": measures,
+        "grouping": study1.grouping_record(),
+    }
+    verdicts = study1.verdict_by_prior(reconstruction, {"fista (dct)": l1, "tv": tv})
+    assert set(verdicts) == {"fista (dct)", "tv"}
+    assert all(
+        v["verdict"] in ("supported", "contradicted", "inconclusive", "no evidence")
+        for v in verdicts.values()
+    )
+    record = study1.prior_record({"tv": tv}, verdicts)
+    assert record["table_by_prior"]["tv"][0].keys() == set(study1.TABLE_KEYS)
+    assert record["verdict_by_prior"]["tv"]["verdict"] == verdicts["tv"]["verdict"]
+    text = priors_text(verdicts, [40, 120])
+    assert "M = 40 to 120" in text and "under tv: **" in text

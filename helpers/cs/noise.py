@@ -7,7 +7,7 @@ import numpy as np
 from helpers.checks import check_int, check_seed
 from helpers.cs.baselines import best_k_term
 from helpers.cs.experiments import run_tasks, trial_seed
-from helpers.cs.reconstruction import ORACLE_FRACTIONS, check_problem, mse, reconstruct
+from helpers.cs.reconstruction import ORACLE_FRACTIONS, check_problem, mse, psnr, reconstruct, ssim
 
 __all__ = [
     "NOISE_METHODS",
@@ -62,7 +62,7 @@ def _noise_trial(image, m, t, seed, settings, noise_std, rule):
     rec = reconstruct(
         image, m, random_state=trial_seed(seed, m, t), noise_std=noise_std, **settings, **options
     )
-    return mse(rec.image, image), rec.seconds
+    return mse(rec.image, image), psnr(rec.image, image), ssim(rec.image, image), rec.seconds
 
 
 def noise_sweep(
@@ -72,7 +72,8 @@ def noise_sweep(
 
     Every method sees the same measurements and noise (same seed per M and
     trial). Returns rows ``image, M, SNR dB, noise_std, method, mse_mean,
-    mse_std, mse_draws, trials, seconds_mean``, and per (image, M) the
+    mse_std, mse_draws, psnr_mean, psnr_std, ssim_mean, ssim_std, trials,
+    seconds_mean`` (PSNR in dB and SSIM for the range [0, 1]), and per (image, M) the
     ``compressibility SNR dB`` (:func:`compressibility_snr_db`) and the
     ``contrast dB`` = 10 log10(var(x) / mean(x^2)).
     """
@@ -103,6 +104,10 @@ def noise_sweep(
     for name, m, snr, label in keys:
         res = np.array([next(flat) for _ in range(trials)])
         image = np.asarray(images[name])
+
+        def spread(column):
+            return float(res[:, column].std(ddof=1)) if trials > 1 else 0.0
+
         rows.append(
             {
                 "image": name,
@@ -113,8 +118,12 @@ def noise_sweep(
                 "mse_mean": float(res[:, 0].mean()),
                 "mse_std": float(res[:, 0].std(ddof=1)) if trials > 1 else 0.0,
                 "mse_draws": [float(v) for v in res[:, 0]],
+                "psnr_mean": float(res[:, 1].mean()),
+                "psnr_std": spread(1),
+                "ssim_mean": float(res[:, 2].mean()),
+                "ssim_std": spread(2),
                 "trials": trials,
-                "seconds_mean": float(res[:, 1].mean()),
+                "seconds_mean": float(res[:, 3].mean()),
                 "compressibility SNR dB": model_snr[(name, m)],
                 "contrast dB": float(10 * np.log10(image.var() / np.mean(image**2))),
             }

@@ -30,6 +30,9 @@ __all__ = [
     "comparison_tables",
     "image_descriptions",
     "grouping_record",
+    "prior_rows",
+    "verdict_by_prior",
+    "prior_record",
 ]
 
 # The columns of Table 1 kept in the results record.
@@ -173,3 +176,58 @@ def grouping_record(basis=None):
     """The grouping rule's constants (``basis`` added when given)."""
     record = {"k": GROUP_K, "max_outside": GROUP_MAX_OUTSIDE}
     return {**record, "basis": basis} if basis else record
+
+
+def prior_rows(rows_by_prior, variances):
+    """Table 1 under each prior, side by side: per image and M (those every prior ran),
+    the relative MSE (MSE / var(x)) and the PSNR of each.
+
+    Parameters
+    ----------
+    rows_by_prior : dict
+        Prior label -> :func:`helpers.cs.experiments.error_table` rows (the same images
+        and measurement draws).
+    variances : dict
+        Image -> var(x), the constant image's MSE.
+    """
+    tables = {p: {(r["image"], r["M"]): r for r in rows} for p, rows in rows_by_prior.items()}
+    shared = set.intersection(*(set(t) for t in tables.values())) if tables else set()
+    first = next(iter(rows_by_prior.values()), [])
+    out = []
+    for r in first:
+        key = (r["image"], r["M"])
+        if key not in shared:
+            continue
+        row = {"image": key[0], "M": key[1]}
+        for prior, table in tables.items():
+            row[f"rel. MSE, {prior}"] = table[key]["mse_mean"] / variances[key[0]]
+        for prior, table in tables.items():
+            row[f"PSNR dB, {prior}"] = table[key]["psnr_mean"]
+        out.append(row)
+    return out
+
+
+def verdict_by_prior(reconstruction, rows_by_prior):
+    """Verdict 1's rule on each prior's Table 1 (the same images, groups and rule):
+    prior -> the verdict (:func:`helpers.summary.verdicts.conclusion_verdicts`)."""
+    from helpers.summary.verdicts import conclusion_verdicts
+
+    return {
+        prior: conclusion_verdicts({"reconstruction": {**reconstruction, "table": rows}})[0]
+        for prior, rows in rows_by_prior.items()
+    }
+
+
+def prior_record(rows_by_prior, verdicts):
+    """The results record of Table 1 under each prior: ``table_by_prior`` (prior -> rows,
+    :data:`TABLE_KEYS`) and ``verdict_by_prior`` (prior -> verdict and halves)."""
+    return {
+        "table_by_prior": {
+            prior: [{k: row[k] for k in TABLE_KEYS} for row in rows]
+            for prior, rows in rows_by_prior.items()
+        },
+        "verdict_by_prior": {
+            prior: {"verdict": v["verdict"], "halves": v.get("halves", {})}
+            for prior, v in verdicts.items()
+        },
+    }

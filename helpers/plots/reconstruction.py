@@ -126,11 +126,41 @@ def plot_scaling(rows):
     return fig
 
 
-def plot_noise_sweep(rows):
-    """MSE vs measurement SNR, one panel per image, one line per (method, M).
+def plot_quality_vs_m(rows):
+    """PSNR (dB) and SSIM vs M per image, side by side: the field's units for Table 1's
+    rows (mean +- std over the draws; images in [0, 1])."""
+    fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 2.8))
+    images = list(dict.fromkeys(r["image"] for r in rows))
+    colors = dict(zip(images, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    for ax, metric, label in zip(axes, ("psnr", "ssim"), ("PSNR (dB)", "SSIM")):
+        for image in images:
+            mine = [r for r in rows if r["image"] == image]
+            ax.errorbar(
+                [r["M"] for r in mine],
+                [r[f"{metric}_mean"] for r in mine],
+                yerr=[r[f"{metric}_std"] for r in mine],
+                marker="o",
+                ms=3,
+                capsize=2,
+                color=colors[image],
+                label=image,
+            )
+        ax.set_xlabel("number of measurements M")
+        ax.set_ylabel(label)
+    axes[1].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
 
-    Error bars: standard deviation over the draws (``mse_std``).
+
+def plot_noise_sweep(rows, metric="mse"):
+    """``metric`` ("mse", "psnr" or "ssim") vs measurement SNR, one panel per image, one
+    line per (method, M).
+
+    Error bars: standard deviation over the draws (``<metric>_std``).
     """
+    labels = {"mse": "MSE", "psnr": "PSNR (dB)", "ssim": "SSIM"}
+    if metric not in labels:
+        raise ValueError(f"metric must be one of {sorted(labels)}, got {metric!r}")
     images = list(dict.fromkeys(r["image"] for r in rows))
     methods = list(dict.fromkeys(r["method"] for r in rows))
     m_values = sorted({r["M"] for r in rows})
@@ -149,8 +179,8 @@ def plot_noise_sweep(rows):
                 if part:
                     ax.errorbar(
                         [r["SNR dB"] for r in part],
-                        [r["mse_mean"] for r in part],
-                        yerr=[r.get("mse_std", 0.0) for r in part],
+                        [r[f"{metric}_mean"] for r in part],
+                        yerr=[r.get(f"{metric}_std", 0.0) for r in part],
                         ls=styles[m],
                         marker="o",
                         ms=3,
@@ -158,10 +188,11 @@ def plot_noise_sweep(rows):
                         color=colors[method],
                         label=f"{method}, M = {m}",
                     )
-                    ax.set_yscale("log")
+                    if metric == "mse":
+                        ax.set_yscale("log")
         ax.set_title(image, fontsize=8)
         ax.set_xlabel("measurement SNR (dB)")
-    axes[0][0].set_ylabel("MSE")
+    axes[0][0].set_ylabel(labels[metric])
     axes[0][-1].legend(fontsize=5)
     fig.tight_layout()
     return fig

@@ -11,6 +11,8 @@ __all__ = [
     "constant_text",
     "verdict_text",
     "field_caption",
+    "priors_caption",
+    "priors_text",
 ]
 
 DECAY_CAPTION = (
@@ -65,6 +67,36 @@ def constant_text(summary, *, margin, trials):
     """The comparison with a constant image, ``summary`` from
     :func:`helpers.cs.readings.worse_than_constant_summary`."""
     return CONSTANT.format(margin=margin, trials=trials) + "\n\n" + summary
+
+
+PRIORS_CAPTION = (
+    "Table 1i. Table 1 under each prior: relative MSE (MSE / var(x); 1 = the constant "
+    "image) and PSNR (dB, pixels in [0, {data_range:g}]), mean over {trials} draws, the "
+    "same measurement draws for every prior ({scheme} measurements)"
+)
+PRIOR_VERDICT = "under {prior}: **{verdict}** ({halves})"
+PRIORS_TEXT = (
+    "Verdict 1's rule (the same images, groups and thresholds) on each prior's rows, "
+    "M = {m_low} to {m_high}: {verdicts}. The summary judges the study's claim on the "
+    "headline prior; this shows whether the field's standard prior for images changes it."
+)
+
+
+def priors_caption(*, trials, scheme, data_range):
+    return PRIORS_CAPTION.format(trials=trials, scheme=scheme, data_range=data_range)
+
+
+def priors_text(verdicts, m_values):
+    """Verdict 1 under each prior, from :func:`helpers.cs.study.verdict_by_prior`."""
+    parts = [
+        PRIOR_VERDICT.format(
+            prior=prior,
+            verdict=v["verdict"],
+            halves="; ".join(f"{h}: {o}" for h, o in v.get("halves", {}).items()) or "-",
+        )
+        for prior, v in verdicts.items()
+    ]
+    return PRIORS_TEXT.format(m_low=min(m_values), m_high=max(m_values), verdicts="; ".join(parts))
 
 
 def verdict_text(verdict):
