@@ -628,3 +628,64 @@ def test_table_1_under_other_priors_sets_them_side_by_side_and_judges_each():
     assert record["verdict_by_prior"]["tv"]["verdict"] == verdicts["tv"]["verdict"]
     text = priors_text(verdicts, [40, 120])
     assert "M = 40 to 120" in text and "under tv: **" in text
+
+
+def test_chapter_01_figures_draw_psnr_ssim_and_the_fields_marks():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.cs.field_marks import AIMS, PUBLISHED
+    from helpers.plots import plot_field_marks, plot_noise_sweep, plot_quality_vs_m
+
+    rows = [
+        {
+            "image": "camera",
+            "M": m,
+            "psnr_mean": p,
+            "psnr_std": 0.5,
+            "ssim_mean": s,
+            "ssim_std": 0.01,
+        }
+        for m, p, s in ((50, 15.0, 0.3), (600, 22.0, 0.7))
+    ]
+    fig = plot_quality_vs_m(rows)
+    (psnr_line,) = [c for c in fig.axes[0].containers]
+    assert list(psnr_line.lines[0].get_ydata()) == [15.0, 22.0]
+    assert fig.axes[1].get_ylabel() == "SSIM"
+    noise = [
+        {
+            "image": "camera",
+            "M": 200,
+            "SNR dB": snr,
+            "method": "fista",
+            "mse_mean": 0.01,
+            "mse_std": 0.0,
+            "psnr_mean": snr / 2,
+            "psnr_std": 0.1,
+        }
+        for snr in (10, 40)
+    ]
+    fig = plot_noise_sweep(noise, metric="psnr")
+    assert fig.axes[0].get_yscale() == "linear" and fig.axes[0].get_ylabel() == "PSNR (dB)"
+    with pytest.raises(ValueError, match="metric must be one of"):
+        plot_noise_sweep(noise, metric="mae")
+    field = [
+        {
+            "image": image,
+            "ratio": ratio,
+            "solver": solver,
+            "basis": "dct",
+            "psnr_mean": db,
+            "psnr_sd": 0.2,
+        }
+        for image in ("camera", "phantom")
+        for ratio, db in ((0.1, 25.0), (0.25, 30.0))
+        for solver in ("tv", "fista")
+    ]
+    fig = plot_field_marks(field, PUBLISHED, AIMS)
+    camera, phantom = fig.axes
+    labels = camera.get_legend_handles_labels()[1]
+    assert {"TV", "l1, dct", "literature (Set11 avg.)", "aim"} == set(labels)
+    squares = [line for line in camera.lines if line.get_marker() == "s"]
+    assert list(squares[0].get_ydata()) == [p["psnr"] for p in PUBLISHED]
+    assert "literature (Set11 avg.)" not in phantom.get_legend_handles_labels()[1]

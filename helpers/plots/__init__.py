@@ -25,6 +25,7 @@ from helpers.plots.datasets import (
 from helpers.plots.decisions import OUTCOME_COLORS, plot_decisions
 from helpers.plots.reconstruction import (
     plot_error_vs_m,
+    plot_field_marks,
     plot_noise_sweep,
     plot_phase_transition,
     plot_quality_vs_m,
@@ -43,6 +44,7 @@ __all__ = [
     "plot_grayscale_comparison",
     "plot_pixel_histograms",
     "plot_error_vs_m",
+    "plot_field_marks",
     "plot_reconstruction_grid",
     "plot_phase_transition",
     "plot_scaling",

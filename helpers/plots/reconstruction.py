@@ -198,6 +198,55 @@ def plot_noise_sweep(rows, metric="mse"):
     return fig
 
 
+def plot_field_marks(rows, published=(), aims=None):
+    """The field's marks: PSNR (dB) vs sampling ratio M / N^2, a panel per image, a line
+    per prior (mean +- sd over draws); the literature's figures as black squares (on the
+    cameraman panel: Set11 averages, quoted) and each aim as a red bar.
+
+    ``rows``: :func:`helpers.cs.field_marks.field_marks`; ``published``: its
+    ``PUBLISHED``; ``aims``: image -> (ratio, dB).
+    """
+    images = list(dict.fromkeys(r["image"] for r in rows))
+    fig, axes = plt.subplots(
+        1, len(images), figsize=(PAGE_WIDTH_IN, 2.8), squeeze=False, sharey=False
+    )
+    for ax, image in zip(axes[0], images):
+        mine = [r for r in rows if r["image"] == image]
+        priors = list(dict.fromkeys((r["solver"], r["basis"]) for r in mine))
+        for solver, basis in priors:
+            part = sorted(
+                (r for r in mine if (r["solver"], r["basis"]) == (solver, basis)),
+                key=lambda r: r["ratio"],
+            )
+            ax.errorbar(
+                [r["ratio"] for r in part],
+                [r["psnr_mean"] for r in part],
+                yerr=[r["psnr_sd"] for r in part],
+                marker="o",
+                ms=3,
+                capsize=2,
+                label="TV" if solver == "tv" else f"l1, {basis}",
+            )
+        if image == "camera" and published:
+            ax.plot(
+                [p["ratio"] for p in published],
+                [p["psnr"] for p in published],
+                "s",
+                color="black",
+                ms=4,
+                label="literature (Set11 avg.)",
+            )
+        if aims and image in aims:
+            ratio, level = aims[image]
+            ax.plot([ratio], [level], "_", color="red", ms=14, mew=2, label="aim")
+        ax.set_title(image, fontsize=8)
+        ax.set_xlabel("sampling ratio M / N^2")
+        ax.legend(fontsize=5)
+    axes[0][0].set_ylabel("PSNR (dB)")
+    fig.tight_layout()
+    return fig
+
+
 def plot_test_images(images, basis):
     """The test images, and their sorted coefficient magnitudes in ``basis``.
 
