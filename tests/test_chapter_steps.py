@@ -58,7 +58,11 @@ def test_comparison_tables_label_methods_and_oracles():
             ("gaussian", "oracle_m", 200, 0.0005, 0.0),
         ]
     ]
-    comparison, mse, psnr, seconds = study1.comparison_tables(rows)
+    comparison, mse, psnr, ssim, seconds = study1.comparison_tables(rows)
+    assert ssim is None  # not recorded in these rows
+    rows[0]["ssim_mean"] = 0.8
+    ssim = study1.comparison_tables(rows)[3].set_index("method")
+    assert ssim.loc["gaussian / fista / dct", "a M=100"] == 0.8
     assert list(comparison.method.unique()) == ["gaussian / fista / dct", "oracle_m / dct"]
     assert list(mse.columns) == ["method", "a M=100", "a M=200"]
     assert mse.set_index("method").loc["oracle_m / dct", "a M=200"] == 0.0005

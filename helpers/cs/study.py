@@ -135,8 +135,9 @@ def comparison_methods(scheme, basis):
 
 
 def comparison_tables(rows):
-    """``(comparison, mse, seconds)`` from :func:`compare_methods`' rows: all rows with a
-    ``method`` label, MSE per method and (image, M), and seconds per solve per M."""
+    """``(comparison, mse, psnr, ssim, seconds)`` from :func:`compare_methods`' rows: all
+    rows with a ``method`` label; MSE, PSNR and SSIM per method and (image, M) (SSIM None
+    when the rows do not record it); seconds per solve per M."""
     import pandas as pd
 
     comparison = pd.DataFrame(rows)
@@ -145,7 +146,10 @@ def comparison_tables(rows):
     oracle = comparison.solver.str.startswith("oracle")
     comparison.loc[oracle, "method"] = comparison.solver + " / " + comparison.basis
     wide = {}
-    for value in ("mse_mean", "psnr_mean"):
+    for value in ("mse_mean", "psnr_mean", "ssim_mean"):
+        if value not in comparison:
+            wide[value] = None
+            continue
         table = comparison.pivot_table(
             index="method", columns=["image", "M"], values=value, sort=False
         )
@@ -153,7 +157,13 @@ def comparison_tables(rows):
         wide[value] = table.reset_index()
     seconds = comparison.pivot_table(index="method", columns="M", values="seconds_mean", sort=False)
     seconds.columns = [f"s at M={m}" for m in seconds.columns]
-    return comparison, wide["mse_mean"], wide["psnr_mean"], seconds.reset_index()
+    return (
+        comparison,
+        wide["mse_mean"],
+        wide["psnr_mean"],
+        wide["ssim_mean"],
+        seconds.reset_index(),
+    )
 
 
 def image_descriptions(images, image_file):
