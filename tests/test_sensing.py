@@ -627,7 +627,16 @@ def test_table_1_under_other_priors_sets_them_side_by_side_and_judges_each():
     assert record["table_by_prior"]["tv"][0].keys() == set(study1.TABLE_KEYS)
     assert record["verdict_by_prior"]["tv"]["verdict"] == verdicts["tv"]["verdict"]
     text = priors_text(verdicts, [40, 120])
-    assert "M = 40 to 120" in text and "under tv: **" in text
+    assert "M = 40 to 120" in text and "under tv: **" in text and "not the headline" not in text
+    assert "not the headline's range (40 to 240)" in priors_text(verdicts, [40, 120], [40, 240])
+    # On the headline's own rows and M, the rule gives the headline's verdict.
+    from helpers.summary.verdicts import conclusion_verdicts
+
+    headline = conclusion_verdicts({"reconstruction": reconstruction})[0]
+    assert verdicts["fista (dct)"]["verdict"] == headline["verdict"]
+    assert study1.prior_record({"tv": tv}, verdicts)["settings_by_prior"]["tv"].startswith(
+        "isotropic TV"
+    )
 
 
 def test_chapter_01_figures_draw_psnr_ssim_and_the_fields_marks():
@@ -685,7 +694,13 @@ def test_chapter_01_figures_draw_psnr_ssim_and_the_fields_marks():
     fig = plot_field_marks(field, PUBLISHED, AIMS)
     camera, phantom = fig.axes
     labels = camera.get_legend_handles_labels()[1]
-    assert {"TV", "l1, dct", "literature (Set11 avg.)", "aim"} == set(labels)
+    quoted = "quoted: BM3D-AMP, Set11 avg., block Gaussian"
+    assert {"TV", "l1, dct", quoted, "aim"} == set(
+        labels
+    ) and camera.get_title() == "camera, 256 x 256"
     squares = [line for line in camera.lines if line.get_marker() == "s"]
     assert list(squares[0].get_ydata()) == [p["psnr"] for p in PUBLISHED]
-    assert "literature (Set11 avg.)" not in phantom.get_legend_handles_labels()[1]
+    assert quoted not in phantom.get_legend_handles_labels()[1]
+    # The aims are set for 256 x 256: not drawn at another size.
+    small = plot_field_marks(field, PUBLISHED, AIMS, n=64)
+    assert "aim" not in small.axes[0].get_legend_handles_labels()[1]

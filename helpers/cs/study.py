@@ -228,10 +228,16 @@ def verdict_by_prior(reconstruction, rows_by_prior):
     }
 
 
-def prior_record(rows_by_prior, verdicts):
+def prior_record(rows_by_prior, verdicts, noise_std=0.0):
     """The results record of Table 1 under each prior: ``table_by_prior`` (prior -> rows,
-    :data:`TABLE_KEYS`) and ``verdict_by_prior`` (prior -> verdict and halves)."""
+    :data:`TABLE_KEYS`), ``verdict_by_prior`` (prior -> verdict and halves) and
+    ``settings_by_prior`` (each solver's settings in words)."""
+    from helpers.cs.reconstruction import solver_settings
+
     return {
+        "settings_by_prior": {
+            prior: solver_settings(prior.split(" ")[0], noise_std) for prior in rows_by_prior
+        },
         "table_by_prior": {
             prior: [{k: row[k] for k in TABLE_KEYS} for row in rows]
             for prior, rows in rows_by_prior.items()

@@ -198,13 +198,15 @@ def plot_noise_sweep(rows, metric="mse"):
     return fig
 
 
-def plot_field_marks(rows, published=(), aims=None):
+def plot_field_marks(rows, published=(), aims=None, n=256):
     """The field's marks: PSNR (dB) vs sampling ratio M / N^2, a panel per image, a line
     per prior (mean +- sd over draws); the literature's figures as black squares (on the
     cameraman panel: Set11 averages, quoted) and each aim as a red bar.
 
     ``rows``: :func:`helpers.cs.field_marks.field_marks`; ``published``: its
-    ``PUBLISHED``; ``aims``: image -> (ratio, dB).
+    ``PUBLISHED``; ``aims``: image -> (ratio, dB), set for 256 x 256 and drawn only at
+    that size; ``n``: the images' side, in each panel's title. Error bars: sd over the
+    draws (none with one draw).
     """
     images = list(dict.fromkeys(r["image"] for r in rows))
     fig, axes = plt.subplots(
@@ -234,12 +236,12 @@ def plot_field_marks(rows, published=(), aims=None):
                 "s",
                 color="black",
                 ms=4,
-                label="literature (Set11 avg.)",
+                label="quoted: BM3D-AMP, Set11 avg., block Gaussian",
             )
-        if aims and image in aims:
+        if aims and image in aims and n == 256:
             ratio, level = aims[image]
             ax.plot([ratio], [level], "_", color="red", ms=14, mew=2, label="aim")
-        ax.set_title(image, fontsize=8)
+        ax.set_title(f"{image}, {n} x {n}", fontsize=8)
         ax.set_xlabel("sampling ratio M / N^2")
         ax.legend(fontsize=5)
     axes[0][0].set_ylabel("PSNR (dB)")

@@ -70,24 +70,37 @@ def constant_text(summary, *, margin, trials):
 
 
 PRIORS_CAPTION = (
-    "Table 1i. Table 1 under each prior: relative MSE (MSE / var(x); 1 = the constant "
-    "image) and PSNR (dB, pixels in [0, {data_range:g}]), mean over {trials} draws, the "
-    "same measurement draws for every prior ({scheme} measurements)"
+    "Table 1i. Table 1 under each prior: relative MSE (mean MSE / var(x); 1 = the constant "
+    "image) and PSNR (mean of the per-draw dB, pixels in [0, {data_range:g}]; not converted "
+    "from the mean MSE) over {trials} draws, the same measurement draws for every prior and "
+    "image ({scheme} measurements). Settings: {settings}"
 )
 PRIOR_VERDICT = "under {prior}: **{verdict}** ({halves})"
 PRIORS_TEXT = (
-    "Verdict 1's rule (the same images, groups and thresholds) on each prior's rows, "
-    "M = {m_low} to {m_high}: {verdicts}. The summary judges the study's claim on the "
-    "headline prior; this shows whether the field's standard prior for images changes it."
+    "Verdict 1's rule (the same images, thresholds and groups) on each prior's rows, "
+    "M = {m_low} to {m_high}: {verdicts}. The groups are Table 1a's DCT-compressibility "
+    "groups, so for TV this asks whether DCT compressibility also predicts TV's errors. "
+    "A sensitivity check: the summary judges the study's claim on the headline prior."
+)
+PRIORS_RANGE = (
+    " These M are not the headline's range ({m_low} to {m_high}): the 'floor' is read at "
+    "M = {prior_high}, so these verdicts may differ from the summary's for that reason alone."
 )
 
 
-def priors_caption(*, trials, scheme, data_range):
-    return PRIORS_CAPTION.format(trials=trials, scheme=scheme, data_range=data_range)
+def priors_caption(*, trials, scheme, data_range, settings):
+    """``settings``: prior -> its solver settings in words (``solver_settings``)."""
+    return PRIORS_CAPTION.format(
+        trials=trials,
+        scheme=scheme,
+        data_range=data_range,
+        settings="; ".join(f"{p}: {s}" for p, s in settings.items()),
+    )
 
 
-def priors_text(verdicts, m_values):
-    """Verdict 1 under each prior, from :func:`helpers.cs.study.verdict_by_prior`."""
+def priors_text(verdicts, m_values, headline_m_values=None):
+    """Verdict 1 under each prior, from :func:`helpers.cs.study.verdict_by_prior`, judged
+    on ``m_values``; says so when they do not span the headline's ``headline_m_values``."""
     parts = [
         PRIOR_VERDICT.format(
             prior=prior,
@@ -96,7 +109,13 @@ def priors_text(verdicts, m_values):
         )
         for prior, v in verdicts.items()
     ]
-    return PRIORS_TEXT.format(m_low=min(m_values), m_high=max(m_values), verdicts="; ".join(parts))
+    text = PRIORS_TEXT.format(m_low=min(m_values), m_high=max(m_values), verdicts="; ".join(parts))
+    headline = headline_m_values or m_values
+    if (min(m_values), max(m_values)) != (min(headline), max(headline)):
+        text += PRIORS_RANGE.format(
+            m_low=min(headline), m_high=max(headline), prior_high=max(m_values)
+        )
+    return text
 
 
 def verdict_text(verdict):
