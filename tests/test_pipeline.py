@@ -418,6 +418,18 @@ def test_tables_keep_their_chapter_number_or_get_one_and_an_anchor():
         .outputs[0]["data"]["text/markdown"]
         .startswith('<a id="table-3b"></a>\n\n**Table 3b. CNN vs RP-MLP**')
     )
+    # With marks, each table carries its notebook's provenance under the caption.
+    marked = [_table_cell("03_projection_mlp", 5, ["Table 3b. CNN vs RP-MLP"])]
+    number_tables(marked, {"03_projection_mlp": "made by `x.ipynb`, [r.json](r.json)"})
+    data = marked[0].outputs[0]["data"]
+    assert (
+        "**Table 3b. CNN vs RP-MLP**\n\n<small>made by `x.ipynb`, [r.json](r.json)</small>"
+        in (data["text/markdown"])
+    )
+    assert (
+        "\\textbf{Table 3b. CNN vs RP-MLP}\n\n{\\footnotesize made by \\texttt{x.ipynb}, "
+        "\\href{r.json}{r.json}}" in data["text/latex"]
+    )
     with pytest.raises(ValueError, match="Table 3b is numbered twice"):
         number_tables([_table_cell("03_projection_mlp", 1, ["Table 3b. a", "Table 3b. b"])])
 
@@ -467,8 +479,14 @@ def test_figure_marks_come_from_each_notebooks_recorded_run(tmp_path):
     }
     marks = notebook_marks({"cnn": {"_run": run}}, [notebook])
     assert marks["02_cnn"] == (
-        "made by `notebooks/02_cnn.ipynb`, numbers in `results/cnn.json`; commit "
-        "0123456789 (modified), profile quick, seed 3"
+        "made by `notebooks/02_cnn.ipynb`, numbers in [results/cnn.json](results/cnn.json); "
+        "commit 0123456789 (modified), profile quick, seed 3"
+    )
+    # A chapter that trained names its backend and training precision, from its record.
+    run["keras_backend"] = "tensorflow"
+    trained = {"_run": run, "machine": {"training_precision": "float32"}}
+    assert notebook_marks({"cnn": trained}, [notebook])["02_cnn"].endswith(
+        "seed 3, tensorflow float32"
     )
 
 

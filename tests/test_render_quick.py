@@ -320,6 +320,10 @@ def test_the_pdf_numbers_tables_and_figures_as_the_html_does(quick_report):
     # Every table and figure label has its anchor, once.
     ids = re.findall(r'id="((?:table|figure)-[\w-]+)"', page)
     assert len(ids) == len(set(ids)) == len(html_tables) + len(html_figures)
+    # Every table and figure carries the mark of what made it, linked to its results file.
+    marks = re.findall(r"made by <code>notebooks/\w+\.ipynb</code>", page)
+    assert len(marks) >= len(html_tables) + len(html_figures), len(marks)
+    assert re.search(r'<a href="results/cnn\.json">results/cnn\.json</a>', page)
 
 
 def test_the_summary_reads_in_short_sentences(quick_report):

@@ -25,7 +25,7 @@ def plot_decisions(verdicts):
     if not panels:
         return None
     # Compact: the findings table and this figure share the PDF's page 3.
-    heights = [0.35 + 0.22 * len(v["checks"]) for _, v in panels]
+    heights = [0.3 + 0.2 * len(v["checks"]) for _, v in panels]
     fig, axes = plt.subplots(
         len(panels),
         1,

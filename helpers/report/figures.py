@@ -52,7 +52,9 @@ def chapter_label(stem):
 
 
 def notebook_marks(results, notebooks):
-    """Notebook stem -> its provenance line, from the results each notebook records.
+    """Notebook stem -> its provenance line, from the results each notebook records: the
+    notebook, a link to its results file, the commit ("(modified)" for a dirty tree),
+    profile and seed, and the backend and training precision where it trained models.
 
     ``results``: the output folder's recorded results by name
     (:func:`helpers.results.read_results`).
@@ -62,14 +64,20 @@ def notebook_marks(results, notebooks):
     marks = {}
     for notebook in notebooks:
         names = records_of(notebook)
-        run = next(((results.get(n) or {}).get("_run") or {} for n in names if n in results), {})
+        payload = next((results[n] for n in names if n in results), {})
+        run = payload.get("_run") or {}
         params = run.get("parameters") or {}
         commit = commit_label(run) or "unknown"
+        # The training precision, where the chapter trained models (its own record).
+        precision = (payload.get("machine") or {}).get("training_precision") or payload.get(
+            "precision"
+        )
         marks[notebook.stem] = (
             f"made by `notebooks/{notebook.name}`"
-            + (f", numbers in `results/{names[0]}.json`" if names else "")
+            + (f", numbers in [results/{names[0]}.json](results/{names[0]}.json)" if names else "")
             + f"; commit {commit}, profile {params.get('profile', '?')}, "
             f"seed {params.get('seed', '?')}"
+            + (f", {run.get('keras_backend', '?')} {precision}" if precision else "")
         )
     return marks
 
@@ -101,12 +109,15 @@ def _label_output(kind, number, mark_markdown):
 
 
 def _markdown_to_latex(markdown):
-    """Emphasis and code spans of a short line, as LaTeX (the rest escaped)."""
+    """Emphasis, code spans and links of a short line, as LaTeX (the rest escaped)."""
     from helpers.tables import latex_escape
 
     out = []
-    for part in re.split(r"(`[^`]*`|\*[^*]+\*)", markdown):
-        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+    for part in re.split(r"(`[^`]*`|\*[^*]+\*|\[[^\]]+\]\([^)]+\))", markdown):
+        link = re.fullmatch(r"\[([^\]]+)\]\(([^)]+)\)", part)
+        if link:
+            out.append(f"\\href{{{link.group(2)}}}{{{latex_escape(link.group(1))}}}")
+        elif part.startswith("`") and part.endswith("`") and len(part) > 1:
             out.append(f"\\texttt{{{latex_escape(part[1:-1])}}}")
         elif part.startswith("*") and part.endswith("*") and len(part) > 1:
             out.append(f"\\emph{{{latex_escape(part[1:-1])}}}")
@@ -246,8 +257,10 @@ def _is_table(output):
     )
 
 
-def number_tables(cells):
-    """Give every captioned table of the merged report a number and an anchor, in place.
+def number_tables(cells, marks=None):
+    """Give every captioned table of the merged report a number and an anchor, in place,
+    and (``marks``: stem -> provenance line, :func:`notebook_marks`) the mark of the
+    notebook that made it under its caption.
 
     A caption that starts "Table 3b. " keeps that number; any other gets
     "Table <chapter>.<n>. " in front. Returns the numbers in order; a number used twice
@@ -280,6 +293,16 @@ def number_tables(cells):
                 raise ValueError(f"Table {number} is numbered twice (notebook {stem})")
             numbers.append(number)
             output.setdefault("metadata", {})[TABLE_NUMBER] = number
+            mark = (marks or {}).get(stem)
+            if mark:
+                data["text/markdown"] = _MARKDOWN_CAPTION.sub(
+                    lambda m: f"{m.group(0)}<small>{mark}</small>\n\n", data["text/markdown"], 1
+                )
+                data["text/latex"] = _LATEX_CAPTION.sub(
+                    lambda m: f"{m.group(0)}{{\\footnotesize {_markdown_to_latex(mark)}}}\n\n",
+                    data["text/latex"],
+                    1,
+                )
             target = anchor("table", number)
             data["text/markdown"] = f'<a id="{target}"></a>\n\n' + data["text/markdown"]
             data["text/latex"] = f"\\hypertarget{{{target}}}{{}}" + data["text/latex"]

@@ -80,7 +80,7 @@ def merge_notebooks(executed_paths, title=REPORT_TITLE, front_page=None, figure_
             cells.append(cell)
     cells.append(nbformat.v4.new_markdown_cell(references_markdown()))
     figures = number_figures(cells, figure_marks)
-    number_tables(cells)
+    number_tables(cells, figure_marks)
     resolve_references(cells, figures)
     toc = []
     for cell in cells:
