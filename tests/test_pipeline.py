@@ -488,6 +488,20 @@ def test_figure_marks_come_from_each_notebooks_recorded_run(tmp_path):
     assert notebook_marks({"cnn": trained}, [notebook])["02_cnn"].endswith(
         "seed 3, tensorflow float32"
     )
+    # Fits served from a cache that other code trained are flagged; this run's own are not.
+    trained["datasets"] = {
+        "fashion_mnist": {
+            "fold_commits": ["0123456789abcdef", "fedcba9876543210"],
+            "fold_cached": [True, True],
+            "final_commit": "fedcba9876543210",
+            "final_cached": False,
+        }
+    }
+    assert notebook_marks({"cnn": trained}, [notebook])["02_cnn"].endswith(
+        "; **1 cached fit trained by other code** (commit fedcba9876)"
+    )
+    trained["datasets"]["fashion_mnist"]["fold_cached"] = [True, False]
+    assert "other code" not in notebook_marks({"cnn": trained}, [notebook])["02_cnn"]
 
 
 def test_the_report_ends_with_its_references(tmp_path):

@@ -109,6 +109,8 @@ def evaluate_cnn(
         "protocol": asdict(protocol),
         "final_epochs_run": final["epochs_run"],
         "final_best_epoch": final["best_epoch"],
+        "final_cached": final.get("cached", False),
+        "final_commit": final.get("commit", ""),
         "validation_accuracy": final["validation_accuracy"],
         "padding": padding,
         "model_path": final["model_path"],
@@ -256,6 +258,8 @@ def evaluate_mlp(
         validation_accuracy=final["validation_accuracy"],
         final_epochs_run=final["epochs_run"],
         final_best_epoch=final["best_epoch"],
+        final_cached=final.get("cached", False),
+        final_commit=final.get("commit", ""),
     )
     artefacts.update(
         model=model,

@@ -216,6 +216,15 @@ class FoldResult:
     epochs_run: int = 0
     best_epoch: int = 0
     cached: bool = False
+    # The commit of the code that trained it, stamped when it is cached (provenance: a
+    # result served from the cache may come from other code).
+    commit: str = ""
+
+
+def _code_commit():
+    from helpers.provenance import git_state
+
+    return git_state().get("commit") or ""
 
 
 def _load_cached_fold(path, log):
@@ -448,6 +457,7 @@ class _CVPlan:
 
 def _finish_fold(result, i, path, folds, log):
     """Cache a finished fold's result (here, whichever worker computed it) and log it."""
+    result.commit = result.commit or _code_commit()
     if path is not None:
         payload = asdict(result)
         payload.pop("cached")
@@ -623,6 +633,7 @@ def train_final(
         "n_fit": int(len(fit_idx)),
         "predictions": predictions.tolist(),
         "model_path": str(model_path),
+        "commit": _code_commit(),
         **run,
     }
     atomic_write_json(info_path, info)
@@ -646,6 +657,9 @@ def summarize_folds(results):
         "fold_loss": [r.loss for r in results],
         "fold_epochs_run": [r.epochs_run for r in results],
         "fold_best_epoch": [r.best_epoch for r in results],
+        # Which folds came from the cache, and the commit of the code that trained each.
+        "fold_cached": [bool(r.cached) for r in results],
+        "fold_commits": [r.commit for r in results],
         "mean": float(accuracy.mean()),
         "std": float(accuracy.std(ddof=1)) if len(accuracy) > 1 else 0.0,
     }

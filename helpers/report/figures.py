@@ -54,7 +54,9 @@ def chapter_label(stem):
 def notebook_marks(results, notebooks):
     """Notebook stem -> its provenance line, from the results each notebook records: the
     notebook, a link to its results file, the commit ("(modified)" for a dirty tree),
-    profile and seed, and the backend and training precision where it trained models.
+    profile and seed, the backend and training precision where it trained models, and a
+    flag when some of its fits were served from a cache that other code trained
+    (:func:`cache_flag`).
 
     ``results``: the output folder's recorded results by name
     (:func:`helpers.results.read_results`).
@@ -78,8 +80,41 @@ def notebook_marks(results, notebooks):
             + f"; commit {commit}, profile {params.get('profile', '?')}, "
             f"seed {params.get('seed', '?')}"
             + (f", {run.get('keras_backend', '?')} {precision}" if precision else "")
+            + cache_flag(payload, run)
         )
     return marks
+
+
+def _trained_commits(payload):
+    """The commits recorded for cached training results anywhere in ``payload``
+    (``fold_commits`` lists, ``final_commit`` values), with whether each came from the
+    cache: ``[(commit, cached)]``."""
+    found = []
+    if isinstance(payload, dict):
+        if isinstance(payload.get("fold_commits"), list):
+            cached = payload.get("fold_cached") or [False] * len(payload["fold_commits"])
+            found += list(zip(payload["fold_commits"], cached))
+        if "final_commit" in payload:
+            found.append((payload["final_commit"], bool(payload.get("final_cached"))))
+        for key, value in payload.items():
+            if key != "_run":
+                found += _trained_commits(value)
+    elif isinstance(payload, list):
+        for value in payload:
+            found += _trained_commits(value)
+    return found
+
+
+def cache_flag(payload, run):
+    """ ", 3 cached fits trained by other code (commits ...)" when results served from the
+    cache were trained at another commit than this run's; "" otherwise."""
+    current = ((run or {}).get("git") or {}).get("commit") or ""
+    other = [c for c, cached in _trained_commits(payload) if cached and c != current]
+    if not other:
+        return ""
+    commits = sorted({c[:10] if c else "unrecorded" for c in other})
+    fits = "fit" if len(other) == 1 else "fits"
+    return f"; **{len(other)} cached {fits} trained by other code** (commit {', '.join(commits)})"
 
 
 def anchor(kind, number):
