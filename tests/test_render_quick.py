@@ -353,6 +353,10 @@ def test_figures_are_kept_as_pdf_for_the_pdf_report(quick_report):
     assert sum(b"/Subtype /Image" not in pdf for pdf in pdfs) >= 5
 
 
+@pytest.mark.skipif(
+    os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow",
+    reason="chapter 01 and run_diff use no Keras: the TensorFlow stage runs this (2 re-runs)",
+)
 def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir, tmp_path):
     """Issue 23: run_diff on the quick render's results and the same folder re-run with one
     parameter changed lists that parameter, the numbers it moved and nothing else, and
