@@ -27,7 +27,7 @@ APPENDIX = "report_appendix"
 TABLE_KEY = "report_key"
 
 
-def _appendix_metadata(appendix, key=None):
+def _output_metadata(appendix, key=None):
     metadata = {APPENDIX: appendix} if appendix else {}
     if key:
         metadata[TABLE_KEY] = key
@@ -95,11 +95,11 @@ WRAP_AFTER = 18
 _NUMBER_LIKE = re.compile(r"^[\s\d.,:;+\-\u2212\u2013\u00b1\u2020eE%x()\[\]<>]*$")
 
 
-def _wrapped_widths(text, wrapped):
-    """Column index -> width factor of each wrapped column: shares of their total width in
-    proportion to their longest cell, so they wrap to about as many lines (at least
-    three quarters of a share each, room for a long word; tabularx needs the factors to sum to their count)."""
-    lengths = {i: max(len(v) for v in text[c]) for i, c in enumerate(text.columns) if wrapped[i]}
+def _wrapped_widths(lengths):
+    """Column index -> width factor of each wrapped column (``lengths``: index -> its
+    longest cell): shares of their total width in proportion to their longest cell, so
+    they wrap to about as many lines (at least three quarters of a share each, room for
+    a long word; tabularx needs the factors to sum to their count)."""
     if not lengths:
         return {}
     n, total = len(lengths), sum(lengths.values())
@@ -121,16 +121,17 @@ def latex_table(frame, floatfmt=".4g"):
         return f"ANCHORLINK{len(links) - 1}Z"
 
     text = text.apply(lambda column: column.str.replace(_ANCHOR_LINK, placeholder, regex=True))
-    wrapped = [
-        max((len(v) for v in text[c]), default=0) > WRAP_AFTER
-        and not all(_NUMBER_LIKE.match(v) for v in text[c])
-        for c in text.columns
-    ]
-    spec = ["l" if i == 0 else "r" for i in range(len(wrapped))]
-    for i, width in _wrapped_widths(text, wrapped).items():
+    longest = [max((len(v) for v in text[c]), default=0) for c in text.columns]
+    wrapped = {
+        i: n
+        for i, (c, n) in enumerate(zip(text.columns, longest))
+        if n > WRAP_AFTER and not all(_NUMBER_LIKE.match(v) for v in text[c])
+    }
+    spec = ["l" if i == 0 else "r" for i in range(len(longest))]
+    for i, width in _wrapped_widths(wrapped).items():
         spec[i] = f">{{\\raggedright\\arraybackslash\\hsize={width:.2f}\\hsize}}X"
     body = text.to_latex(index=False, escape=True, column_format="".join(spec))
-    if any(wrapped):
+    if wrapped:
         # A size smaller: a column of text wraps into fewer lines.
         body = "\\small\n" + body
         body = body.replace("\\begin{tabular}{", "\\begin{tabularx}{\\linewidth}{", 1)
@@ -174,7 +175,7 @@ def show_table(frame, caption=None, floatfmt=".4g", computed_on=False, appendix=
             "text/plain": format_frame(frame, floatfmt).to_string(index=False),
         },
         raw=True,
-        metadata=_appendix_metadata(appendix, key),
+        metadata=_output_metadata(appendix, key),
     )
 
 
@@ -191,7 +192,7 @@ def show_markdown(markdown, appendix=None):
     display(
         {"text/markdown": markdown, "text/plain": markdown},
         raw=True,
-        metadata=_appendix_metadata(appendix),
+        metadata=_output_metadata(appendix),
     )
 
 
@@ -212,5 +213,5 @@ def show_details(summary, markdown, appendix=None):
             "text/plain": markdown,
         },
         raw=True,
-        metadata=_appendix_metadata(appendix),
+        metadata=_output_metadata(appendix),
     )

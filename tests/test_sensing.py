@@ -593,6 +593,7 @@ def test_tv_options_are_checked_and_described():
 def test_table_1_under_other_priors_sets_them_side_by_side_and_judges_each():
     from helpers.cs import study as study1
     from helpers.cs.experiments import error_table
+    from helpers.cs.reconstruction import solver_settings
     from helpers.prose.reconstruction import priors_text
 
     images = {
@@ -623,7 +624,7 @@ def test_table_1_under_other_priors_sets_them_side_by_side_and_judges_each():
         v["verdict"] in ("supported", "contradicted", "inconclusive", "no evidence")
         for v in verdicts.values()
     )
-    record = study1.prior_record({"tv": tv}, verdicts)
+    record = study1.prior_record({"tv": tv}, verdicts, {"tv": solver_settings("tv")})
     assert record["table_by_prior"]["tv"][0].keys() == set(study1.TABLE_KEYS)
     assert record["verdict_by_prior"]["tv"]["verdict"] == verdicts["tv"]["verdict"]
     text = priors_text(verdicts, [40, 120])
@@ -634,9 +635,7 @@ def test_table_1_under_other_priors_sets_them_side_by_side_and_judges_each():
 
     headline = conclusion_verdicts({"reconstruction": reconstruction})[0]
     assert verdicts["fista (dct)"]["verdict"] == headline["verdict"]
-    assert study1.prior_record({"tv": tv}, verdicts)["settings_by_prior"]["tv"].startswith(
-        "isotropic TV"
-    )
+    assert record["settings_by_prior"]["tv"].startswith("isotropic TV")
 
 
 def test_chapter_01_figures_draw_psnr_ssim_and_the_fields_marks():

@@ -116,7 +116,7 @@ def noise_sweep(
                 "noise_std": noise_std_for_snr(images[name], snr),
                 "method": label,
                 "mse_mean": float(res[:, 0].mean()),
-                "mse_std": float(res[:, 0].std(ddof=1)) if trials > 1 else 0.0,
+                "mse_std": spread(0),
                 "mse_draws": [float(v) for v in res[:, 0]],
                 "psnr_mean": float(res[:, 1].mean()),
                 "psnr_std": spread(1),

@@ -228,16 +228,13 @@ def verdict_by_prior(reconstruction, rows_by_prior):
     }
 
 
-def prior_record(rows_by_prior, verdicts, noise_std=0.0):
+def prior_record(rows_by_prior, verdicts, settings):
     """The results record of Table 1 under each prior: ``table_by_prior`` (prior -> rows,
     :data:`TABLE_KEYS`), ``verdict_by_prior`` (prior -> verdict and halves) and
-    ``settings_by_prior`` (each solver's settings in words)."""
-    from helpers.cs.reconstruction import solver_settings
-
+    ``settings_by_prior`` (``settings``: each added solver's settings in words, as the
+    caption gives them; the headline's are the configuration's ``solver_settings``)."""
     return {
-        "settings_by_prior": {
-            prior: solver_settings(prior.split(" ")[0], noise_std) for prior in rows_by_prior
-        },
+        "settings_by_prior": dict(settings),
         "table_by_prior": {
             prior: [{k: row[k] for k in TABLE_KEYS} for row in rows]
             for prior, rows in rows_by_prior.items()
