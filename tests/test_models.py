@@ -198,6 +198,29 @@ def test_early_stopping_restores_the_best_epoch_and_counts_epochs(tiny):
     assert np.isfinite(model.evaluate(x, y, verbose=0)[0])  # the restored weights are usable
 
 
+def test_validation_runs_in_evaluation_batches_and_scores_as_evaluate(tiny):
+    from helpers.nets.seeding import EVALUATION_BATCH_SIZE, evaluation_data, training_data
+
+    x, y = tiny
+    set_seed(0)
+    model = _cnn(x.shape[1:])
+    run = fit(model, x, y, epochs=1, batch_size=16, validation_data=(x, y))
+    loss, accuracy = model.evaluate(x, y, batch_size=16, verbose=0)
+    assert run["history"]["val_accuracy"][0] == pytest.approx(accuracy, abs=1e-12)
+    assert run["history"]["val_loss"][0] == pytest.approx(loss, rel=1e-6)  # summed in other order
+    data, options = evaluation_data(x, y)
+    if keras.config.backend() == "tensorflow":
+        # One pipeline setting for training and validation: tf.data's autotuner off,
+        # its threads competing with training's on 2 cores (issue 27).
+        for pipeline in (data, training_data(x, y, 16)[0][0]):
+            assert pipeline.options().autotune.enabled is False
+            assert pipeline.options().threading.private_threadpool_size == 1
+        assert [len(b) for b, _ in data] == [min(len(x), EVALUATION_BATCH_SIZE)]
+        assert options == {}
+    else:
+        assert options == {"validation_batch_size": EVALUATION_BATCH_SIZE}
+
+
 def test_validation_split_is_stratified_and_seeded(tiny):
     _, y = tiny
     fit_idx, val_idx = validation_split(y, 0.25, seed=0)

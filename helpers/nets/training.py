@@ -25,7 +25,7 @@ import numpy as np
 from helpers.checks import check_int, check_seed
 from helpers.data import fingerprint
 from helpers.files import atomic_path, atomic_write_json
-from helpers.nets.seeding import set_seed, training_data
+from helpers.nets.seeding import evaluation_data, set_seed, training_data
 
 
 def log_progress(message):
@@ -171,6 +171,9 @@ def fit(model, x, y, *, epochs, batch_size, validation_data=None, patience=None,
             )
         )
     inputs, options = training_data(x, y, batch_size)
+    if validation_data is not None:
+        validation_data, validation_options = evaluation_data(*validation_data)
+        options.update(validation_options)
     history = model.fit(
         *inputs,
         **options,
