@@ -295,6 +295,19 @@ def test_conclusion_2_every_outcome_of_every_half():
     assert conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[1]["verdict"] == "no evidence"
 
 
+def test_conclusion_2_on_gaps_that_do_not_vary_is_inconclusive():
+    # Every fold's gap equal (a few fold accuracies on few images can be): the
+    # interval has zero width, the noise is not estimated, and no check is decided,
+    # however far its point lies from the threshold.
+    verdict = _c2([0.10] * 5, [0.02] * 5)
+    assert _halves(verdict) == ("inconclusive", "inconclusive")
+    assert verdict["verdict"] == "inconclusive"
+    assert {d["outcome"] for d in verdict["decisions"]} == {"inconclusive"}
+    assert all("zero spread" in d["would flip"] for d in verdict["decisions"])
+    # One varying dataset decides its own checks; the other stays undecided.
+    assert _halves(_c2(CLEAR, [0.02] * 5)) == ("holds", "inconclusive")
+
+
 def test_conclusion_2_is_shown_under_every_version_of_its_rule():
     # The straddling Fashion-MNIST gap (mean 0.044): the point rules (v1, v2) pass it,
     # the 95% interval rule (v3) does not, the current rule calls it inconclusive.
@@ -400,8 +413,9 @@ def test_training_speed_interval_decides_cheaper():
     assert jittery["halves"]["cheaper"] == "inconclusive"
     assert "2.5x as many images per second as the CNN (90% interval" in jittery["evidence"]
     assert _c3(train=(500.0, 1250.0), epoch_spread=1.05)["verdict"] == "supported"
-    # An interval ending exactly at the threshold holds ("lies above" includes it).
-    assert _c3(latency_1=(1.0, 0.5), latency_spread=1.0)["verdict"] == "supported"
+    # Latency rounds that did not vary at all: that check decides nothing.
+    steady = _c3(latency_1=(1.0, 0.25), latency_spread=1.0)
+    assert steady["halves"]["cheaper"] == "inconclusive"
 
 
 def test_rule_texts_are_generated_from_the_constants(monkeypatch):

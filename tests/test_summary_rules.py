@@ -44,6 +44,17 @@ def test_each_decision_says_where_it_would_flip():
     assert row["outcome"] == INCONCLUSIVE and row["90% interval"] == "[0.03, 0.052]"
 
 
+@pytest.mark.parametrize("judge", [judge_above, judge_below])
+def test_an_interval_of_zero_width_decides_nothing(judge):
+    for point in (0.0, 0.05, 1.0):  # below, at and above the threshold
+        decision = judge("x", point, point, point, 0.05)
+        assert decision.outcome == INCONCLUSIVE
+        assert decision.flip_text().startswith("inconclusive at any threshold: zero spread")
+    # A range that is not an interval (verdict 1's leave-one-out range) is read as it is.
+    ranged = judge("x", 1.0, 1.0, 1.0, 0.05, span="range over leave-one-out sets")
+    assert ranged.outcome == (HOLDS if judge is judge_above else FAILS)
+
+
 def test_an_interval_the_wrong_way_round_is_refused():
     with pytest.raises(ValueError, match="low <= high"):
         judge_above("x", 1.0, 2.0, 1.0, 1.5)

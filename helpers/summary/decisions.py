@@ -11,7 +11,9 @@ one-sided tests, 1987; Wellek, *Testing Statistical Hypotheses of Equivalence an
 Noninferiority*, 2010), so neither is declared on a difference the noise could
 produce. A claim made of several checks holds only when all hold (an
 intersection-union test: no adjustment needed) and fails when any fails, so with
-k checks a false "fails" has a chance of up to k x 5%.
+k checks a false "fails" has a chance of up to k x 5%. An interval of zero width
+(replicates that do not vary at all, as a handful of fold accuracies on a few hundred
+images can) estimates no noise: its check is inconclusive, whatever its position.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
 
 # A one-sided test at 5% for "holds" and another for "fails".
 DECISION_LEVEL = 0.90
+INTERVAL_SPAN = f"{DECISION_LEVEL:.0%} interval"
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
 SUPPORTED, CONTRADICTED = "supported", "contradicted"
@@ -56,13 +59,15 @@ class Decision:
     unit: str = ""
     # What [low, high] is: an interval at DECISION_LEVEL, or another range (verdict 1's
     # leave-one-out range).
-    span: str = f"{DECISION_LEVEL:.0%} interval"
+    span: str = INTERVAL_SPAN
     # The verdict whose check this is, when shown again under another (cited, not re-judged).
     cited_from: str = ""
 
     def flip_text(self):
         """The thresholds at which the outcome would change, in words."""
         u = self.unit
+        if _unestimated(self.low, self.high, self.span):
+            return "inconclusive at any threshold: zero spread, the noise is not estimated"
         if self.direction == "above":
             return (
                 f"holds for a threshold up to {self.low:.4g}{u}, fails for one above "
@@ -93,20 +98,35 @@ def _checked(low, high):
     return low, high
 
 
-def judge_above(check, estimate, low, high, threshold, unit=""):
+def _unestimated(low, high, span):
+    """An interval of zero width (to float round-off): replicates that did not vary
+    estimate no noise."""
+    return span == INTERVAL_SPAN and high - low <= 1e-12 * max(1.0, abs(low), abs(high))
+
+
+def judge_above(check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN):
     """Does the size exceed ``threshold``? Holds when ``low >= threshold``, fails when
-    ``high < threshold``, else inconclusive."""
+    ``high < threshold``, else (or on an interval of zero width) inconclusive.
+    ``span`` names what [low, high] is when it is not a DECISION_LEVEL interval."""
     low, high = _checked(low, high)
     outcome = HOLDS if low >= threshold else (FAILS if high < threshold else INCONCLUSIVE)
-    return Decision(check, outcome, float(estimate), low, high, float(threshold), "above", unit)
+    if _unestimated(low, high, span):
+        outcome = INCONCLUSIVE
+    return Decision(
+        check, outcome, float(estimate), low, high, float(threshold), "above", unit, span
+    )
 
 
-def judge_below(check, estimate, low, high, threshold, unit=""):
+def judge_below(check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN):
     """Is the size at most ``threshold``? Holds when ``high <= threshold``, fails when
-    ``low > threshold``, else inconclusive."""
+    ``low > threshold``, else (or on an interval of zero width) inconclusive."""
     low, high = _checked(low, high)
     outcome = HOLDS if high <= threshold else (FAILS if low > threshold else INCONCLUSIVE)
-    return Decision(check, outcome, float(estimate), low, high, float(threshold), "below", unit)
+    if _unestimated(low, high, span):
+        outcome = INCONCLUSIVE
+    return Decision(
+        check, outcome, float(estimate), low, high, float(threshold), "below", unit, span
+    )
 
 
 def combine_outcomes(outcomes):

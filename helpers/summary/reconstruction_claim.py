@@ -95,8 +95,9 @@ def _c1_decision(check, on_all, left_out, threshold):
     every leave-one-out set: holds / fails when they all agree, inconclusive when one
     image decides it (or leaving one out empties a group, ``None`` in ``left_out``)."""
     ratios = [on_all] + [r for r in left_out if r is not None]
-    decision = judge_above(check, on_all, min(ratios), max(ratios), threshold, unit="x")
-    decision = dataclasses.replace(decision, span="range over leave-one-out sets")
+    decision = judge_above(
+        check, on_all, min(ratios), max(ratios), threshold, "x", "range over leave-one-out sets"
+    )
     if None in left_out:
         decision = dataclasses.replace(decision, outcome=INCONCLUSIVE)
     return decision

@@ -19,7 +19,7 @@ from helpers.summary.cnn_vs_mlp import (
     judge_claim_2,
     judge_claim_3,
 )
-from helpers.summary.decisions import DECISION_LEVEL
+from helpers.summary.decisions import DECISION_LEVEL, INTERVAL_SPAN
 from helpers.summary.intervals import (
     CI_LEVEL,
     corrected_sizes,
@@ -266,7 +266,7 @@ def findings_rows(verdicts):
         }
         if check is not None:
             unit = check["unit"]
-            dagger = "" if check["span"] == f"{DECISION_LEVEL:.0%} interval" else " \u2020"
+            dagger = "" if check["span"] == INTERVAL_SPAN else " \u2020"
             same = sum(c["outcome"] == check["outcome"] for c in checks)
             row["deciding check"] = check["check"] + (
                 f" ({same} of {len(checks)} checks {check['outcome']})" if len(checks) > 1 else ""
@@ -290,7 +290,8 @@ def decision_note():
         "rule (`ledger.py`) are printed from the code. "
         f"Each check holds, fails or is inconclusive on a {DECISION_LEVEL:.0%} interval "
         f"(a one-sided test at {(1 - DECISION_LEVEL) / 2:.0%} for holds, another for fails), "
-        "and says at which threshold its outcome would change. A claim holds when all its "
+        "and says at which threshold its outcome would change; on an interval of zero width "
+        "(replicates that did not vary) it is inconclusive, the noise being unestimated. A claim holds when all its "
         "checks hold and fails when any fails, so with k checks a false 'fails' has a "
         f"chance of up to k x {(1 - DECISION_LEVEL) / 2:.0%}. The findings table gives each "
         "verdict's deciding check: the first that fails, the first inconclusive one, or the "
