@@ -187,4 +187,30 @@ def test_latency_rows_from_recorded_rounds():
     }
     (row,) = study3.latency_rows({"fm": 0}, headline, 0.9)
     assert row["batch"] == 1 and row["CNN (ms)"] == 3.0 and row["90% high"] == 4
+    assert np.isnan(row["per-call floor (ms)"])  # recorded before verdict 3's v7
     assert isinstance(pd.DataFrame([row]), pd.DataFrame)
+
+
+def test_latency_against_the_cnn_times_the_per_call_floor_in_the_same_rounds():
+    pytest.importorskip("keras")
+    from helpers.nets.classification import mlp_pipeline
+    from helpers.nets.models import study_cnn, study_mlp
+
+    images = np.random.default_rng(0).random((4, 28, 28), dtype=np.float32)
+    turns = study3.latency_against_cnn(
+        study_cnn((28, 28)),
+        mlp_pipeline(study_mlp(784), None),
+        images,
+        rounds=2,
+        repeats=1,
+        level=0.9,
+    )
+    assert set(turns) == {"1", "256"}
+    for turn in turns.values():
+        assert len(turn["floor_ms"]) == len(turn["mlp_ms"]) == turn["rounds"] == 2
+        assert all(t > 0 for t in turn["floor_ms"])
+    headline = {"fm": {"latency_vs_cnn": turns}}
+    rows = study3.latency_rows({"fm": 0}, headline, 0.9)
+    assert [r["per-call floor (ms)"] for r in rows] == [
+        np.median(t["floor_ms"]) for t in turns.values()
+    ]

@@ -185,11 +185,13 @@ def _recorded(
     test=(0.87, 0.84),
     latency_spread=1.1,
     epoch_spread=1.1,
+    floor_share=(0.2, 0.01),
 ):
     """(cnn, projection_mlp) results whose per-fold CNN - RP-MLP gaps are given; the
     latencies timed in turn have intervals ``ratio / spread`` to ``ratio * spread``, and
     each final fit's epochs (after a slow first one) train ``train`` images per second
-    times 1/spread, 1, spread, 1."""
+    times 1/spread, 1, spread, 1. The per-call floor takes ``floor_share`` of the
+    RP-MLP's time at batch 1 and 256."""
     base = {"cifar10": 0.30, "fashion_mnist": 0.83}
     cnn = {"datasets": {}}
     mlp = {"datasets": {}, "paired_test": {}, "configuration": {"M": 100}}
@@ -213,8 +215,15 @@ def _recorded(
                 "flops_per_image": (25e6, 8e5)[i],
             }
         mlp["datasets"][name]["latency_vs_cnn"] = {
-            b: {"ratio": r, "low": r / latency_spread, "high": r * latency_spread, "rounds": 10}
-            for b, (slow, fast) in (("1", latency_1), ("256", latency_256))
+            b: {
+                "ratio": r,
+                "low": r / latency_spread,
+                "high": r * latency_spread,
+                "rounds": 10,
+                "mlp_ms": [fast * int(b)] * 3,
+                "floor_ms": [fast * int(b) * share] * 3,
+            }
+            for b, (slow, fast), share in zip(("1", "256"), (latency_1, latency_256), floor_share)
             for r in [slow / fast]
         }
         n_val = N_SAMPLES / k
@@ -317,9 +326,13 @@ def test_conclusion_2_is_shown_under_every_version_of_its_rule():
         "supported",
         "mixed",
         "inconclusive",
+        "inconclusive",
     ]
-    assert [v["results seen"] for v in versions][-2:] == ["yes", "yes"]
-    assert [v["version"] for v in versions] == [1, 2, 3, 4]
+    assert [v["results seen"] for v in versions][-3:] == ["yes", "yes", "yes"]
+    assert [v["version"] for v in versions] == [1, 2, 3, 4, 5]
+    # Gaps that do not vary: v4 decided on the zero-width interval, v5 does not.
+    constant = [v["outcome"] for v in _c2([0.10] * 5, [0.02] * 5)["versions"]][-2:]
+    assert constant == ["supported", "inconclusive"]
 
 
 def test_gap_difference_test_is_a_corrected_welch_test():
@@ -365,6 +378,23 @@ def test_conclusion_3_every_outcome_on_measured_cost():
         del {"cnn": cnn, "mlp": mlp}[entry]["datasets"]["fashion_mnist"][key]
         verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
         assert verdict["verdict"] == "no evidence" and named in verdict["evidence"]
+    # The latency checks are judged only where the model's work sets the time: with the
+    # per-call floor at 60% of the RP-MLP's time at batch 1, that check is undecided,
+    # however clear its interval, and says why; at 50% it is judged.
+    bound = _c3(floor_share=(0.6, 0.01))
+    assert _halves(bound) == ("inconclusive", "holds")
+    at_1 = next(d for d in bound["decisions"] if "batch 1 " in d["check"])
+    assert at_1["outcome"] == "inconclusive" and "framework-bound" in at_1["check"]
+    assert "per-call floor 60% of its time" in bound["evidence"]
+    assert _c3(floor_share=(0.5, 0.01))["verdict"] == "supported"
+    # Results without the floor timed: no evidence under this rule (v6 still judges them).
+    cnn, mlp = _recorded(CLEAR, SLIGHT)
+    del mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"]["floor_ms"]
+    verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
+    assert (
+        verdict["verdict"] == "no evidence" and "latency_vs_cnn.1.floor_ms" in (verdict["evidence"])
+    )
+    assert verdict["versions"][5]["outcome"] == "supported"
     # Timed in turn at batch 1 but not at 256: no evidence either.
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     del mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["256"]
@@ -390,7 +420,7 @@ def test_conclusion_3_reads_latency_at_the_decision_level_from_the_round_times()
 
 def test_conclusion_3_is_shown_under_every_version_of_its_rule():
     # 2.4x at batch 1 with an interval down to 1.85x: the point rules pass it, the 95%
-    # interval rules (v4, v5) do not, the current rule calls it inconclusive.
+    # interval rules (v4, v5) do not, the 90% interval rules (v6, v7) call it inconclusive.
     versions = _c3(latency_1=(1.2, 0.5), latency_spread=1.3)["versions"]
     assert [v["outcome"] for v in versions] == [
         "supported",
@@ -399,7 +429,11 @@ def test_conclusion_3_is_shown_under_every_version_of_its_rule():
         "mixed",
         "mixed",
         "inconclusive",
+        "inconclusive",
     ]
+    # A batch-1 speed-up the framework's floor sets: v6 judged it, v7 does not.
+    floored = [v["outcome"] for v in _c3(floor_share=(0.8, 0.01))["versions"]][-2:]
+    assert floored == ["supported", "inconclusive"]
     # v4 bounded training by the slowest RP-MLP epoch against the fastest CNN epoch; v5
     # by a Welch interval: epochs 2.5x faster on average, a little jittery, split the two.
     jittery = _c3(train=(500.0, 1250.0), epoch_spread=1.15)["versions"]

@@ -255,12 +255,17 @@ def cost_frame(points):
 
 def latency_against_cnn(cnn_model, mlp_pipeline, images, *, rounds, repeats, level):
     """CNN and RP-MLP pipelines timed in turn: per batch size, the speed-up's estimate
-    and interval at ``level`` with each model's per-round times."""
-    from helpers.nets.classification import cnn_pipeline
+    and interval at ``level`` with each model's per-round times, and the framework's
+    per-call floor timed in the same rounds (``floor_ms``, :func:`floor_pipeline`)."""
+    from helpers.nets.classification import cnn_pipeline, floor_pipeline
     from helpers.nets.cost import interleaved_latency, latency_ratio
 
     times = interleaved_latency(
-        {"CNN": cnn_pipeline(cnn_model), "RP-MLP": mlp_pipeline},
+        {
+            "CNN": cnn_pipeline(cnn_model),
+            "RP-MLP": mlp_pipeline,
+            "floor": floor_pipeline(images.shape[1:]),
+        },
         images,
         rounds=rounds,
         repeats=repeats,
@@ -270,6 +275,7 @@ def latency_against_cnn(cnn_model, mlp_pipeline, images, *, rounds, repeats, lev
             **latency_ratio(times["CNN"][b], times["RP-MLP"][b], level=level),
             "cnn_ms": times["CNN"][b],
             "mlp_ms": times["RP-MLP"][b],
+            "floor_ms": times["floor"][b],
         }
         for b in times["CNN"]
     }
@@ -283,6 +289,8 @@ def latency_rows(data, headline, level):
             "batch": int(b),
             "CNN (ms)": np.median(r["cnn_ms"]),
             "RP-MLP (ms)": np.median(r["mlp_ms"]),
+            # Recorded since verdict 3's v7 (older results: NaN).
+            "per-call floor (ms)": np.median(r.get("floor_ms", [np.nan])),
             "speed-up": r["ratio"],
             f"{level:.0%} low": r["low"],
             f"{level:.0%} high": r["high"],

@@ -12,10 +12,13 @@ comes out holds / fails / inconclusive on a :data:`DECISION_LEVEL` interval
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import statistics
 
 from helpers.summary.decisions import (
     DECISION_LEVEL,
+    INCONCLUSIVE,
     claim_verdict,
     combine_outcomes,
     judge_above,
@@ -40,6 +43,7 @@ __all__ = [
     "C3_MIN_SPEEDUP",
     "C3_LATENCY_BATCHES",
     "C3_MAX_ACCURACY_LOSS",
+    "C3_MAX_FLOOR_SHARE",
     "judge_claim_2",
     "judge_claim_3",
     "claim_2_versions",
@@ -58,6 +62,10 @@ C3_MIN_SPEEDUP = 2.0
 C3_LATENCY_BATCHES = ("1", "256")
 # Rule versions 1-5's own accuracy margin (the current rule cites verdict 2's instead).
 C3_MAX_ACCURACY_LOSS = 0.05
+# A batch size's latency is judged only where the framework's per-call floor (the
+# smallest model through the same call, timed in the same rounds) takes at most this
+# share of the RP-MLP's time: above it the framework, not the model, sets the speed-up.
+C3_MAX_FLOOR_SHARE = 0.5
 
 
 def _no_evidence(text):
@@ -105,8 +113,9 @@ def _gap_intervals(runs, level):
     )
 
 
-def judge_claim_2(mlp, seed_mlps=()):
-    """Verdict 2 under the current rule (ledger version 4).
+def judge_claim_2(mlp, seed_mlps=(), version=5):
+    """Verdict 2 under the current rule (ledger version 5; ``version=4``: before checks
+    on zero-width intervals became inconclusive).
 
     ``seed_mlps``: the ``projection_mlp`` results of other seeds of the same
     profile; with at least :data:`MIN_POOLED_SEEDS` runs in all, every interval is
@@ -135,12 +144,13 @@ def judge_claim_2(mlp, seed_mlps=()):
         runs = runs[:1]
     (cifar, fashion), _ = runs[0]
     c, f, d, how = _gap_intervals(runs, DECISION_LEVEL)
-    clear = judge_above(f"CIFAR-10: the gap lies above {C2_MIN_CLEAR_GAP:g}", *c, C2_MIN_CLEAR_GAP)
-    beats = judge_above("Fashion-MNIST: the gap lies above 0 (the CNN beats it)", *f, 0.0)
-    slight_bound = judge_below(
+    above, below = _judges(version < 5)
+    clear = above(f"CIFAR-10: the gap lies above {C2_MIN_CLEAR_GAP:g}", *c, C2_MIN_CLEAR_GAP)
+    beats = above("Fashion-MNIST: the gap lies above 0 (the CNN beats it)", *f, 0.0)
+    slight_bound = below(
         f"Fashion-MNIST: the gap lies below {C2_MAX_SLIGHT_GAP:g}", *f, C2_MAX_SLIGHT_GAP
     )
-    smaller = judge_above("the CIFAR-10 gap exceeds the Fashion-MNIST gap", *d, 0.0)
+    smaller = above("the CIFAR-10 gap exceeds the Fashion-MNIST gap", *d, 0.0)
     halves = {
         "clearly on CIFAR-10": clear.outcome,
         "only slightly on Fashion-MNIST": combine_outcomes(
@@ -167,12 +177,20 @@ def judge_claim_2(mlp, seed_mlps=()):
     }
 
 
+def _judges(zero_width_decides):
+    """judge_above and judge_below as a rule version applies them."""
+    return (
+        functools.partial(judge_above, zero_width_decides=zero_width_decides),
+        functools.partial(judge_below, zero_width_decides=zero_width_decides),
+    )
+
+
 def claim_2_versions(mlp):
-    """Verdict 2 under each earlier version of its rule (ledger versions 1-3), in that
+    """Verdict 2 under each earlier version of its rule (ledger versions 1-4), in that
     version's own words; None where its inputs are not recorded."""
     inputs, _ = _gap_inputs(mlp)
     if inputs is None:
-        return {1: None, 2: None, 3: None}
+        return {1: None, 2: None, 3: None, 4: None}
     (cifar, fashion), sizes = inputs
     gap_c, gap_f = cifar["mean_difference"], fashion["mean_difference"]
     p_c, p_f = cifar["corrected_p_value"], fashion["corrected_p_value"]
@@ -193,6 +211,7 @@ def claim_2_versions(mlp):
             gap_c > 0 and p_c < C2_ALPHA and low_c >= C2_MIN_CLEAR_GAP,
             high_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
         ),
+        4: judge_claim_2(mlp, version=4)["verdict"],
     }
 
 
@@ -240,12 +259,24 @@ def _latency_ratio(turn, level):
     return None
 
 
-def judge_claim_3(cnn, mlp, claim_2, svd=None):
-    """Verdict 3 under the current rule (ledger version 5).
+def _floor_share(turn):
+    """The framework's per-call floor as a share of the RP-MLP's time (medians over the
+    rounds), or None when the floor was not timed."""
+    try:
+        return statistics.median(turn["floor_ms"]) / statistics.median(turn["mlp_ms"])
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, statistics.StatisticsError):
+        return None
+
+
+def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):
+    """Verdict 3 under the current rule (ledger version 7; ``version=6``: every batch
+    size judged, whatever the framework's floor, and zero-width intervals deciding).
 
     "Cheaper": every measured speed-up of the RP-MLP over the CNN on
     :data:`C3_DATASET` (training throughput; latency per image at each batch size
-    of :data:`C3_LATENCY_BATCHES`, timed in turn) lies above :data:`C3_MIN_SPEEDUP`.
+    of :data:`C3_LATENCY_BATCHES`, timed in turn) lies above :data:`C3_MIN_SPEEDUP`;
+    a batch size where the per-call floor takes more than :data:`C3_MAX_FLOOR_SHARE`
+    of the RP-MLP's time is inconclusive (the framework sets that speed-up).
     "Close in accuracy": verdict 2's Fashion-MNIST margin check (``claim_2``'s
     ``slight_bound``), cited, not judged again.
     """
@@ -259,9 +290,12 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None):
         for b in C3_LATENCY_BATCHES
     }
     bound = claim_2.get("slight_bound")
+    gated = version >= 7
+    shares = {b: _floor_share((m.get("latency_vs_cnn") or {}).get(b)) for b in turns}
     lacking = (
         ([] if training else ["train_epoch_seconds (>= 3 epochs per final fit)"])
         + [f"latency_vs_cnn.{b}" for b, t in turns.items() if t is None]
+        + [f"latency_vs_cnn.{b}.floor_ms" for b in turns if gated and shares[b] is None]
         + ([] if bound else ["verdict 2's Fashion-MNIST gap"])
     )
     if lacking:
@@ -269,8 +303,9 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None):
             f"The measured cost on {name} was not recorded ({', '.join(lacking)}); the FLOP "
             "count alone, fixed by the architectures, is not judged."
         )
+    above, _ = _judges(not gated)
     cheap = [
-        judge_above(
+        above(
             f"{name}: training speed-up above {C3_MIN_SPEEDUP:g}x",
             training["ratio"],
             training["low"],
@@ -279,16 +314,21 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None):
             unit="x",
         )
     ] + [
-        judge_above(
-            f"{name}: speed-up per image at batch {b} above {C3_MIN_SPEEDUP:g}x"
-            + (
-                "" if t["level"] == DECISION_LEVEL else f" ({t['level']:.0%} interval, as recorded)"
+        _floor_gated(
+            above(
+                f"{name}: speed-up per image at batch {b} above {C3_MIN_SPEEDUP:g}x"
+                + (
+                    ""
+                    if t["level"] == DECISION_LEVEL
+                    else f" ({t['level']:.0%} interval, as recorded)"
+                ),
+                t["ratio"],
+                t["low"],
+                t["high"],
+                C3_MIN_SPEEDUP,
+                unit="x",
             ),
-            t["ratio"],
-            t["low"],
-            t["high"],
-            C3_MIN_SPEEDUP,
-            unit="x",
+            shares[b] if gated else None,
         )
         for b, t in turns.items()
     ]
@@ -305,7 +345,9 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None):
         "Projection included and timed in turn with the CNN, it answers "
         + ", ".join(
             f"{t['ratio']:.3g}x as fast per image at batch {b} ({t['low']:.3g}-{t['high']:.3g}x "
-            f"over {t['rounds']} rounds)"
+            f"over {t['rounds']} rounds"
+            + ("" if shares[b] is None else f"; per-call floor {shares[b]:.0%} of its time")
+            + ")"
             for b, t in turns.items()
         )
         + f". Cheaper: {halves['cheaper']}. Close in accuracy: {bound.outcome}, cited from "
@@ -346,6 +388,19 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None):
     }
 
 
+def _floor_gated(decision, share):
+    """``decision`` left undecided when the per-call floor takes more than
+    :data:`C3_MAX_FLOOR_SHARE` of the RP-MLP's time (``share``; None: not gated)."""
+    if share is None or share <= C3_MAX_FLOOR_SHARE:
+        return decision
+    return dataclasses.replace(
+        decision,
+        check=f"{decision.check} (framework-bound: the per-call floor is {share:.0%} of the "
+        f"RP-MLP's time, above {C3_MAX_FLOOR_SHARE:.0%}; not judged)",
+        outcome=INCONCLUSIVE,
+    )
+
+
 def _point_cost_holds(c, m):
     """Rule versions 2-3's cost half: each chapter's own medians, point ratios >= 2x
     (None when not recorded)."""
@@ -374,11 +429,11 @@ def _epoch_bound(mlp_entry, cnn_entry):
 
 
 def claim_3_versions(cnn, mlp):
-    """Verdict 3 under each earlier version of its rule (ledger versions 1-5), in that
+    """Verdict 3 under each earlier version of its rule (ledger versions 1-6), in that
     version's own words; None where its inputs are not recorded."""
     name = C3_DATASET
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
-    out = {1: None, 2: None, 3: None, 4: None, 5: None}
+    out = {1: None, 2: None, 3: None, 4: None, 5: None, 6: None}
     if c is None or m is None:
         return out
     test_close = None
@@ -406,4 +461,6 @@ def claim_3_versions(cnn, mlp):
     training = _training_ratio(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
     if training:
         out[5] = legacy_verdict(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
+    v6 = judge_claim_3(cnn, mlp, judge_claim_2(mlp, version=4), version=6)
+    out[6] = None if v6["verdict"] == "no evidence" else v6["verdict"]
     return out

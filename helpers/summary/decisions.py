@@ -104,25 +104,30 @@ def _unestimated(low, high, span):
     return span == INTERVAL_SPAN and high - low <= 1e-12 * max(1.0, abs(low), abs(high))
 
 
-def judge_above(check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN):
+def judge_above(
+    check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN, zero_width_decides=False
+):
     """Does the size exceed ``threshold``? Holds when ``low >= threshold``, fails when
     ``high < threshold``, else (or on an interval of zero width) inconclusive.
-    ``span`` names what [low, high] is when it is not a DECISION_LEVEL interval."""
+    ``span`` names what [low, high] is when it is not a DECISION_LEVEL interval;
+    ``zero_width_decides``: the rules before verdict 2's v5 and 3's v7 (the ledger)."""
     low, high = _checked(low, high)
     outcome = HOLDS if low >= threshold else (FAILS if high < threshold else INCONCLUSIVE)
-    if _unestimated(low, high, span):
+    if _unestimated(low, high, span) and not zero_width_decides:
         outcome = INCONCLUSIVE
     return Decision(
         check, outcome, float(estimate), low, high, float(threshold), "above", unit, span
     )
 
 
-def judge_below(check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN):
+def judge_below(
+    check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN, zero_width_decides=False
+):
     """Is the size at most ``threshold``? Holds when ``high <= threshold``, fails when
     ``low > threshold``, else (or on an interval of zero width) inconclusive."""
     low, high = _checked(low, high)
     outcome = HOLDS if high <= threshold else (FAILS if low > threshold else INCONCLUSIVE)
-    if _unestimated(low, high, span):
+    if _unestimated(low, high, span) and not zero_width_decides:
         outcome = INCONCLUSIVE
     return Decision(
         check, outcome, float(estimate), low, high, float(threshold), "below", unit, span

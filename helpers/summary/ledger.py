@@ -128,6 +128,17 @@ LEDGER = (
         {"C2_MIN_CLEAR_GAP": 0.05, "C2_MAX_SLIGHT_GAP": 0.05, "DECISION_LEVEL": 0.90},
     ),
     RuleVersion(
+        2,
+        5,
+        "2026-12-04",
+        "issue 22",
+        "A check on an interval of zero width (every fold's gap equal) is inconclusive: "
+        "replicates that do not vary estimate no noise (a referee's finding). The same "
+        "outcome as v4 wherever the intervals have a width.",
+        SEEN,
+        {"C2_MIN_CLEAR_GAP": 0.05, "C2_MAX_SLIGHT_GAP": 0.05, "DECISION_LEVEL": 0.90},
+    ),
+    RuleVersion(
         3,
         1,
         "2026-11-27",
@@ -183,6 +194,19 @@ LEDGER = (
         SEEN,
         {"C3_MIN_SPEEDUP": 2.0, "DECISION_LEVEL": 0.90},
     ),
+    RuleVersion(
+        3,
+        7,
+        "2026-12-04",
+        "issue 22",
+        "Latency judged only where the model's work sets it: a batch size at which the "
+        "framework's per-call floor (the smallest model through the same call, timed in "
+        "the same rounds) takes more than half of the RP-MLP's time is inconclusive; checks "
+        "on zero-width intervals are inconclusive. After a referee's review: at batch 1 a "
+        "Dense(10)-only model took about as long per call as the study's MLP.",
+        SEEN,
+        {"C3_MIN_SPEEDUP": 2.0, "C3_MAX_FLOOR_SHARE": 0.5, "DECISION_LEVEL": 0.90},
+    ),
 )
 
 
@@ -219,6 +243,11 @@ def margin_sources():
             "A factor of two, stated with the measured-cost rule (2e80698): the study claims "
             "'cost-effective' without a number, and a saving under 2x is within what another "
             "machine or framework can move."
+        ),
+        "C3_MAX_FLOOR_SHARE": (
+            "Half: a latency ratio speaks of the models only when their own work is most of "
+            "what is timed. Above it the per-call overhead that every model pays alike "
+            "(measured in the same rounds) sets the ratio, whatever the FLOP gap."
         ),
         "DECISION_LEVEL": (
             "90% two-sided intervals: a one-sided test at 5% for 'holds' and another for "
