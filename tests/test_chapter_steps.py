@@ -201,6 +201,7 @@ def test_latency_against_the_cnn_times_the_per_call_floor_in_the_same_rounds():
         study_cnn((28, 28)),
         mlp_pipeline(study_mlp(784), None),
         images,
+        m=784,
         rounds=2,
         repeats=1,
         level=0.9,
@@ -214,3 +215,19 @@ def test_latency_against_the_cnn_times_the_per_call_floor_in_the_same_rounds():
     assert [r["per-call floor (ms)"] for r in rows] == [
         np.median(t["floor_ms"]) for t in turns.values()
     ]
+
+
+def test_a_leading_reference_opens_every_round_and_the_compared_pair_alternates():
+    from helpers.nets.cost import interleaved_latency
+
+    calls = []
+    pipelines = {name: (lambda b, n=name: calls.append(n)) for name in ("floor", "A", "B")}
+    interleaved_latency(pipelines, np.zeros((4, 2)), batch_sizes=(1,), rounds=4, repeats=1)
+    assert calls[3:] == ["floor", "A", "B", "B", "A", "floor", "floor", "A", "B", "B", "A", "floor"]
+    calls.clear()
+    interleaved_latency(pipelines, np.zeros((4, 2)), batch_sizes=(1,), rounds=4, repeats=1, lead=1)
+    timed = calls[3:]  # after one warm-up call each
+    assert timed == ["floor", "A", "B", "floor", "B", "A"] * 2
+    # A and B each follow the floor in half of the rounds and each other otherwise.
+    follows = [(timed[i - 1], n) for i, n in enumerate(timed) if i and n != "floor"]
+    assert follows.count(("floor", "A")) == follows.count(("floor", "B")) == 2

@@ -378,15 +378,26 @@ def test_conclusion_3_every_outcome_on_measured_cost():
         del {"cnn": cnn, "mlp": mlp}[entry]["datasets"]["fashion_mnist"][key]
         verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
         assert verdict["verdict"] == "no evidence" and named in verdict["evidence"]
-    # The latency checks are judged only where the model's work sets the time: with the
-    # per-call floor at 60% of the RP-MLP's time at batch 1, that check is undecided,
-    # however clear its interval, and says why; at 50% it is judged.
-    bound = _c3(floor_share=(0.6, 0.01))
-    assert _halves(bound) == ("inconclusive", "holds")
+    # Latency checks count only where the model's work sets the time. 1.8x at batch 1
+    # fails; with the per-call floor at 40% of the RP-MLP's time that counts ...
+    slow_1 = {"latency_1": (0.9, 0.5)}
+    assert _c3(**slow_1, floor_share=(0.4, 0.01))["verdict"] == "contradicted"
+    # ... with the floor at 60% it is shown, not counted, and says why; batch 256 decides.
+    bound = _c3(**slow_1, floor_share=(0.6, 0.01))
+    assert _halves(bound) == ("holds", "holds")
     at_1 = next(d for d in bound["decisions"] if "batch 1 " in d["check"])
-    assert at_1["outcome"] == "inconclusive" and "framework-bound" in at_1["check"]
+    assert at_1["outcome"] == "fails" and "framework-bound, not counted" in at_1["check"]
+    assert at_1["would flip"].startswith("counted only where the per-call floor takes at most 50%")
     assert "per-call floor 60% of its time" in bound["evidence"]
-    assert _c3(floor_share=(0.5, 0.01))["verdict"] == "supported"
+    assert verdicts.deciding_check(bound)["check"] != next(
+        c["check"] for c in bound["checks"] if "batch 1 " in c["check"]
+    )
+    # The same at batch 256; and with no latency check counted, "cheaper" is undecided.
+    slow_256 = {"latency_256": (0.018, 0.01)}
+    assert _halves(_c3(**slow_256, floor_share=(0.01, 0.7))) == ("holds", "holds")
+    assert _halves(_c3(**slow_1, **slow_256, floor_share=(0.7, 0.7)))[0] == "inconclusive"
+    # A check that holds counts whatever the floor: overhead only pulls a speed-up to 1.
+    assert _c3(floor_share=(0.9, 0.9))["verdict"] == "supported"
     # Results without the floor timed: no evidence under this rule (v6 still judges them).
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     del mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"]["floor_ms"]
@@ -407,7 +418,9 @@ def test_conclusion_3_reads_latency_at_the_decision_level_from_the_round_times()
 
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     cnn_ms, mlp_ms = [1.2, 1.3, 1.25, 1.4], [0.5, 0.55, 0.6, 0.5]
-    mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"].update(cnn_ms=cnn_ms, mlp_ms=mlp_ms)
+    mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"].update(
+        cnn_ms=cnn_ms, mlp_ms=mlp_ms, floor_ms=[0.1] * 4
+    )
     verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
     at_1 = next(d for d in verdict["decisions"] if "batch 1 " in d["check"])
     expected = latency_ratio(cnn_ms, mlp_ms, level=0.90)
@@ -431,9 +444,9 @@ def test_conclusion_3_is_shown_under_every_version_of_its_rule():
         "inconclusive",
         "inconclusive",
     ]
-    # A batch-1 speed-up the framework's floor sets: v6 judged it, v7 does not.
-    floored = [v["outcome"] for v in _c3(floor_share=(0.8, 0.01))["versions"]][-2:]
-    assert floored == ["supported", "inconclusive"]
+    # A failed batch-1 speed-up that the framework's floor sets: v6 counted it, v7 does not.
+    floored = _c3(latency_1=(0.9, 0.5), floor_share=(0.8, 0.01))["versions"]
+    assert [v["outcome"] for v in floored][-2:] == ["contradicted", "supported"]
     # v4 bounded training by the slowest RP-MLP epoch against the fastest CNN epoch; v5
     # by a Welch interval: epochs 2.5x faster on average, a little jittery, split the two.
     jittery = _c3(train=(500.0, 1250.0), epoch_spread=1.15)["versions"]
@@ -450,6 +463,8 @@ def test_training_speed_interval_decides_cheaper():
     # Latency rounds that did not vary at all: that check decides nothing.
     steady = _c3(latency_1=(1.0, 0.25), latency_spread=1.0)
     assert steady["halves"]["cheaper"] == "inconclusive"
+    at_1 = next(d for d in steady["decisions"] if "batch 1 " in d["check"])
+    assert at_1["would flip"].startswith("inconclusive at any threshold: zero spread")
 
 
 def test_rule_texts_are_generated_from_the_constants(monkeypatch):

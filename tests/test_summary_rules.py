@@ -50,9 +50,24 @@ def test_an_interval_of_zero_width_decides_nothing(judge):
         decision = judge("x", point, point, point, 0.05)
         assert decision.outcome == INCONCLUSIVE
         assert decision.flip_text().startswith("inconclusive at any threshold: zero spread")
-    # A range that is not an interval (verdict 1's leave-one-out range) is read as it is.
-    ranged = judge("x", 1.0, 1.0, 1.0, 0.05, span="range over leave-one-out sets")
-    assert ranged.outcome == (HOLDS if judge is judge_above else FAILS)
+    # Round-off of equal replicates counts as zero width; a real spread does not.
+    assert judge("x", 0.5, 0.5, 0.5 + 1e-14, 0.05).outcome == INCONCLUSIVE
+    assert judge("x", 0.5, 0.5, 0.5 + 1e-9, 0.05).outcome != INCONCLUSIVE
+
+
+def test_a_range_that_is_not_an_interval_is_read_as_it_is():
+    # Verdict 1's leave-one-out range: zero width when every set agrees exactly.
+    ranged = decisions.judge_range_above("x", 1.0, 1.0, 1.0, 0.05, "x", "range over sets")
+    assert ranged.outcome == HOLDS and not ranged.interval
+    assert ranged.as_row()["range over sets"] == "[1, 1]x"
+
+
+def test_the_judges_default_to_the_ledgers_current_versions():
+    import inspect
+
+    for judge, claim in ((cnn_vs_mlp.judge_claim_2, 2), (cnn_vs_mlp.judge_claim_3, 3)):
+        default = inspect.signature(judge).parameters["version"].default
+        assert default == ledger.current_version(claim).version
 
 
 def test_an_interval_the_wrong_way_round_is_refused():

@@ -151,15 +151,16 @@ def mlp_pipeline(model, projector):
     )
 
 
-def floor_pipeline(image_shape, n_classes=10):
-    """The framework's per-call floor: raw images (n, h, w) through the smallest Keras
-    model (one Dense layer on the flattened pixels), called as the other pipelines are.
-    What it costs is the price of a call, not of a model's work."""
+def floor_pipeline(width, n_classes=10):
+    """The framework's per-call floor beside an MLP on ``width`` features: raw images
+    (n, h, w) to a one-layer model's scores, called as the RP-MLP is (a float32 array
+    of ``width`` columns through ``predict_on_batch``; the first ``width`` pixels, so
+    no projection work). What it costs is the price of a call, not of a model's work."""
     import keras
 
-    n_pixels = int(np.prod(image_shape))
-    model = keras.Sequential([keras.Input((n_pixels,)), keras.layers.Dense(n_classes)])
-    return lambda images: model.predict_on_batch(images.reshape(len(images), -1))
+    width = int(width)
+    model = keras.Sequential([keras.Input((width,)), keras.layers.Dense(n_classes)])
+    return lambda images: model.predict_on_batch(images.reshape(len(images), -1)[:, :width])
 
 
 def _mlp(input_shape):

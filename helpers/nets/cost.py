@@ -87,7 +87,7 @@ def _batch_of(x, b):
     return batch
 
 
-def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=20):
+def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=20, lead=0):
     """Latency of several pipelines timed in turn, round after round, in one process.
 
     Timed in separate chapters, or one after the other, a comparison takes in whatever
@@ -118,6 +118,10 @@ def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=2
         Rounds (>= 2); each times every pipeline once per batch size.
     repeats : int
         Calls per pipeline and round; as many warm-up calls per pipeline come first.
+    lead : int
+        The first ``lead`` pipelines open every round in their given order; only the
+        others alternate (a reference timed beside two compared pipelines, which then
+        follow it equally often and stay back to back).
 
     Returns
     -------
@@ -127,6 +131,8 @@ def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=2
     rounds = check_int(rounds, "rounds", min_value=2)
     repeats = check_int(repeats, "repeats", min_value=1)
     names = list(pipelines)
+    lead = check_int(lead, "lead", min_value=0)
+    leading, compared = names[:lead], names[lead:]
     out = {name: {} for name in names}
     for b in batch_sizes:
         batch = _batch_of(x, check_int(b, "batch size", min_value=1))
@@ -135,7 +141,7 @@ def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=2
                 pipelines[name](batch)
             out[name][str(b)] = []
         for r in range(rounds):
-            for name in names if r % 2 == 0 else names[::-1]:
+            for name in leading + (compared if r % 2 == 0 else compared[::-1]):
                 run = pipelines[name]
                 out[name][str(b)].append(median_ms(lambda: run(batch), repeats))
     return out

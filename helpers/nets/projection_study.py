@@ -253,22 +253,24 @@ def cost_frame(points):
     )
 
 
-def latency_against_cnn(cnn_model, mlp_pipeline, images, *, rounds, repeats, level):
+def latency_against_cnn(cnn_model, mlp_pipeline, images, *, m, rounds, repeats, level):
     """CNN and RP-MLP pipelines timed in turn: per batch size, the speed-up's estimate
     and interval at ``level`` with each model's per-round times, and the framework's
-    per-call floor timed in the same rounds (``floor_ms``, :func:`floor_pipeline`)."""
+    per-call floor beside an MLP on ``m`` features, timed first in every round
+    (``floor_ms``, :func:`~helpers.nets.classification.floor_pipeline`)."""
     from helpers.nets.classification import cnn_pipeline, floor_pipeline
     from helpers.nets.cost import interleaved_latency, latency_ratio
 
     times = interleaved_latency(
         {
+            "floor": floor_pipeline(m),
             "CNN": cnn_pipeline(cnn_model),
             "RP-MLP": mlp_pipeline,
-            "floor": floor_pipeline(images.shape[1:]),
         },
         images,
         rounds=rounds,
         repeats=repeats,
+        lead=1,
     )
     return {
         b: {

@@ -18,7 +18,7 @@ images can) estimates no noise: its check is inconclusive, whatever its position
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "DECISION_LEVEL",
@@ -27,6 +27,7 @@ __all__ = [
     "INCONCLUSIVE",
     "Decision",
     "judge_above",
+    "judge_range_above",
     "judge_below",
     "combine_outcomes",
     "claim_verdict",
@@ -36,6 +37,9 @@ __all__ = [
 # A one-sided test at 5% for "holds" and another for "fails".
 DECISION_LEVEL = 0.90
 INTERVAL_SPAN = f"{DECISION_LEVEL:.0%} interval"
+# Relative width under which an interval counts as zero width (float round-off of equal
+# replicates; a real spread of accuracies on a few hundred images is 1e-3 or more).
+ZERO_WIDTH = 1e-12
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "fails", "inconclusive"
 SUPPORTED, CONTRADICTED = "supported", "contradicted"
@@ -62,11 +66,18 @@ class Decision:
     span: str = INTERVAL_SPAN
     # The verdict whose check this is, when shown again under another (cited, not re-judged).
     cited_from: str = ""
+    # False for a range that is not a confidence interval (verdict 1's): the zero-width
+    # rule does not apply to it.
+    interval: bool = True
+    # Why a check is shown but not counted in its claim (empty: counted).
+    uncounted: str = ""
 
     def flip_text(self):
         """The thresholds at which the outcome would change, in words."""
         u = self.unit
-        if _unestimated(self.low, self.high, self.span):
+        if self.uncounted:
+            return self.uncounted
+        if self.interval and _unestimated(self.low, self.high):
             return "inconclusive at any threshold: zero spread, the noise is not estimated"
         if self.direction == "above":
             return (
@@ -98,40 +109,38 @@ def _checked(low, high):
     return low, high
 
 
-def _unestimated(low, high, span):
+def _unestimated(low, high):
     """An interval of zero width (to float round-off): replicates that did not vary
     estimate no noise."""
-    return span == INTERVAL_SPAN and high - low <= 1e-12 * max(1.0, abs(low), abs(high))
+    return high - low <= ZERO_WIDTH * max(1.0, abs(low), abs(high))
 
 
-def judge_above(
-    check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN, zero_width_decides=False
-):
+def judge_above(check, estimate, low, high, threshold, unit="", zero_width_decides=False):
     """Does the size exceed ``threshold``? Holds when ``low >= threshold``, fails when
     ``high < threshold``, else (or on an interval of zero width) inconclusive.
-    ``span`` names what [low, high] is when it is not a DECISION_LEVEL interval;
-    ``zero_width_decides``: the rules before verdict 2's v5 and 3's v7 (the ledger)."""
+    ``zero_width_decides``: as the rules before verdict 2's v5 and 3's v7 (the ledger)."""
     low, high = _checked(low, high)
     outcome = HOLDS if low >= threshold else (FAILS if high < threshold else INCONCLUSIVE)
-    if _unestimated(low, high, span) and not zero_width_decides:
+    if _unestimated(low, high) and not zero_width_decides:
         outcome = INCONCLUSIVE
-    return Decision(
-        check, outcome, float(estimate), low, high, float(threshold), "above", unit, span
-    )
+    return Decision(check, outcome, float(estimate), low, high, float(threshold), "above", unit)
 
 
-def judge_below(
-    check, estimate, low, high, threshold, unit="", span=INTERVAL_SPAN, zero_width_decides=False
-):
+def judge_range_above(check, estimate, low, high, threshold, unit, span):
+    """:func:`judge_above` on a range that is not a confidence interval (``span`` names
+    it): read as it is, zero width included."""
+    decision = judge_above(check, estimate, low, high, threshold, unit, zero_width_decides=True)
+    return replace(decision, span=span, interval=False)
+
+
+def judge_below(check, estimate, low, high, threshold, unit="", zero_width_decides=False):
     """Is the size at most ``threshold``? Holds when ``high <= threshold``, fails when
     ``low > threshold``, else (or on an interval of zero width) inconclusive."""
     low, high = _checked(low, high)
     outcome = HOLDS if high <= threshold else (FAILS if low > threshold else INCONCLUSIVE)
-    if _unestimated(low, high, span) and not zero_width_decides:
+    if _unestimated(low, high) and not zero_width_decides:
         outcome = INCONCLUSIVE
-    return Decision(
-        check, outcome, float(estimate), low, high, float(threshold), "below", unit, span
-    )
+    return Decision(check, outcome, float(estimate), low, high, float(threshold), "below", unit)
 
 
 def combine_outcomes(outcomes):

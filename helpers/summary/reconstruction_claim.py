@@ -11,7 +11,12 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from helpers.summary.decisions import INCONCLUSIVE, claim_verdict, judge_above, legacy_verdict
+from helpers.summary.decisions import (
+    INCONCLUSIVE,
+    claim_verdict,
+    judge_range_above,
+    legacy_verdict,
+)
 
 __all__ = [
     "C1_MIN_DROP_RATIO",
@@ -95,7 +100,7 @@ def _c1_decision(check, on_all, left_out, threshold):
     every leave-one-out set: holds / fails when they all agree, inconclusive when one
     image decides it (or leaving one out empties a group, ``None`` in ``left_out``)."""
     ratios = [on_all] + [r for r in left_out if r is not None]
-    decision = judge_above(
+    decision = judge_range_above(
         check, on_all, min(ratios), max(ratios), threshold, "x", "range over leave-one-out sets"
     )
     if None in left_out:
