@@ -24,7 +24,6 @@ from helpers.summary.decisions import (
     combine_outcomes,
     judge_above,
     judge_below,
-    legacy_verdict,
 )
 from helpers.summary.intervals import (
     CI_LEVEL,
@@ -47,8 +46,6 @@ __all__ = [
     "C3_MAX_FLOOR_SHARE",
     "judge_claim_2",
     "judge_claim_3",
-    "claim_2_versions",
-    "claim_3_versions",
 ]
 
 # Sources of every margin: helpers.summary.ledger.margin_sources.
@@ -186,36 +183,6 @@ def _judges(zero_width_decides):
         functools.partial(judge_above, zero_width_decides=zero_width_decides),
         functools.partial(judge_below, zero_width_decides=zero_width_decides),
     )
-
-
-def claim_2_versions(mlp):
-    """Verdict 2 under each earlier version of its rule (ledger versions 1-4), in that
-    version's own words; None where its inputs are not recorded."""
-    inputs, _ = _gap_inputs(mlp)
-    if inputs is None:
-        return {1: None, 2: None, 3: None, 4: None}
-    (cifar, fashion), sizes = inputs
-    gap_c, gap_f = cifar["mean_difference"], fashion["mean_difference"]
-    p_c, p_f = cifar["corrected_p_value"], fashion["corrected_p_value"]
-    diff = gap_difference_test(cifar, fashion, *sizes)
-    significantly_smaller = diff["mean_difference"] > 0 and diff["p_value"] < C2_ALPHA
-    not_negative = not (gap_f < 0 and p_f < C2_ALPHA)
-    _, low_c, _ = _gap_interval(cifar, sizes[0], CI_LEVEL)
-    _, _, high_f = _gap_interval(fashion, sizes[1], CI_LEVEL)
-    return {
-        1: legacy_verdict(
-            gap_c > 0 and gap_c >= 2 * max(gap_f, 0), 0 <= gap_f <= C2_MAX_SLIGHT_GAP
-        ),
-        2: legacy_verdict(
-            gap_c > 0 and p_c < C2_ALPHA and gap_c >= C2_MIN_CLEAR_GAP,
-            gap_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
-        ),
-        3: legacy_verdict(
-            gap_c > 0 and p_c < C2_ALPHA and low_c >= C2_MIN_CLEAR_GAP,
-            high_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
-        ),
-        4: judge_claim_2(mlp, version=4)["verdict"],
-    }
 
 
 def _positive(value):
@@ -422,68 +389,3 @@ def _floor_counted(decision, share):
         f"({DECISION_LEVEL:.0%} interval {share[1]:.0%}-{share[2]:.0%}): its outcome "
         f"counts for a cut-off above {share[1]:.0%}",
     )
-
-
-def _point_cost_holds(c, m):
-    """Rule versions 2-3's cost half: each chapter's own medians, point ratios >= 2x
-    (None when not recorded)."""
-    pairs = [(_measured(m, "train_images_per_s"), _measured(c, "train_images_per_s"))] + [
-        (_measured(c, "latency_ms_per_image", b), _measured(m, "latency_ms_per_image", b))
-        for b in C3_LATENCY_BATCHES
-    ]
-    if not all(top and bottom for top, bottom in pairs):
-        return None
-    return all(top / bottom >= C3_MIN_SPEEDUP for top, bottom in pairs)
-
-
-def _epoch_bound(mlp_entry, cnn_entry):
-    """Rule version 4's training bound: the RP-MLP's slowest epoch's images per second
-    over the CNN's fastest (epochs after the first), or None."""
-    try:
-        rates = [
-            [e["train_images_per_epoch"] / float(t) for t in e["train_epoch_seconds"][1:]]
-            for e in (mlp_entry, cnn_entry)
-        ]
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        return None
-    if not all(rates):
-        return None
-    return min(rates[0]) / max(rates[1])
-
-
-def claim_3_versions(cnn, mlp):
-    """Verdict 3 under each earlier version of its rule (ledger versions 1-6), in that
-    version's own words; None where its inputs are not recorded."""
-    name = C3_DATASET
-    c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
-    out = {1: None, 2: None, 3: None, 4: None, 5: None, 6: None}
-    if c is None or m is None:
-        return out
-    test_close = None
-    if "test_accuracy" in c and "test_accuracy" in m:
-        test_close = c["test_accuracy"] - m["test_accuracy"] <= C3_MAX_ACCURACY_LOSS
-    if m.get("flops_per_image") and c.get("flops_per_image") and test_close is not None:
-        out[1] = legacy_verdict(c["flops_per_image"] / m["flops_per_image"] >= 10, test_close)
-    point_cost = _point_cost_holds(c, m)
-    if point_cost is not None and test_close is not None:
-        out[2] = legacy_verdict(point_cost, test_close)
-    paired = mlp.get("paired_test", {}).get(name)
-    sizes = paired_sizes(paired, m) if paired else None
-    if not sizes:
-        return out
-    cv_close = _gap_interval(paired, sizes, CI_LEVEL)[2] <= C3_MAX_ACCURACY_LOSS
-    if point_cost is not None:
-        out[3] = legacy_verdict(point_cost, cv_close)
-    turns = [(m.get("latency_vs_cnn") or {}).get(b) for b in C3_LATENCY_BATCHES]
-    if not all(isinstance(t, dict) and _positive(t.get("low")) for t in turns):
-        return out
-    latency_cost = min(t["low"] for t in turns) >= C3_MIN_SPEEDUP
-    bound = _epoch_bound(m, c)  # v4: the RP-MLP's slowest epoch against the CNN's fastest
-    if bound is not None:
-        out[4] = legacy_verdict(bound >= C3_MIN_SPEEDUP and latency_cost, cv_close)
-    training = _training_ratio(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
-    if training:
-        out[5] = legacy_verdict(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
-    v6 = judge_claim_3(cnn, mlp, judge_claim_2(mlp, version=4), version=6)
-    out[6] = None if v6["verdict"] == "no evidence" else v6["verdict"]
-    return out

@@ -15,11 +15,10 @@ from helpers.summary.cnn_vs_mlp import (
     C3_LATENCY_BATCHES,
     C3_MAX_FLOOR_SHARE,
     C3_MIN_SPEEDUP,
-    claim_2_versions,
-    claim_3_versions,
     judge_claim_2,
     judge_claim_3,
 )
+from helpers.summary.cnn_vs_mlp_versions import claim_2_versions, claim_3_versions
 from helpers.summary.decisions import DECISION_LEVEL
 from helpers.summary.intervals import (
     CI_LEVEL,
