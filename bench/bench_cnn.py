@@ -13,7 +13,10 @@ The plain PyTorch script (bench/plain_torch_cnn.py: same images, batch, Adam, fl
 runs in a subprocess of ``--torch-python`` (default: this Python, when it has torch;
 ``pip install torch==2.13.0`` in any venv gives one), between the Keras rounds, with
 as many threads as this process has cores; the ratio helpers / PyTorch is printed.
-Run on an otherwise idle machine.
+Run on an otherwise idle machine. To see what a CPU without AVX-512 gets, hold oneDNN
+(TensorFlow's and PyTorch's kernels) and OpenBLAS to AVX2 before the command:
+``ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 OPENBLAS_CORETYPE=Haswell``
+(docs/performance.md has both measurements).
 """
 
 from __future__ import annotations
