@@ -23,7 +23,9 @@ def test_images_are_grouped_by_their_measure_never_by_name():
         "file": ["file"]
     }
     text = text1.grouping_text(measures)
-    assert f"{measures['camera']['outside_best_k']:.1%} ({measures['camera']['group']})" in text
+    camera = measures["camera"]
+    assert f"{camera['outside_best_k']:.1%} ({camera['group']}, roughness " in text
+    assert f"roughness {camera['roughness']:.3g})" in text and "median *roughness*" in text
     assert "smooth" in text and "synthetic: reported, not judged" in text
 
 

@@ -703,3 +703,31 @@ def test_chapter_01_figures_draw_psnr_ssim_and_the_fields_marks():
     # The aims are set for 256 x 256: not drawn at another size.
     small = plot_field_marks(field, PUBLISHED, AIMS, n=64)
     assert "aim" not in small.axes[0].get_legend_handles_labels()[1]
+
+
+def test_roughness_measures_pixel_to_pixel_variation_with_no_basis():
+    from helpers.cs import study as study1
+    from helpers.cs.images import roughness, variance_outside_best_k
+
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((256, 256))
+    assert roughness(noise) == pytest.approx(2.0, rel=0.02)  # each difference: variance 2
+    t = np.linspace(0, 1, 64)
+    ramp = np.add.outer(t, t)
+    assert roughness(ramp) < 0.1
+    # Not the best-k share in disguise: a fine grating is rough, yet two DCT
+    # coefficients hold it; noise is as rough and no k-term model holds it.
+    grating = np.cos(np.pi * 30 * (np.arange(64) + 0.5) / 64)[None, :] * np.ones((64, 1))
+    assert roughness(grating) > 1.0 and variance_outside_best_k(grating, 2) < 1e-9
+    assert variance_outside_best_k(noise[:64, :64], 2) > 0.9
+    assert roughness(3 * ramp + 1) == pytest.approx(roughness(ramp))  # scale-free
+    with pytest.raises(ValueError, match="constant image"):
+        roughness(np.ones((8, 8)))
+    with pytest.raises(ValueError, match="2-D image"):
+        roughness(np.ones(8))
+    measures = study1.measure_images({"ramp": ramp}, m_values=[50, 600])
+    assert measures["ramp"]["roughness"] == roughness(ramp)
+    assert measures["ramp"]["outside_best_m"] == {
+        "50": variance_outside_best_k(ramp, 50),
+        "600": variance_outside_best_k(ramp, 600),
+    }

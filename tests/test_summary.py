@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.nets.projection import paired_tests
-from helpers.summary import study, verdicts
+from helpers.summary import reconstruction_claim, study, verdicts
 from helpers.summary.verdicts import accuracy_rows, conclusion_verdicts, reconstruction_verdicts
 
 
@@ -44,16 +44,28 @@ def _classification(cnn_acc, mlp_acc, cnn_flops=25e6, mlp_flops=5e5):
     return cnn, mlp
 
 
-def _real_images(compressible, incompressible, variances=None, synthetic=None):
+def _real_images(
+    compressible, incompressible, variances=None, synthetic=None, spread=0.0, roughness=None
+):
     """A recorded table of real images: name -> [(M, MSE)], with measured groups.
 
-    Variances default to 1e-2, so the relative MSE is 100x the MSE.
+    Variances default to 1e-2, so the relative MSE is 100x the MSE; the MSE's std over
+    the 5 draws is ``spread`` x its mean. Roughness: 0.1, 0.2, ... in the order given
+    (compressible first), or as given.
     """
     synthetic = synthetic or {}
     curves = {**compressible, **incompressible, **synthetic}
     variances = {name: 1e-2 for name in curves} | (variances or {})
+    roughness = {n: 0.1 * (i + 1) for i, n in enumerate(curves)} | (roughness or {})
     table = [
-        {"image": name, "M": m, "mse_mean": v, "mse_std": 0.0, "trials": 5, "mae_mean": v**0.5}
+        {
+            "image": name,
+            "M": m,
+            "mse_mean": v,
+            "mse_std": spread * v,
+            "trials": 5,
+            "mae_mean": v**0.5,
+        }
         for name, points in curves.items()
         for m, v in points
     ]
@@ -67,6 +79,8 @@ def _real_images(compressible, incompressible, variances=None, synthetic=None):
             "variance": variances[name],
             "outside_best_k": 0.1 if name in compressible else 0.7,
             "group": "compressible" if name in compressible else "incompressible",
+            "roughness": roughness[name],
+            "outside_best_m": {"600": 1e-3},
         }
         for name in curves
     }
@@ -79,12 +93,81 @@ def _real_images(compressible, incompressible, variances=None, synthetic=None):
 
 
 def _c1(compressible, incompressible, **kwargs):
-    recorded = _real_images(compressible, incompressible, **kwargs)
-    return conclusion_verdicts({"reconstruction": recorded})[0]
+    """Verdict 1 under rule v4 (compressibility groups: still evaluated beside v5), with
+    its checks as the summary's rows."""
+    judged = reconstruction_claim.judge_claim_1_v4(
+        _real_images(compressible, incompressible, **kwargs)
+    )
+    return {**judged, "decisions": [d.as_row() for d in judged.get("decisions", [])]}
 
 
 GOOD = {"camera": [(50, 1e-3), (600, 1e-4)], "moon": [(50, 1e-3), (600, 2e-4)]}
 FLAT = {"brick": [(50, 1e-2), (600, 8e-3)], "gravel": [(50, 1.2e-2), (600, 1.1e-2)]}
+# Rule v5: five real images, split at the median roughness (roughness 0.1-0.5 in this
+# order: camera and moon smoother, grass at the median, brick and wood rougher).
+MEDIAN = {"grass": [(50, 5e-3), (600, 2e-3)]}
+ROUGH = {"brick": [(50, 1e-2), (600, 4e-3)], "wood": [(50, 1.2e-2), (600, 5e-3)]}
+
+
+def _c1_v5(smooth=GOOD, rough=ROUGH, median=MEDIAN, spread=0.1, **kwargs):
+    """Verdict 1 under the current rule (v5) as the summary gives it."""
+    recorded = _real_images({**smooth, **median}, rough, spread=spread, **kwargs)
+    return conclusion_verdicts({"reconstruction": recorded})[0]
+
+
+def test_conclusion_1_splits_real_images_at_their_median_roughness():
+    good = _c1_v5()
+    assert good["verdict"] == "supported", good["evidence"]
+    assert list(good["halves"].values()) == ["holds", "holds"]
+    assert "Smoother: camera (roughness 0.1;" in good["evidence"]
+    assert "Rougher: brick (roughness 0.4;" in good["evidence"]
+    assert "At the median, not judged: grass" in good["evidence"]
+    assert "400x its best 600-term approximation's" in good["evidence"]  # brick: 0.4 / 1e-3
+    # The split follows the roughness, never the compressibility groups: swap the
+    # roughness of camera and wood and the halves change places.
+    swapped = _c1_v5(roughness={"camera": 0.5, "wood": 0.1})
+    assert "Smoother: wood" in swapped["evidence"] and "Rougher: brick" in swapped["evidence"]
+    assert swapped["verdict"] != "supported"
+
+
+def test_conclusion_1_needs_its_images_to_beat_the_constant_image():
+    # brick and wood end at relative MSE 1.1 and 1.2 +- 2 SE: no better than the constant
+    # image, so their "higher floor" is no recovery at all: the half fails.
+    stuck = {"brick": [(50, 1.5e-2), (600, 1.1e-2)], "wood": [(50, 1.6e-2), (600, 1.2e-2)]}
+    verdict = _c1_v5(rough=stuck)
+    assert verdict["halves"]["slowly, to a higher floor, for textured images"] == "fails"
+    recovered = next(
+        d for d in verdict["decisions"] if d["check"].startswith("rougher images recovered")
+    )
+    assert recovered["outcome"] == "fails" and "(wood)" in recovered["check"]
+    assert recovered["threshold"] == "1"
+    # At 0.97 +- a spread that reaches over 1: inconclusive; the draws' spread decides.
+    near = {"brick": [(50, 1.5e-2), (600, 5e-3)], "wood": [(50, 1.6e-2), (600, 9.7e-3)]}
+    assert _c1_v5(rough=near, spread=0.2)["halves"][
+        "slowly, to a higher floor, for textured images"
+    ] == ("inconclusive")
+    assert _c1_v5(rough=near, spread=0.01)["halves"][
+        "slowly, to a higher floor, for textured images"
+    ] == ("holds")
+    # No spread over the draws (one draw): recovery is not decided.
+    assert _c1_v5(spread=0.0)["verdict"] == "inconclusive"
+
+
+def test_conclusion_1_v5_every_outcome_and_too_few_images():
+    # Rough images falling as fast and ending as low: both halves fail.
+    fast = {"brick": [(50, 1e-3), (600, 1e-4)], "wood": [(50, 1e-3), (600, 1e-4)]}
+    assert _c1_v5(rough=fast)["verdict"] == "contradicted"
+    # Fewer than five real images: not judged, and said why.
+    four = _c1_v5(median={})
+    assert four["verdict"] == "no evidence" and "4 real image(s)" in four["evidence"]
+    # Results from before rule v5 (no roughness recorded): no evidence, v4 still shown.
+    recorded = _real_images({**GOOD, **MEDIAN}, ROUGH, spread=0.1)
+    for m in recorded["image_measures"].values():
+        del m["roughness"]
+    old = conclusion_verdicts({"reconstruction": recorded})[0]
+    assert old["verdict"] == "no evidence" and "roughness was not recorded" in old["evidence"]
+    assert [v["version"] for v in old["versions"]] == [1, 2, 3, 4, 5]
+    assert old["versions"][3]["outcome"] in {"supported", "inconclusive", "contradicted"}
 
 
 def test_conclusion_1_is_judged_on_measured_groups_with_leave_one_out():
@@ -146,7 +229,8 @@ def test_conclusion_1_needs_both_groups_of_real_images():
     synthetic = _reconstruction([(50, 1e-2), (600, 1e-5)], [(50, 2e-2), (600, 1e-2)])
     assert conclusion_verdicts({"reconstruction": synthetic})[0]["verdict"] == "no evidence"
     only_photos = _real_images({"camera": [(50, 1e-2), (600, 1e-4)]}, {})
-    one_group = conclusion_verdicts({"reconstruction": only_photos})[0]
+    assert conclusion_verdicts({"reconstruction": only_photos})[0]["verdict"] == "no evidence"
+    one_group = reconstruction_claim.judge_claim_1_v4(only_photos)
     assert one_group["verdict"] == "no evidence"
     assert "incompressible: none" in one_group["evidence"]
 
@@ -521,7 +605,9 @@ def test_conclusion_1_rule_is_generated_from_the_constants():
     from helpers.cs.images import GROUP_K
 
     rule = verdicts.conclusion_1_rule()
-    assert f"best {GROUP_K} DCT" in rule and f"{verdicts.C1_MIN_FLOOR_RATIO:g}x" in rule
+    assert "median roughness" in rule and f"{verdicts.C1_MIN_FLOOR_RATIO:g}x" in rule
+    assert f"at least {reconstruction_claim.C1_MIN_REAL_IMAGES})" in rule
+    assert f"best {GROUP_K}" not in rule  # the compressibility groups are v4's
 
 
 def test_conclusion_1_prints_the_leave_one_out_range_as_its_flip_thresholds():

@@ -172,10 +172,11 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
 
     matplotlib.use("Agg")
     from helpers.plots import OUTCOME_COLORS, plot_decisions
-    from tests.test_summary import CLEAR, FLAT, GOOD, _real_images, _recorded
+    from tests.test_summary import CLEAR, GOOD, MEDIAN, ROUGH, _real_images, _recorded
 
     cnn, mlp = _recorded(CLEAR, [0.01, 0.08, 0.02, 0.07, 0.04])
-    results = {"cnn": cnn, "projection_mlp": mlp, "reconstruction": _real_images(GOOD, FLAT)}
+    images = _real_images({**GOOD, **MEDIAN}, ROUGH, spread=0.1)
+    results = {"cnn": cnn, "projection_mlp": mlp, "reconstruction": images}
     found = verdicts.conclusion_verdicts(results)
     fig = plot_decisions(found)
     assert len(fig.axes) == 3

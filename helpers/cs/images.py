@@ -21,6 +21,7 @@ __all__ = [
     "GROUP_K",
     "GROUP_MAX_OUTSIDE",
     "variance_outside_best_k",
+    "roughness",
     "compressibility_group",
     "load_image_file",
 ]
@@ -166,6 +167,27 @@ def variance_outside_best_k(image, k=GROUP_K, basis="dct"):
     energy = np.sort(psi.matvec((image - image.mean()).ravel()) ** 2)[::-1]
     total = energy.sum()
     return float(energy[k:].sum() / total) if total > 0 else 0.0
+
+
+def roughness(image):
+    """How fast the image varies from pixel to pixel: the RMS of its finite differences
+    (both axes) over its standard deviation.
+
+    Verdict 1 splits the real images by it into smoother and rougher halves
+    (:mod:`helpers.summary.reconstruction_claim`). It is measured without any basis
+    or reconstruction: where an image's variance sits in frequency, not how few
+    coefficients hold it (a pure high-frequency grating is rough but has two
+    coefficients), so it does not restate the best-k share the floor is close to.
+    0 for a constant gradient-free image; about 2 for white noise.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim != 2 or min(image.shape) < 2:
+        raise ValueError(f"roughness needs a 2-D image of at least 2 x 2, got {image.shape}")
+    spread = image.std()
+    if spread == 0:
+        raise ValueError("roughness of a constant image is undefined (its variance is 0)")
+    squared = np.mean(np.diff(image, axis=0) ** 2) + np.mean(np.diff(image, axis=1) ** 2)
+    return float(np.sqrt(squared) / spread)
 
 
 def compressibility_group(image):

@@ -17,6 +17,7 @@ from helpers.cs.images import (
     load_image_file,
     load_real_image,
     make_test_image,
+    roughness,
     variance_outside_best_k,
 )
 
@@ -62,15 +63,19 @@ def load_images(synthetic, real, image_file, n, seed):
     return images
 
 
-def measure_images(images):
+def measure_images(images, m_values=()):
     """Per image: variance, mean square, share of variance outside its best
-    ``GROUP_K`` DCT coefficients, and the measured group."""
+    ``GROUP_K`` DCT coefficients, the measured group, its :func:`roughness`, and the
+    relative MSE of its best M-term DCT approximation at each of ``m_values``
+    (``outside_best_m``: the error no M-coefficient model can beat)."""
     return {
         name: {
             "variance": float(image.var()),
             "mean_square": float(np.mean(image**2)),
             "outside_best_k": variance_outside_best_k(image, GROUP_K, "dct"),
             "group": compressibility_group(image),
+            "roughness": roughness(image),
+            "outside_best_m": {str(m): variance_outside_best_k(image, m, "dct") for m in m_values},
         }
         for name, image in images.items()
     }
@@ -105,6 +110,7 @@ def decay_rows(images, measures, groups, analysis, m_values):
                 "image": name,
                 "role": next(g for g, names in groups.items() if name in names),
                 "var(x)": measures[name]["variance"],
+                "roughness": measures[name]["roughness"],
                 **{f"outside best {k}": energy[k:].sum() / energy.sum() for k in ks},
             }
         )

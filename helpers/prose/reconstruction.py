@@ -17,14 +17,18 @@ __all__ = [
 
 DECAY_CAPTION = (
     "Table 1a. Fraction of each image's variance outside its best k {basis} coefficients "
-    "(mean removed), and its variance; role: the measured group of a real image, or "
-    "synthetic"
+    "(mean removed), its variance and its roughness (RMS difference of neighbouring pixels "
+    "over the standard deviation: about 2 for white noise); role: the measured group of a "
+    "real image, or synthetic"
 )
 GROUPING = (
     "**Grouping rule** (fixed in `helpers/cs/images.py`, measured on the image alone): a "
     "real image is *compressible* when at most {max_outside:.0%} of its variance lies outside "
     "its best {k} DCT coefficients ({k} = M/4 at M = {m_largest}, the study's largest M), "
-    "otherwise *incompressible*. Measured here: {measured}."
+    "otherwise *incompressible*. Measured here: {measured}. Verdict 1 (the summary) does "
+    "not use these groups, which restate the share its floor is close to: it splits the "
+    "real images at their median *roughness* (RMS pixel difference over the standard "
+    "deviation, no basis involved; Table 1a)."
 )
 TABLE_1_CAPTION = (
     "Table 1. Reconstruction error, {scheme} measurements, {basis} basis, {solver}, mean "
@@ -47,7 +51,7 @@ def decay_caption(basis):
 def grouping_text(measures):
     """The grouping rule and each image's measured share and group."""
     measured = "; ".join(
-        f"{name} {m['outside_best_k']:.1%} ({m['group']}"
+        f"{name} {m['outside_best_k']:.1%} ({m['group']}, roughness {m['roughness']:.3g}"
         + (", synthetic: reported, not judged" if name not in REAL_IMAGES else "")
         + ")"
         for name, m in measures.items()
@@ -77,10 +81,10 @@ PRIORS_CAPTION = (
 )
 PRIOR_VERDICT = "under {prior}: **{verdict}** ({halves})"
 PRIORS_TEXT = (
-    "Verdict 1's rule (the same images, thresholds and groups) on each prior's rows, "
-    "M = {m_low} to {m_high}: {verdicts}. The groups are Table 1a's DCT-compressibility "
-    "groups, so for TV this asks whether DCT compressibility also predicts TV's errors. "
-    "A sensitivity check: the summary judges the study's claim on the headline prior."
+    "Verdict 1's rule (the same images, thresholds and roughness halves) on each prior's "
+    "rows, M = {m_low} to {m_high}: {verdicts}. The halves come from the images alone "
+    "(Table 1a's roughness), so the rule asks the same question of every prior. A "
+    "sensitivity check: the summary judges the study's claim on the headline prior."
 )
 PRIORS_RANGE = (
     " These M are not the headline's range ({m_low} to {m_high}): the 'floor' is read at "

@@ -87,6 +87,26 @@ LEDGER = (
         {"C1_MIN_DROP_RATIO": 2.0, "C1_MIN_FLOOR_RATIO": 2.0, "C1_SE_MARGIN": 2.0},
     ),
     RuleVersion(
+        1,
+        5,
+        "2026-12-04",
+        "issue 22",
+        "Real images (at least 5) split at their median roughness, a measure with no basis "
+        "in it, instead of the share outside the best 150 DCT terms, which restated the "
+        "floor at M = 600 = 4 x 150 (a referee's finding: nearly circular). Each half also "
+        "needs its images to beat the constant image at the largest M by 2 SE over the "
+        "draws (the draws' spread used, no longer only shown): the incompressible images' "
+        "relative MSE of 1.09-1.11 was no recovery, not 'slower, to a higher floor'. v4 is "
+        "shown beside.",
+        SEEN,
+        {
+            "C1_MIN_DROP_RATIO": 2.0,
+            "C1_MIN_FLOOR_RATIO": 2.0,
+            "C1_SE_MARGIN": 2.0,
+            "C1_MIN_REAL_IMAGES": 5,
+        },
+    ),
+    RuleVersion(
         2,
         1,
         "2026-11-27",
@@ -231,8 +251,14 @@ def margin_sources():
         ),
         "C1_MIN_FLOOR_RATIO": "As C1_MIN_DROP_RATIO, for 'a higher floor'.",
         "C1_SE_MARGIN": (
-            "Two standard errors over the measurement draws: a relative MSE that close to 1 "
-            "(the constant image) is not a recovery (shown, not used in the decision)."
+            "Two standard errors over the measurement draws, about a 95% normal interval: "
+            "a relative MSE that close to 1 (the constant image) is not a recovery (used in "
+            "the decision since v5)."
+        ),
+        "C1_MIN_REAL_IMAGES": (
+            "Five: the smallest count at which a median split leaves two images a side, so "
+            "that leaving one out never empties a half (asked for by the referee's review, "
+            "issue 22)."
         ),
         "C2_MIN_CLEAR_GAP": (
             f"The study's own numbers and words: its CNN - MLP gap is "

@@ -19,7 +19,7 @@ from helpers.summary.cnn_vs_mlp import (
     judge_claim_3,
 )
 from helpers.summary.cnn_vs_mlp_versions import claim_2_versions, claim_3_versions
-from helpers.summary.decisions import DECISION_LEVEL
+from helpers.summary.decisions import DECISION_LEVEL, INTERVAL_SPAN
 from helpers.summary.intervals import (
     CI_LEVEL,
     corrected_sizes,
@@ -187,6 +187,7 @@ def rule_constants():
         "C1_MIN_DROP_RATIO": reconstruction_claim.C1_MIN_DROP_RATIO,
         "C1_MIN_FLOOR_RATIO": reconstruction_claim.C1_MIN_FLOOR_RATIO,
         "C1_SE_MARGIN": reconstruction_claim.C1_SE_MARGIN,
+        "C1_MIN_REAL_IMAGES": reconstruction_claim.C1_MIN_REAL_IMAGES,
         "C2_MIN_CLEAR_GAP": cnn_vs_mlp.C2_MIN_CLEAR_GAP,
         "C2_MAX_SLIGHT_GAP": cnn_vs_mlp.C2_MAX_SLIGHT_GAP,
         "C3_MIN_SPEEDUP": cnn_vs_mlp.C3_MIN_SPEEDUP,
@@ -272,7 +273,7 @@ def findings_rows(verdicts):
         }
         if check is not None:
             unit = check["unit"]
-            dagger = "" if check.get("interval", True) else " \u2020"
+            dagger = "" if check["span"] == INTERVAL_SPAN else " \u2020"
             same = sum(c["outcome"] == check["outcome"] for c in checks)
             row["deciding check"] = check["check"] + (
                 f" ({same} of {len(checks)} checks {check['outcome']})" if len(checks) > 1 else ""
@@ -304,9 +305,11 @@ def decision_note():
         "verdict's deciding check: the first that fails, the first inconclusive one, or the "
         "holding check nearest its threshold (@fig:decisions draws every check). It also "
         "gives what the claim needs of that check and the verdict under earlier versions of "
-        "its rule. \u2020 marks a range over leave-one-out sets of images instead of an "
-        "interval; verdict 1's half is also inconclusive when one image decides it or "
-        "leaving one out empties a group. Where each threshold comes from: @tbl:margins. "
+        f"its rule. \u2020 marks a range that is not a {DECISION_LEVEL:.0%} interval: verdict 1's "
+        "ratios over "
+        "leave-one-out sets of images (a ratio is also inconclusive when one image decides "
+        f"it or leaving one out empties a group) and its worst image's relative MSE "
+        f"+-{C1_SE_MARGIN:g} standard errors over the draws. Where each threshold comes from: @tbl:margins. "
         "The current rules were written after results had been seen (post hoc). Each "
         "verdict is shown under every version of its rule (in the PDF, in its appendix)."
     )
