@@ -728,6 +728,16 @@ def test_roughness_measures_pixel_to_pixel_variation_with_no_basis():
     measures = study1.measure_images({"ramp": ramp}, m_values=[50, 600])
     assert measures["ramp"]["roughness"] == roughness(ramp)
     assert measures["ramp"]["outside_best_m"] == {
-        "50": variance_outside_best_k(ramp, 50),
-        "600": variance_outside_best_k(ramp, 600),
+        str(k): variance_outside_best_k(ramp, k) for k in (12, 50, 150, 600)
     }
+    # A constant image has no roughness; the chapter records None, the rule skips it.
+    assert study1.measure_images({"flat": np.ones((16, 16))})["flat"]["roughness"] is None
+    # Its square is the DCT energy weighted by the finite-difference Laplacian's
+    # eigenvalues: a spectral moment (so not independent of a DCT prior's errors).
+    from scipy.fft import dctn
+
+    x = ramp + 0.1 * rng.standard_normal(ramp.shape)
+    c = dctn(x - x.mean(), norm="ortho")
+    lam = 4 * np.sin(np.pi * np.arange(64) / 128) ** 2
+    weighted = (np.add.outer(lam, lam) * c**2).sum() / (c**2).sum()
+    assert roughness(x) ** 2 == pytest.approx(64 / 63 * weighted, rel=1e-9)

@@ -174,11 +174,13 @@ def roughness(image):
     (both axes) over its standard deviation.
 
     Verdict 1 splits the real images by it into smoother and rougher halves
-    (:mod:`helpers.summary.reconstruction_claim`). It is measured without any basis
-    or reconstruction: where an image's variance sits in frequency, not how few
-    coefficients hold it (a pure high-frequency grating is rough but has two
-    coefficients), so it does not restate the best-k share the floor is close to.
-    0 for a constant gradient-free image; about 2 for white noise.
+    (:mod:`helpers.summary.reconstruction_claim`). It involves no reconstruction, and
+    it is a moment of the image's frequency spectrum (the DCT diagonalizes the
+    finite-difference Laplacian, so its square is the DCT energy weighted by each
+    coefficient's eigenvalue), not a count of coefficients: a fine grating is rough
+    yet held by two coefficients. It is not the best-k share the floor restates, but
+    on natural images the two rank alike (the summary prints how closely). Near 0 for
+    a smooth ramp, about 2 for white noise; a constant image has none (ValueError).
     """
     image = np.asarray(image, dtype=np.float64)
     if image.ndim != 2 or min(image.shape) < 2:

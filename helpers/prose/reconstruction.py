@@ -28,7 +28,7 @@ GROUPING = (
     "otherwise *incompressible*. Measured here: {measured}. Verdict 1 (the summary) does "
     "not use these groups, which restate the share its floor is close to: it splits the "
     "real images at their median *roughness* (RMS pixel difference over the standard "
-    "deviation, no basis involved; Table 1a)."
+    "deviation, Table 1a: a moment of the frequency spectrum, not a count of coefficients)."
 )
 TABLE_1_CAPTION = (
     "Table 1. Reconstruction error, {scheme} measurements, {basis} basis, {solver}, mean "
@@ -83,8 +83,9 @@ PRIOR_VERDICT = "under {prior}: **{verdict}** ({halves})"
 PRIORS_TEXT = (
     "Verdict 1's rule (the same images, thresholds and roughness halves) on each prior's "
     "rows, M = {m_low} to {m_high}: {verdicts}. The halves come from the images alone "
-    "(Table 1a's roughness), so the rule asks the same question of every prior. A "
-    "sensitivity check: the summary judges the study's claim on the headline prior."
+    "(Table 1a's roughness), the same for every prior; under TV, whose penalty is the "
+    "L1 counterpart of roughness, the split is not neutral. A sensitivity check: the "
+    "summary judges the study's claim on the headline prior."
 )
 PRIORS_RANGE = (
     " These M are not the headline's range ({m_low} to {m_high}): the 'floor' is read at "

@@ -31,10 +31,10 @@ from helpers.summary.reconstruction_claim import (
     C1_MIN_DROP_RATIO,
     C1_MIN_FLOOR_RATIO,
     C1_SE_MARGIN,
-    claim_1_versions,
     conclusion_1_rule,
     judge_claim_1,
 )
+from helpers.summary.reconstruction_claim_versions import claim_1_versions
 
 __all__ = [
     "C1_MIN_DROP_RATIO",
