@@ -26,6 +26,10 @@ def test_images_are_grouped_by_their_measure_never_by_name():
     camera = measures["camera"]
     assert f"{camera['outside_best_k']:.1%} ({camera['group']}, roughness " in text
     assert f"roughness {camera['roughness']:.3g})" in text and "median *roughness*" in text
+    # A constant image has no roughness; the text says so instead of failing.
+    assert "flat 0.0% (compressible, roughness none" in text1.grouping_text(
+        {"flat": {"outside_best_k": 0.0, "group": "compressible", "roughness": None}}
+    )
     assert "smooth" in text and "synthetic: reported, not judged" in text
 
 

@@ -161,13 +161,14 @@ def test_conclusion_1_smoother_images_must_beat_the_constant_image():
 def test_conclusion_1_rougher_images_not_recovered_is_at_most_inconclusive():
     # brick and wood end at relative MSE 1.3 and 1.25: their error falls, slowly, to a
     # higher floor, but above the constant image's: the claim does not promise
-    # recovery, so that check (and the half) is inconclusive, not failed.
+    # recovery, so that check is shown, not counted, and the half holds.
     stuck = {"brick": [(50, 1.6e-2), (600, 1.3e-2)], "wood": [(50, 1.6e-2), (600, 1.25e-2)]}
     verdict = _c1_v5(rough=stuck)
     recovered = _check(verdict, "rougher images beat")
-    assert recovered["outcome"] == "inconclusive" and "at most inconclusive" in recovered["check"]
+    assert recovered["outcome"] == "fails" and recovered["would flip"].startswith("shown, not")
     assert "largest relative MSE: brick" in recovered["check"] and recovered["threshold"] == "1"
-    assert verdict["halves"][ROUGH_HALF] == "inconclusive"
+    assert verdict["halves"][ROUGH_HALF] == "holds"
+    assert verdicts.deciding_check(verdict)["check"] != recovered["check"]
     # Rougher images whose error rises over the M range: that half fails.
     rising = {"brick": [(50, 5e-3), (600, 8e-3)], "wood": [(50, 6e-3), (600, 9e-3)]}
     verdict = _c1_v5(rough=rising)
@@ -181,10 +182,33 @@ def test_conclusion_1_per_image_checks_use_the_draws_spread():
         "inconclusive"
     )
     assert _check(_c1_v5(rough=near, spread=0.01), "rougher images beat")["outcome"] == "holds"
-    # No spread over the draws: the per-image checks decide nothing.
+    # No spread over the draws: the per-image checks decide nothing, at any threshold.
     flat = _c1_v5(spread=0.0)
-    assert "no spread over the draws" in _check(flat, "smoother images beat")["check"]
+    undecided = _check(flat, "smoother images beat")
+    assert "no spread over the draws" in undecided["check"]
+    assert undecided["would flip"].startswith("inconclusive at any threshold")
     assert flat["verdict"] == "inconclusive"
+    # The margin is t with 4 df (2.13 for 5 draws), not 2: a relative MSE 2.05 SE below 1
+    # does not beat the constant image. SE = spread x relative MSE / sqrt(5).
+    r = 1 / (1 + 2.05 * 0.2 / 5**0.5)
+    edge = {"camera": [(50, 1.5e-2), (600, r * 1e-2)], "moon": GOOD["moon"]}
+    assert _check(_c1_v5(smooth=edge, spread=0.2), "smoother images beat")["outcome"] == (
+        "inconclusive"
+    )
+
+
+def test_conclusion_1_per_image_fails_need_two_images():
+    # Three a side (seven images): one rough image rising is inconclusive, two fail it.
+    smooth = {**GOOD, "coffee": [(50, 1e-3), (600, 1e-4)]}
+    rising = [(50, 5e-3), (600, 8e-3)]
+    falling = [(50, 1.2e-2), (600, 5e-3)]
+    for n_rising, expected in ((1, "inconclusive"), (2, "fails")):
+        rough = {
+            name: rising if i < n_rising else falling
+            for i, name in enumerate(("brick", "wood", "sand"))
+        }
+        verdict = _c1_v5(smooth=smooth, rough=rough)
+        assert _check(verdict, "rougher images' relative MSE falls")["outcome"] == expected
 
 
 def test_conclusion_1_on_the_study_render_s_numbers():
@@ -219,6 +243,10 @@ def test_conclusion_1_on_the_study_render_s_numbers():
     assert outcomes == ["inconclusive", "holds", "inconclusive", "holds", "inconclusive"]
     assert verdict["verdict"] == "inconclusive"
     assert "largest relative MSE: gravel" in _check(verdict, "rougher images beat")["check"]
+    assert "Spearman rho = 0.90" in verdict["evidence"]
+    assert "At the median, not judged: grass" in verdict["evidence"]
+    # Every image starts near the constant image's error at M = 50: said, not hidden.
+    assert "the drop ratio mostly restates the floor ratio" in verdict["evidence"]
 
 
 def test_conclusion_1_v5_needs_five_real_images_and_its_measures():

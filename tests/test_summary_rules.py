@@ -269,3 +269,11 @@ def test_the_deciding_check_is_the_one_the_verdict_turns_on():
     below = _check("below", "holds", -0.2, -0.07, threshold=0.05, unit="", direction="below")
     nearer = _check("nearer", "holds", -0.2, 0.04, threshold=0.05, unit="", direction="below")
     assert decide({"verdict": "supported", "checks": [below, nearer]}) is nearer
+
+
+def test_the_decision_note_and_ledger_describe_verdict_1s_t_margins():
+    note = verdicts.decision_note()
+    assert "t bounds" in note and "needs two images" in note and "2 standard errors" not in note
+    v5 = ledger.current_version(1)
+    assert "t margins" in v5.change and "at least two images" in v5.change
+    assert v5.constants["DECISION_LEVEL"] == decisions.DECISION_LEVEL

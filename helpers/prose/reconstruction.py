@@ -51,7 +51,8 @@ def decay_caption(basis):
 def grouping_text(measures):
     """The grouping rule and each image's measured share and group."""
     measured = "; ".join(
-        f"{name} {m['outside_best_k']:.1%} ({m['group']}, roughness {m['roughness']:.3g}"
+        f"{name} {m['outside_best_k']:.1%} ({m['group']}, roughness "
+        + ("none" if m.get("roughness") is None else f"{m['roughness']:.3g}")
         + (", synthetic: reported, not judged" if name not in REAL_IMAGES else "")
         + ")"
         for name, m in measures.items()

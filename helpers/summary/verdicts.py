@@ -308,8 +308,10 @@ def decision_note():
         f"its rule. \u2020 marks a range that is not a {DECISION_LEVEL:.0%} interval: verdict 1's "
         "ratios over "
         "leave-one-out sets of images (a ratio is also inconclusive when one image decides "
-        f"it or leaving one out empties a group) and its worst image's relative MSE "
-        f"+-{C1_SE_MARGIN:g} standard errors over the draws. Where each threshold comes from: @tbl:margins. "
+        "it or leaving one out empties a group), and its per-image checks: the t bounds of "
+        f"each image over the draws ({DECISION_LEVEL:.0%} interval margins), the near end "
+        "with one image left out, so that 'fails' needs two images. Checks marked 'shown, "
+        "not counted' do not enter their claim. Where each threshold comes from: @tbl:margins. "
         "The current rules were written after results had been seen (post hoc). Each "
         "verdict is shown under every version of its rule (in the PDF, in its appendix)."
     )
