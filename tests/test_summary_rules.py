@@ -179,9 +179,17 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     results = {"cnn": cnn, "projection_mlp": mlp, "reconstruction": images}
     found = verdicts.conclusion_verdicts(results)
     fig = plot_decisions(found)
-    assert len(fig.axes) == 3
-    ax2 = fig.axes[1]
-    assert ax2.get_title(loc="left") == "Verdict 2: inconclusive"
+    # Verdict 1's ratios and its per-image sizes in two panels, then verdicts 2 and 3.
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == [
+        f"Verdict 1: {found[0]['verdict']}",
+        f"Verdict 1: {found[0]['verdict']} (continued)",
+        "Verdict 2: inconclusive",
+        f"Verdict 3: {found[2]['verdict']}",
+    ]
+    assert all(c["unit"] == "x" for c in found[0]["checks"][:1])
+    assert fig.axes[0].xaxis.get_major_formatter()(3.0, 0) == "3x"
+    ax2 = fig.axes[2]
     labels = [t.get_text() for t in ax2.get_yticklabels()]
     assert labels[::-1] == [c["check"] for c in found[1]["checks"]]
     # An inconclusive check is grey; verdict 3's speed-ups are on a log scale.
@@ -190,8 +198,15 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     greys = [line for line in ax2.lines if line.get_color() == OUTCOME_COLORS["inconclusive"]]
     assert greys
     # Verdict 3's speed-ups are labelled as ratios (log scale only where they span decades).
-    assert fig.axes[2].xaxis.get_major_formatter()(3.0, 0) == "3x"
-    assert fig.axes[2].get_xscale() == "linear"
+    assert fig.axes[3].xaxis.get_major_formatter()(3.0, 0) == "3x"
+    assert fig.axes[3].get_xscale() == "linear"
+    # A check shown but not counted is dashed and says so.
+    stuck = {"brick": [(50, 1.6e-2), (600, 1.3e-2)], "wood": [(50, 1.6e-2), (600, 1.25e-2)]}
+    images = _real_images({**GOOD, **MEDIAN}, stuck, spread=0.1)
+    fig = plot_decisions(verdicts.conclusion_verdicts({"reconstruction": images}))
+    sizes = fig.axes[1]
+    assert any(t.get_text().endswith("[not counted]") for t in sizes.get_yticklabels())
+    assert any(line.get_linestyle() == "--" for line in sizes.lines)
     assert plot_decisions(verdicts.conclusion_verdicts({})) is None
 
 

@@ -14,18 +14,26 @@ def plot_decisions(verdicts):
     and its threshold, a panel per verdict, coloured by outcome.
 
     ``verdicts``: :func:`helpers.summary.verdicts.conclusion_verdicts`, whose
-    ``checks`` hold each decision's numbers. Ratios ("x") are drawn on a log scale.
+    ``checks`` hold each decision's numbers. A verdict's ratios ("x") and sizes get
+    separate panels (ratios on a log scale where they span decades); checks shown but
+    not counted are dashed.
     """
     # A check cited from another verdict is drawn once, in that verdict's panel.
     verdicts = [
         {**v, "checks": [c for c in v.get("checks") or [] if not c.get("cited_from")]}
         for v in verdicts
     ]
-    panels = [(i, v) for i, v in enumerate(verdicts, 1) if v.get("checks")]
+    # One panel per verdict and unit: ratios ("x") and sizes never share an axis.
+    panels = []
+    for i, v in enumerate(verdicts, 1):
+        units = list(dict.fromkeys(c["unit"] for c in v.get("checks") or []))
+        for k, unit in enumerate(units):
+            title = f"Verdict {i}: {v['verdict']}" + (" (continued)" if k else "")
+            panels.append((title, [c for c in v["checks"] if c["unit"] == unit]))
     if not panels:
         return None
     # Compact: the findings table and this figure share the PDF's page 3.
-    heights = [0.3 + 0.2 * len(v["checks"]) for _, v in panels]
+    heights = [0.3 + 0.18 * len(checks) for _, checks in panels]
     fig, axes = plt.subplots(
         len(panels),
         1,
@@ -33,15 +41,22 @@ def plot_decisions(verdicts):
         gridspec_kw={"height_ratios": heights},
         squeeze=False,
     )
-    for ax, (i, v) in zip(axes[:, 0], panels):
-        checks = v["checks"]
+    for ax, (title, checks) in zip(axes[:, 0], panels):
         for y, c in enumerate(reversed(checks)):
             color = OUTCOME_COLORS.get(c["outcome"], "black")
-            ax.plot([c["low"], c["high"]], [y, y], color=color, lw=2.2, solid_capstyle="butt")
+            # A check shown but not counted in its claim: dashed.
+            style = "--" if c.get("uncounted") else "-"
+            ax.plot([c["low"], c["high"]], [y, y], color=color, lw=2.2, ls=style)
             ax.plot(c["estimate"], y, "o", color=color, ms=4.5, zorder=3)
             ax.plot(c["threshold"], y, "|", color="black", ms=13, mew=1.6, zorder=4)
         ax.set_yticks(range(len(checks)))
-        ax.set_yticklabels([c["check"] for c in reversed(checks)], fontsize=6.5)
+        ax.set_yticklabels(
+            [
+                c["check"] + (" [not counted]" if c.get("uncounted") else "")
+                for c in reversed(checks)
+            ],
+            fontsize=6.5,
+        )
         ax.set_ylim(-0.6, len(checks) - 0.4)
         if all(c["unit"] == "x" for c in checks):
             from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -51,7 +66,7 @@ def plot_decisions(verdicts):
                 ax.set_xscale("log")
                 ax.xaxis.set_minor_formatter(NullFormatter())
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}x"))
-        ax.set_title(f"Verdict {i}: {v['verdict']}", fontsize=8, loc="left")
+        ax.set_title(title, fontsize=8, loc="left")
         ax.tick_params(axis="x", labelsize=7)
     handles = [
         plt.Line2D([], [], color=col, lw=2.2, marker="o", ms=4, label=name)
