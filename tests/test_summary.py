@@ -128,10 +128,13 @@ def test_conclusion_1_splits_real_images_at_their_median_roughness():
     assert good["verdict"] == "supported", good["evidence"]
     assert list(good["halves"].values()) == ["holds", "holds"]
     assert [d["outcome"] for d in good["decisions"]] == ["holds"] * 5
-    assert "Smoother: camera (roughness 0.1;" in good["evidence"]
-    assert "Rougher: brick (roughness 0.4;" in good["evidence"]
-    assert "At the median, not judged: grass" in good["evidence"]
-    assert "400x the best 600-term approximation's" in good["evidence"]  # brick: 0.4 / 1e-3
+    assert "Smoother: camera, moon; rougher: brick, wood" in good["evidence"]
+    assert (
+        "Camera: roughness 0.1;" in good["evidence"]
+        and "Brick: roughness 0.4;" in (good["evidence"])
+    )
+    assert "at the median, not judged: grass" in good["evidence"]
+    assert "400x its best 600-term approximation's" in good["evidence"]  # brick: 0.4 / 1e-3
     assert (
         "Spearman rho = " in good["evidence"] and "without camera, drop ratio" in good["evidence"]
     )
@@ -139,12 +142,12 @@ def test_conclusion_1_splits_real_images_at_their_median_roughness():
     # The split follows the roughness, never the compressibility groups: with camera
     # the roughest and wood the smoothest, the smoother half no longer falls faster.
     swapped = _c1_v5(roughness={"camera": 0.5, "wood": 0.1})
-    assert "Smoother: wood" in swapped["evidence"] and "Rougher: brick" in swapped["evidence"]
+    assert "Smoother: wood, moon; rougher: brick, camera" in swapped["evidence"]
     assert swapped["halves"][SMOOTH_HALF] == "fails"
     assert swapped["verdict"] == "contradicted"
     # An even count: no image sits out.
     even = _c1_v5(median={"grass": MEDIAN["grass"], "sand": [(50, 5e-3), (600, 2e-3)]})
-    assert "At the median" not in even["evidence"] and "6 real images" in even["evidence"]
+    assert "at the median" not in even["evidence"] and "6 real images" in even["evidence"]
 
 
 def test_conclusion_1_smoother_images_must_beat_the_constant_image():
@@ -244,7 +247,7 @@ def test_conclusion_1_on_the_study_render_s_numbers():
     assert verdict["verdict"] == "inconclusive"
     assert "largest relative MSE: gravel" in _check(verdict, "rougher images beat")["check"]
     assert "Spearman rho = 0.90" in verdict["evidence"]
-    assert "At the median, not judged: grass" in verdict["evidence"]
+    assert "at the median, not judged: grass" in verdict["evidence"]
     # Every image starts near the constant image's error at M = 50: said, not hidden.
     assert "the drop ratio mostly restates the floor ratio" in verdict["evidence"]
 

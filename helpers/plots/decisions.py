@@ -33,7 +33,7 @@ def plot_decisions(verdicts):
     if not panels:
         return None
     # Compact: the findings table and this figure share the PDF's page 3.
-    heights = [0.3 + 0.18 * len(checks) for _, checks in panels]
+    heights = [0.22 + 0.15 * len(checks) for _, checks in panels]
     fig, axes = plt.subplots(
         len(panels),
         1,

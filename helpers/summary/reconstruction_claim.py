@@ -64,11 +64,11 @@ def conclusion_1_rule():
     )
     return (
         f"(1) judged on the real images (at least {C1_MIN_REAL_IMAGES}), split at their median "
-        "roughness (RMS difference of neighbouring pixels over the standard deviation, a "
-        "moment of the image's frequency spectrum with no reconstruction in it, chosen after "
-        "results had been seen; the median image of an odd count sits out, and the verdict "
-        "with it in either half is shown), on the relative MSE (MSE / var(x); 1 = the "
-        "constant image at the mean). Falls quickly for smooth images: the smoother half's "
+        "roughness. Roughness is the RMS difference of neighbouring pixels over the standard "
+        "deviation: a moment of the frequency spectrum with no reconstruction in it, chosen "
+        "after results had been seen. The median image of an odd count sits out; the verdict "
+        "with it in either half is shown. The error is the relative MSE (MSE / var(x); 1 = "
+        "the constant image at the mean). Falls quickly for smooth images: the smoother half's "
         f"relative MSE falls over the M range by at least {C1_MIN_DROP_RATIO:g}x the rougher "
         "half's factor, and the smoother images beat the constant image at the largest M "
         f"(relative MSE below 1 by the {t}). Slowly, to a higher floor, for textured images: "
@@ -366,15 +366,16 @@ def judge_claim_1(rec):
         best = measures[name].get("outside_best_m", {})
         oracle = [(k, best.get(str(k))) for k in (m_high // 4, m_high)]
         rough_text = measures[name].get("roughness")
+        # One sentence per image: the summary reads in short sentences.
         return (
-            f"{name} ("
+            f"{name[0].upper() + name[1:]}: "
             + (f"roughness {rough_text:.3g}; " if rough_text is not None else "")
-            + f"relative MSE {low:.3g} at M = {m_low} to {high:.3g} +- {se:.2g} (SE, "
-            f"{trials} draws) at M = {m_high}"
+            + f"relative MSE {low:.3g} at M = {m_low}, {high:.3g} +- {se:.2g} at M = {m_high} "
+            f"(SE over {trials} draws)"
             + "".join(
-                f"; {high / v:.3g}x the best {k}-term approximation's" for k, v in oracle if v
+                f"; {high / v:.3g}x its best {k}-term approximation's" for k, v in oracle if v
             )
-            + ")"
+            + "."
         )
 
     def said(out):
@@ -383,15 +384,17 @@ def judge_claim_1(rec):
         return f"drop ratio {out[2][0] / out[2][1]:.3g}x, floor ratio {out[3][1] / out[3][0]:.3g}x"
 
     evidence = (
-        f"Judged on {len(real)} real images split at their median roughness (RMS difference "
-        "of neighbouring pixels over the standard deviation: a moment of the image's "
-        "frequency spectrum, since the DCT diagonalizes the finite-difference Laplacian, "
-        "not a count of coefficients; chosen after results had been seen), on the relative "
-        f"MSE (MSE / var(x); 1 = the constant image at the mean), from M = {m_low} to "
-        f"{m_high}. Roughness and the relative MSE at M = {m_high} rank the real images "
-        f"alike to Spearman rho = {rho:.2f}. Smoother: {'; '.join(describe(n) for n in smooth)}. "
-        f"Rougher: {'; '.join(describe(n) for n in rough)}."
-        + (f" At the median, not judged: {describe(median)}." if median else "")
+        f"Judged on {len(real)} real images, split at their median roughness. Roughness is "
+        "the RMS difference of neighbouring pixels over the standard deviation: a moment of "
+        "the frequency spectrum (the DCT diagonalizes the finite-difference Laplacian), not "
+        "a count of coefficients, chosen after results had been seen. The error is the "
+        "relative MSE (MSE / var(x); 1 = the constant image at the mean), from M = "
+        f"{m_low} to {m_high}. Roughness and the relative MSE at M = {m_high} rank the real "
+        f"images alike to Spearman rho = {rho:.2f}. Smoother: {', '.join(smooth)}; rougher: "
+        f"{', '.join(rough)}"
+        + (f"; at the median, not judged: {median}" if median else "")
+        + ". "
+        + " ".join(describe(n) for n in smooth + rough + ([median] if median else []))
         + f" Geometric means: the relative MSE falls {drop[0]:.3g}x for the smoother and "
         f"{drop[1]:.3g}x for the rougher images (rule: at least {C1_MIN_DROP_RATIO:g}x more "
         f"for the smoother); at M = {m_high} the rougher images' relative MSE "
@@ -417,8 +420,8 @@ def judge_claim_1(rec):
     if inputs["synthetic"]:
         evidence += (
             " Controlled cases, not judged (we built them to be smooth and textured): "
-            + "; ".join(describe(n) for n in inputs["synthetic"])
-            + "."
+            f"{', '.join(inputs['synthetic'])}. "
+            + " ".join(describe(n) for n in inputs["synthetic"])
         )
     return {
         "verdict": claim_verdict(halves.values()),
