@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.checks import check_choice, check_int
+from helpers.nets.seeding import EVALUATION_BATCH_SIZE
 
 __all__ = [
     "ARCHITECTURE_VERSION",
@@ -220,7 +221,7 @@ def configuration_key(layers, optimizer):
     }
 
 
-def accuracy_of(model, x, y, batch_size=512):
+def accuracy_of(model, x, y, batch_size=EVALUATION_BATCH_SIZE):
     """Accuracy of ``model`` on ``(x, y)`` from direct forward calls (inference mode).
 
     ``model.evaluate`` first traces a compiled test step for every new model, about a

@@ -28,6 +28,7 @@ from helpers.nets.compression import (
     ranks_for_energy,
     singular_values,
 )
+from helpers.nets.seeding import EVALUATION_BATCH_SIZE
 from helpers.provenance import phase
 
 __all__ = [
@@ -252,7 +253,7 @@ def validation_noise(data, rows, protocol, seed):
 
 
 def _predicted_classes(model, x):
-    return np.argmax(model.predict(x, batch_size=512, verbose=0), axis=1)
+    return np.argmax(model.predict(x, batch_size=EVALUATION_BATCH_SIZE, verbose=0), axis=1)
 
 
 def narrow_cnn_width(target_params, input_shape, n_classes=10, padding="same"):

@@ -25,7 +25,12 @@ import numpy as np
 from helpers.checks import check_int, check_seed
 from helpers.data import fingerprint
 from helpers.files import atomic_path, atomic_write_json
-from helpers.nets.seeding import evaluation_data, set_seed, training_data
+from helpers.nets.seeding import (
+    EVALUATION_BATCH_SIZE,
+    evaluation_data,
+    set_seed,
+    training_data,
+)
 
 
 def log_progress(message):
@@ -484,7 +489,7 @@ def fit_fold(build_model, data, train_idx, test_idx, fold, protocol, seed, trans
     set_seed(seed + fold)
     model = build_model(x_fit.shape[1:])
     run = fit_with_protocol(model, x_fit, y_fit, validation, protocol, log=log)
-    loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
+    loss, accuracy = model.evaluate(x_test, y_test, batch_size=EVALUATION_BATCH_SIZE, verbose=0)
     return FoldResult(
         fold=fold,
         accuracy=float(accuracy),
@@ -624,9 +629,11 @@ def train_final(
     set_seed(seed)
     model = build_model(x_fit.shape[1:])
     run = fit_with_protocol(model, x_fit, y[fit_idx], (x_val, y[val_idx]), protocol, log=log)
-    _, val_accuracy = model.evaluate(x_val, y[val_idx], batch_size=512, verbose=0)
-    loss, accuracy = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
-    predictions = np.argmax(model.predict(x_test, batch_size=512, verbose=0), axis=1)
+    _, val_accuracy = model.evaluate(x_val, y[val_idx], batch_size=EVALUATION_BATCH_SIZE, verbose=0)
+    loss, accuracy = model.evaluate(x_test, y_test, batch_size=EVALUATION_BATCH_SIZE, verbose=0)
+    predictions = np.argmax(
+        model.predict(x_test, batch_size=EVALUATION_BATCH_SIZE, verbose=0), axis=1
+    )
     with atomic_path(model_path, suffix=".keras") as tmp:
         model.save(tmp)
     info = {
