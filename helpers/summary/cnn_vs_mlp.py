@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import statistics
 
 from helpers.summary.decisions import (
     DECISION_LEVEL,
@@ -32,6 +31,7 @@ from helpers.summary.intervals import (
     gap_difference_test,
     paired_sizes,
     pooled_interval,
+    t_interval,
 )
 
 __all__ = [
@@ -233,18 +233,11 @@ def _floor_share(turn):
     """The framework's per-call floor as a share of the RP-MLP's time: the mean of the
     per-round shares with its DECISION_LEVEL t-interval, as (mean, low, high), or None
     when the floor was not timed."""
-    from scipy import stats
-
     try:
         shares = [f / m for f, m in zip(turn["floor_ms"], turn["mlp_ms"], strict=True)]
+        return t_interval(shares, level=DECISION_LEVEL)
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return None
-    if len(shares) < 2:
-        return None
-    mean = statistics.fmean(shares)
-    half = stats.t.ppf(0.5 + DECISION_LEVEL / 2, len(shares) - 1) * statistics.stdev(shares)
-    half /= math.sqrt(len(shares))
-    return mean, mean - half, mean + half
 
 
 def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):

@@ -17,6 +17,7 @@ __all__ = [
     "fold_interval",
     "gap_difference_test",
     "pooled_interval",
+    "t_interval",
     "MIN_POOLED_SEEDS",
 ]
 
@@ -113,13 +114,22 @@ def pooled_interval(means, level=CI_LEVEL):
     tuple
         ``(mean, low, high)``.
     """
+    means = [float(m) for m in means]
+    if len(means) < MIN_POOLED_SEEDS:
+        raise ValueError(f"need >= {MIN_POOLED_SEEDS} runs to pool, got {len(means)}")
+    return t_interval(means, level)
+
+
+def t_interval(values, level=CI_LEVEL):
+    """The t-interval of the mean of ``values`` (>= 2): sample variance / n, n - 1
+    degrees of freedom, as ``(mean, low, high)``."""
     from scipy import stats
 
-    means = [float(m) for m in means]
-    n = len(means)
-    if n < MIN_POOLED_SEEDS:
-        raise ValueError(f"need >= {MIN_POOLED_SEEDS} runs to pool, got {n}")
-    mean = sum(means) / n
-    var = sum((m - mean) ** 2 for m in means) / (n - 1)
+    values = [float(v) for v in values]
+    n = len(values)
+    if n < 2:
+        raise ValueError(f"need >= 2 values for a t-interval, got {n}")
+    mean = sum(values) / n
+    var = sum((v - mean) ** 2 for v in values) / (n - 1)
     half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(var / n)
     return mean, mean - half, mean + half
