@@ -306,7 +306,7 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):
         for b, t in turns.items()
     ]
     counted = [d.outcome for d in cheap if not d.uncounted]
-    if len(counted) == 1:  # no latency check counts: the latency half is undecided
+    if all(d.uncounted for d in cheap[1:]):  # no latency check counts: undecided
         counted.append(INCONCLUSIVE)
     halves = {"cheaper": combine_outcomes(counted), "close in accuracy": bound.outcome}
     evidence = (

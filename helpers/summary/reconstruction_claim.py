@@ -91,15 +91,8 @@ def _geometric_mean(values):
 def _relative_curve(rows, variance):
     """(M_low, M_high, relative-MSE drop, relative floor, floor's standard error)."""
     rows = sorted(rows, key=lambda r: r["M"])
-    low, high = rows[0], rows[-1]
-    se = high.get("mse_std", 0.0) / math.sqrt(max(high.get("trials", 1), 1))
-    return (
-        low["M"],
-        high["M"],
-        low["mse_mean"] / high["mse_mean"],
-        high["mse_mean"] / variance,
-        se / variance,
-    )
+    _, _, floor, floor_se, _ = _ends(rows, variance)
+    return rows[0]["M"], rows[-1]["M"], rows[0]["mse_mean"] / rows[-1]["mse_mean"], floor, floor_se
 
 
 def _c1_halves(stats, compressible, incompressible):
