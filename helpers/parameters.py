@@ -227,6 +227,9 @@ RULES = {
     "svd_layer_drops": Rule(
         _list_of(_fraction, min_len=0), "a list of accuracy drops in (0, 1], e.g. [0.01, 0.03]"
     ),
+    "svd_finetune_all": Rule(
+        _boolean, "true or false (fine-tune every SVD candidate, or stop at the rule's choice)"
+    ),
     "svd_latency_repeats": Rule(_POSITIVE, "an integer >= 1"),
 }
 

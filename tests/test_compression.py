@@ -137,7 +137,7 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
     """A re-run serves each finished fine-tuning (no fit) with the same weights and
     scores; a changed protocol or a corrupt entry fine-tunes again."""
     import helpers.nets.training as training
-    from helpers.nets.compression import compression_sweep
+    from helpers.nets.finetuning import compression_sweep
     from helpers.nets.training import Protocol
 
     keras.utils.set_random_seed(0)
@@ -193,3 +193,68 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
     assert [r["val_accuracy_finetuned"] for r in rows] == [
         r["val_accuracy_finetuned"] for r in first_rows
     ]
+
+
+def test_a_sweep_that_stops_at_the_choice_makes_the_same_choice(tmp_path, monkeypatch):
+    """Fine-tuned from the fewest parameters up, the sweep stops at the rule's choice:
+    the same choice, the same fine-tuned rows and weights as fine-tuning every candidate,
+    fewer fits; when nothing passes, every candidate is fine-tuned."""
+    import helpers.nets.training as training
+    from helpers.nets.compression import choose_compression
+    from helpers.nets.finetuning import compression_sweep
+    from helpers.nets.training import Protocol
+
+    keras.utils.set_random_seed(0)
+    base = study_cnn((16, 16))
+    ds = _tiny_dataset()
+    # The smallest candidate is listed between two larger ones: the order is by size.
+    configurations = [
+        ("control", 1.0, {}),
+        ("rank 4", None, {"dense1": 4}),
+        ("rank 2", None, {"dense1": 2}),
+        ("rank 8", None, {"dense1": 8}),
+    ]
+    protocol = Protocol(max_epochs=2, patience=1, validation_fraction=0.2, batch_size=16)
+    fits = []
+    real_fit = training.fit_with_protocol
+    monkeypatch.setattr(
+        training, "fit_with_protocol", lambda *a, **k: fits.append(1) or real_fit(*a, **k)
+    )
+
+    def sweep(**options):
+        fits.clear()
+        rows, models = compression_sweep(
+            base, ds, configurations, protocol=protocol, seed=0, latency_repeats=1, **options
+        )
+        return rows, models, len(fits)
+
+    drop = ("latency_ms", "latency_ms_per_image")  # timed again in each sweep
+
+    def timeless(rows):
+        return [{k: v for k, v in r.items() if k not in drop} for r in rows]
+
+    every, every_models, n_every = sweep()
+    assert n_every == 4 and all(r["fine_tuned"] for r in every)
+    # Any candidate passes at tolerance 1: the choice is the smallest, found second.
+    lazy, lazy_models, n_lazy = sweep(fine_tune_all=False, control_label="control", tolerance=1.0)
+    assert n_lazy == 2
+    assert [r["label"] for r in lazy] == [label for label, _, _ in configurations]
+    assert choose_compression(lazy, "control", 1.0)["label"] == "rank 2"
+    assert choose_compression(every, "control", 1.0)["label"] == "rank 2"
+    for mine, theirs in zip(lazy, every):
+        if mine["label"] in ("control", "rank 2"):
+            assert timeless([mine]) == timeless([theirs])
+            for a, b in zip(
+                lazy_models[mine["label"]].get_weights(), every_models[mine["label"]].get_weights()
+            ):
+                np.testing.assert_array_equal(a, b)
+        else:  # larger than the choice: rebuilt and costed, not fine-tuned
+            assert not mine["fine_tuned"] and np.isnan(mine["val_accuracy_finetuned"])
+            assert mine["val_accuracy"] == theirs["val_accuracy"]
+            assert mine["params"] == theirs["params"] and mine["label"] not in lazy_models
+    # Nothing passes (tolerance -1: above the control by 1): every candidate is tried.
+    strict, _, n_strict = sweep(fine_tune_all=False, control_label="control", tolerance=-1.0)
+    assert n_strict == 4 and choose_compression(strict, "control", -1.0) is None
+    assert timeless(strict) == timeless(every)
+    with pytest.raises(ValueError, match="control_label"):
+        sweep(fine_tune_all=False, control_label="no such row")

@@ -15,7 +15,6 @@ import numpy as np
 
 from helpers.checks import check_fraction, check_int
 from helpers.nets.models import accuracy_of
-from helpers.provenance import phase
 
 __all__ = [
     "FINE_TUNE_LEARNING_RATE",
@@ -25,7 +24,6 @@ __all__ = [
     "ranks_for_energy",
     "compress_model",
     "check_ranks",
-    "compression_sweep",
     "choose_compression",
     "MIN_LAYER_SPEEDUP",
     "can_get_faster",
@@ -259,178 +257,6 @@ def layer_sensitivity_ranks(
 
 # Part of a fine-tuned model's cache key: bump it when the fine-tuning changes in a way
 # the key's other parts (starting weights, ranks, data, protocol, seed, backend) miss.
-FINETUNE_CACHE_VERSION = 1
-
-
-def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, protocol, seed):
-    """Weights and record paths of one fine-tuned model, named by what determines it.
-
-    The starting weights are fingerprinted, not the base model's name: the same
-    factors from the same trained CNN are the same start, whatever produced it. The
-    layers' and the optimizer's configurations (learning rate included) are in the
-    key; the training code is not: :data:`FINETUNE_CACHE_VERSION` stands for it.
-    """
-    from dataclasses import asdict
-    from pathlib import Path
-
-    from helpers.data import fingerprint
-    from helpers.nets.models import ARCHITECTURE_VERSION, configuration_key
-    from helpers.nets.training import _backend_id, run_key
-
-    key = run_key(
-        start=fingerprint(*model.get_weights()),
-        **configuration_key(model.layers, model.optimizer),
-        ranks=applied,
-        data=fingerprint(x_fit, y_fit, x_val, y_val),
-        protocol=asdict(protocol),
-        seed=seed,
-        backend=_backend_id(),
-        architecture=ARCHITECTURE_VERSION,
-        version=FINETUNE_CACHE_VERSION,
-    )
-    stem = Path(cache_dir) / f"finetuned-{key}"
-    return stem.with_name(stem.name + ".weights.h5"), stem.with_suffix(".json")
-
-
-def _load_finetuned(build, weights_path, info_path, log):
-    """A cached fine-tuning loaded into a model from ``build()``: ``(model, run record)``,
-    or None when absent or unreadable (then removed). A failed load leaves no
-    half-loaded model behind: the caller fine-tunes its own, untouched one."""
-    import json
-
-    if not (weights_path.is_file() and info_path.is_file()):
-        return None
-    try:
-        run = json.loads(info_path.read_text())
-        model = build()
-        # The file holds the optimizer's state too; built, it loads without a warning.
-        model.optimizer.build(model.trainable_variables)
-        model.load_weights(weights_path)
-    except Exception as exc:  # a corrupt entry is fine-tuned again, never served
-        log(
-            f"  cached fine-tuning {weights_path.name} is unreadable "
-            f"({type(exc).__name__}: {exc}); fine-tuning again"
-        )
-        weights_path.unlink(missing_ok=True)
-        info_path.unlink(missing_ok=True)
-        return None
-    return model, {**run, "cached": True}
-
-
-def _save_finetuned(model, run, weights_path, info_path):
-    """Save a finished fine-tuning: weights first, then the record that makes it valid."""
-    from helpers.files import atomic_path, atomic_write_json
-
-    with atomic_path(weights_path, suffix=".weights.h5") as tmp:
-        model.save_weights(tmp)
-    atomic_write_json(info_path, {"epochs_run": run["epochs_run"], "best_epoch": run["best_epoch"]})
-
-
-def compression_sweep(
-    model,
-    dataset,
-    configurations,
-    *,
-    protocol,
-    seed,
-    latency_repeats=20,
-    cache_dir=None,
-    log=None,
-):
-    """Validation accuracy and cost of SVD-compressed versions of ``model``.
-
-    ``configurations`` is a list of ``(label, energy or None, ranks)``; empty
-    ``ranks`` give the uncompressed control. Each model is scored on the
-    validation split the original was trained with (never on the test split),
-    as rebuilt and after fine-tuning under ``protocol`` (early stopping on that
-    split, Adam with learning rate 1e-4). The control is fine-tuned alike, so
-    extra epochs are never mistaken for a gain of compression.
-
-    With ``cache_dir``, each fine-tuned model is saved there as soon as it is
-    done and loaded instead of fine-tuned again when nothing that determines it
-    changed (see :func:`_finetune_paths`): an interrupted sweep keeps every
-    finished model, and a re-run re-measures only costs and accuracies.
-
-    Returns
-    -------
-    rows : list of dict
-    models : dict
-        ``label -> fine-tuned keras.Model`` (for scoring the chosen ones on test).
-    """
-    from helpers.nets.cost import model_cost
-    from helpers.nets.models import cnn_input
-    from helpers.nets.training import (
-        final_validation_split,
-        fit_with_protocol,
-        log_progress,
-        set_seed,
-    )
-
-    log = log or log_progress
-    x = cnn_input(dataset.x_train)
-    fit_idx, val_idx = final_validation_split(dataset.y_train, protocol, seed)
-    x_fit, y_fit, x_val, y_val = (
-        x[fit_idx],
-        dataset.y_train[fit_idx],
-        x[val_idx],
-        dataset.y_train[val_idx],
-    )
-    rows, models = [], {}
-    for label, energy, ranks in configurations:
-        # Seed before building: Keras layers draw their dropout seeds at construction,
-        # so each row must not depend on how many models were built before it.
-        set_seed(seed)
-        compressed, applied = compress_model(model, ranks)
-        rebuilt_accuracy = accuracy_of(compressed, x_val, y_val)
-        with phase("SVD cost and latency"):
-            cost = model_cost(compressed, x_val, [], len(fit_idx), latency_repeats)
-        paths = run = None
-        if cache_dir is not None:
-            paths = _finetune_paths(
-                cache_dir, compressed, applied, x_fit, y_fit, x_val, y_val, protocol, seed
-            )
-            loaded = _load_finetuned(lambda: compress_model(model, ranks)[0], *paths, log)
-            if loaded is not None:
-                compressed, run = loaded
-        if run is None:
-            set_seed(seed)
-            with phase("SVD fine-tuning"):
-                run = fit_with_protocol(compressed, x_fit, y_fit, (x_val, y_val), protocol)
-            if paths is not None:
-                _save_finetuned(compressed, run, *paths)
-        tuned = accuracy_of(compressed, x_val, y_val)
-        models[label] = compressed
-        log(
-            f"  {dataset.name} {label}: params {cost['params']}, validation accuracy "
-            f"{rebuilt_accuracy:.4f} rebuilt, {tuned:.4f} fine-tuned "
-            f"(best epoch {run['best_epoch']} of {run['epochs_run']}"
-            + (", cached)" if run.get("cached") else ")")
-        )
-        rows.append(
-            {
-                "dataset": dataset.name,
-                "label": label,
-                "energy": energy,
-                "layer_ranks": applied,
-                "val_accuracy": float(rebuilt_accuracy),
-                "val_accuracy_finetuned": float(tuned),
-                "finetune_epochs_run": run["epochs_run"],
-                "finetune_best_epoch": run["best_epoch"],
-                **{
-                    k: cost[k]
-                    for k in (
-                        "params",
-                        "flops_per_image",
-                        "size_bytes",
-                        "latency_ms",
-                        "latency_ms_per_image",
-                    )
-                },
-            }
-        )
-    return rows, models
-
-
 def choose_compression(rows, control_label, tolerance=SVD_ACCURACY_TOLERANCE):
     """The row with the fewest parameters whose fine-tuned validation accuracy is within
     ``tolerance`` of the fine-tuned control's (``None`` when no compressed row is)."""

@@ -23,11 +23,11 @@ from helpers.nets.compression import (
     SVD_ACCURACY_TOLERANCE,
     choose_compression,
     compress_model,
-    compression_sweep,
     layer_sensitivity_ranks,
     ranks_for_energy,
     singular_values,
 )
+from helpers.nets.finetuning import compression_sweep
 from helpers.nets.seeding import EVALUATION_BATCH_SIZE
 from helpers.provenance import phase
 
@@ -142,11 +142,15 @@ def svd_sweep(
     rank_fractions,
     layer_drops,
     latency_repeats,
+    fine_tune_all=True,
+    tolerance=SVD_ACCURACY_TOLERANCE,
 ):
     """Step 1 for every dataset of ``data`` (name -> Dataset); see the module docstring.
 
     The final CNN is loaded from ``model_dir`` when chapter 02 trained it with the same
-    parameters; fine-tuned models are cached there too.
+    parameters; fine-tuned models are cached there too. With ``fine_tune_all=False`` the
+    candidates larger than the rule's choice (at ``tolerance``) are not fine-tuned
+    (:func:`helpers.nets.finetuning.compression_sweep`): the choice is the same.
     """
     from helpers.nets.classification import final_cnn
     from helpers.nets.models import cnn_input
@@ -179,6 +183,9 @@ def svd_sweep(
             seed=seed,
             latency_repeats=latency_repeats,
             cache_dir=model_dir,
+            fine_tune_all=fine_tune_all,
+            control_label=CONTROL_LABEL,
+            tolerance=tolerance,
         )
         sweep.rows += rows
     return sweep

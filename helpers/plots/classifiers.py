@@ -233,15 +233,17 @@ def plot_svd_tradeoff(table, datasets):
         axes[0].plot(
             part.ratio, part.val_accuracy, "o--", color=f"C{i}", alpha=0.6, label=f"{name}, rebuilt"
         )
+        # Candidates larger than the rule's choice may not be fine-tuned (NaN): left out.
+        tuned = part[part.val_accuracy_finetuned.notna()]
         axes[0].plot(
-            part.ratio,
-            part.val_accuracy_finetuned,
+            tuned.ratio,
+            tuned.val_accuracy_finetuned,
             "o-",
             color=f"C{i}",
             label=f"{name}, fine-tuned",
         )
         axes[1].plot(
-            part["speed-up b=256"], part.val_accuracy_finetuned, "s-", color=f"C{i}", label=name
+            tuned["speed-up b=256"], tuned.val_accuracy_finetuned, "s-", color=f"C{i}", label=name
         )
     axes[0].set_xlabel("compression ratio (parameters)")
     axes[0].set_ylabel("validation accuracy")

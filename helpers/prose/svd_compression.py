@@ -19,7 +19,13 @@ TABLE_4_CAPTION = (
     "kept whole); speed-ups against the uncompressed control timed in the same loop; "
     "fine-tuning: Adam at learning rate {learning_rate:g}, {protocol}; per-layer ranks: "
     "a convolution is factorized only where its factors need at most 1/{min_speedup:g} of "
-    "its multiply-adds"
+    "its multiply-adds{not_tuned}"
+)
+# Table 4's note when the sweep stopped at the rule's choice (svd_finetune_all False).
+NOT_TUNED = (
+    "; '–' after fine-tuning on a candidate: not fine-tuned ({n} of them), because "
+    "candidates are fine-tuned from the fewest parameters up and the rule had already "
+    "chosen a smaller one (set svd_finetune_all to fine-tune every candidate)"
 )
 
 RULE = (
@@ -65,12 +71,16 @@ def exactness_text(exactness, precision, n_images):
     )
 
 
-def table_4_caption(layers, *, learning_rate, protocol, min_speedup):
+def table_4_caption(layers, *, learning_rate, protocol, min_speedup, rows=()):
+    """Table 4's caption; ``rows`` (the sweep's) say how many candidates were not
+    fine-tuned because the rule had chosen before them."""
+    skipped = sum(not r.get("fine_tuned", True) for r in rows)
     return TABLE_4_CAPTION.format(
         layers=", ".join(layers),
         learning_rate=learning_rate,
         protocol=protocol.describe(),
         min_speedup=min_speedup,
+        not_tuned=NOT_TUNED.format(n=skipped) if skipped else "",
     )
 
 
@@ -82,7 +92,7 @@ def fine_tuning_text(rows, datasets, protocol):
         f"fine-tuned, {name}": [
             (r["finetune_best_epoch"], r["finetune_epochs_run"])
             for r in rows
-            if r["dataset"] == name
+            if r["dataset"] == name and r.get("fine_tuned", True)
         ]
         for name in datasets
     }
