@@ -360,6 +360,27 @@ def test_throughput_ratio_is_a_welch_interval_on_log_epoch_throughputs():
         throughput_ratio([5.0, 1.0], 100, slow, 50)
 
 
+def test_time_to_model_ratio_is_a_t_interval_over_runs_of_whole_fits():
+    from scipy import stats
+
+    from helpers.nets.cost import time_to_model_ratio
+
+    # Per run: the reference's epochs (every one counts, the first included), the other's.
+    runs = [([10.0, 20.0, 12.0], [2.0, 2.0]), ([30.0, 9.0], [5.0]), ([14.0] * 3, [3.0, 3.0])]
+    out = time_to_model_ratio(runs, level=0.90)
+    logs = np.log([42 / 4, 39 / 5, 42 / 6])
+    half = stats.t.ppf(0.95, 2) * logs.std(ddof=1) / np.sqrt(3)
+    assert out["ratio"] == pytest.approx(np.exp(logs.mean()))
+    assert out["low"] == pytest.approx(np.exp(logs.mean() - half))
+    assert out["high"] == pytest.approx(np.exp(logs.mean() + half))
+    assert out["runs"] == 3 and out["ratios"] == pytest.approx([10.5, 7.8, 7.0])
+    assert out["seconds"] == pytest.approx([41.0, 5.0])
+    with pytest.raises(ValueError, match=">= 2 runs"):
+        time_to_model_ratio(runs[:1])
+    with pytest.raises(ValueError, match="positive epoch times"):
+        time_to_model_ratio([*runs, ([], [1.0])])
+
+
 # The CNN is saved untrained, its optimizer unbuilt: Keras warns that it skips its state.
 @pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
 def test_pipelines_answer_as_their_models_and_the_recorded_cnn_is_found(tmp_path):

@@ -628,10 +628,11 @@ def test_conclusion_3_is_shown_under_every_version_of_its_rule():
         "mixed",
         "inconclusive",
         "inconclusive",
+        "inconclusive",
     ]
     # A failed batch-1 speed-up that the framework's floor sets: v6 counted it, v7 does not.
     floored = _c3(latency_1=(0.9, 0.5), floor_share=(0.8, 0.01))["versions"]
-    assert [v["outcome"] for v in floored][-2:] == ["contradicted", "supported"]
+    assert [v["outcome"] for v in floored][-3:-1] == ["contradicted", "supported"]
     # v4 bounded training by the slowest RP-MLP epoch against the fastest CNN epoch; v5
     # by a Welch interval: epochs 2.5x faster on average, a little jittery, split the two.
     jittery = _c3(train=(500.0, 1250.0), epoch_spread=1.15)["versions"]
@@ -650,6 +651,42 @@ def test_training_speed_interval_decides_cheaper():
     assert steady["halves"]["cheaper"] == "inconclusive"
     at_1 = next(d for d in steady["decisions"] if "batch 1 " in d["check"])
     assert at_1["would flip"].startswith("inconclusive at any threshold: zero spread")
+
+
+def _seeded_c3(ratios, **kwargs):
+    """Verdict 3 over one seed per entry of ``ratios``: each seed's final CNN fit takes
+    that many times as long, whole, as its RP-MLP fit (Fashion-MNIST gaps a little
+    apart, so that verdict 2 pools over the seeds too)."""
+    runs = []
+    for i, ratio in enumerate(ratios):
+        cnn, mlp = _recorded(CLEAR, [g + 0.002 * i for g in SLIGHT], **kwargs)
+        jitter = [0.9, 1.1, 1.0, 1.05, 0.95]  # sums to 5: the whole fit is unchanged
+        cnn["datasets"]["fashion_mnist"]["train_epoch_seconds"] = [2.0 * ratio * j for j in jitter]
+        mlp["datasets"]["fashion_mnist"]["train_epoch_seconds"] = jitter * 2
+        runs.append({"cnn": cnn, "projection_mlp": mlp})
+    return conclusion_verdicts(runs[0], runs[1:])[2]
+
+
+def test_conclusion_3_judges_training_over_the_seeds_time_to_a_trained_model():
+    held = _seeded_c3([7.1, 7.3, 8.3])
+    assert _halves(held) == ("holds", "holds") and held["verdict"] == "supported"
+    assert "reaches a trained model 7.55x sooner than the CNN" in held["evidence"]
+    assert "over 3 seeds, t with 2 df" in held["evidence"]
+    training = held["decisions"][0]
+    assert "time to a trained model over 3 seeds" in training["check"]
+    assert held["versions"][-1]["judged on"].startswith("training time over 3 seeds")
+    # Per epoch the RP-MLP is over 2x as fast, but it runs twice the epochs: its whole
+    # fits take about as long as the CNN's, so "cheaper" fails.
+    slow = _seeded_c3([1.1, 1.3, 1.2])
+    assert _halves(slow) == ("fails", "holds") and slow["verdict"] == "contradicted"
+    assert slow["versions"][-1]["outcome"] == "contradicted"
+    # Seeds that disagree about which side of 2x: inconclusive.
+    assert _halves(_seeded_c3([1.5, 3.0, 2.4]))[0] == "inconclusive"
+    # Two seeds are too few: this run's per-epoch interval decides, and says so.
+    two = _seeded_c3([1.1, 1.3])
+    assert "images per second" in two["evidence"]
+    assert "3 seeds would time whole fits" in two["evidence"]
+    assert "time to a trained model" not in two["decisions"][0]["check"]
 
 
 def test_rule_texts_are_generated_from_the_constants(monkeypatch):

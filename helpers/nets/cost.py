@@ -27,6 +27,7 @@ __all__ = [
     "model_cost",
     "images_per_second",
     "throughput_ratio",
+    "time_to_model_ratio",
     "TRAINING_FLOPS_FACTOR",
 ]
 
@@ -237,6 +238,44 @@ def throughput_ratio(epoch_seconds, n_images, reference_epoch_seconds, n_referen
         "low": float(np.exp(a - b - half)),
         "high": float(np.exp(a - b + half)),
         "epochs": [len(x) for x in logs],
+    }
+
+
+def time_to_model_ratio(fits, level=0.95):
+    """How many times longer a reference fit takes to reach a trained model than another,
+    over independent runs (seeds).
+
+    ``fits``: one ``(reference_epoch_seconds, epoch_seconds)`` pair per run, each side
+    its whole fit (every epoch early stopping ran, validation passes included). Each run
+    gives the ratio of the two total times; the interval is the t-interval of the log
+    ratios over the runs (n - 1 df), so it holds what moves from run to run: the epochs
+    early stopping ran, the process, the machine's state. Needs >= 2 runs.
+
+    Returns
+    -------
+    dict
+        ``ratio`` (geometric mean), ``low``, ``high``, ``runs``, ``ratios`` (per run)
+        and ``seconds`` (mean total per side: reference, other).
+    """
+    from scipy import stats
+
+    totals = []
+    for reference, other in fits:
+        pair = [float(np.sum(np.asarray(s, float))) for s in (reference, other)]
+        if min(len(reference), len(other)) == 0 or min(pair) <= 0:
+            raise ValueError(f"need positive epoch times on both sides, got {reference}, {other}")
+        totals.append(pair)
+    if len(totals) < 2:
+        raise ValueError(f"need >= 2 runs for an interval over runs, got {len(totals)}")
+    logs = np.log([r / o for r, o in totals])
+    half = stats.t.ppf(0.5 + level / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+    return {
+        "ratio": float(np.exp(logs.mean())),
+        "low": float(np.exp(logs.mean() - half)),
+        "high": float(np.exp(logs.mean() + half)),
+        "runs": len(logs),
+        "ratios": [float(np.exp(x)) for x in logs],
+        "seconds": [float(np.mean([t[i] for t in totals])) for i in (0, 1)],
     }
 
 

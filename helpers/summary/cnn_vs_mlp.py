@@ -212,6 +212,50 @@ def _training_ratio(mlp_entry, cnn_entry, level):
         return None
 
 
+def _time_to_model(entries, level):
+    """Rule v8's training check: the CNN's time to a trained model over the RP-MLP's,
+    from the final fits of every run in ``entries`` (``(cnn_entry, mlp_entry)`` per
+    seed), with its interval over the seeds; None when not recorded."""
+    from helpers.nets.cost import time_to_model_ratio
+
+    try:
+        return time_to_model_ratio(
+            [(c["train_epoch_seconds"], m["train_epoch_seconds"]) for c, m in entries],
+            level=level,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _training_check(c, m, seed_runs, version):
+    """The training cost's ratio and interval, and a phrase on what it measured: over
+    the seeds' times to a trained model (v8, with :data:`MIN_POOLED_SEEDS` runs), else
+    the per-epoch throughputs of this run's two final fits (v5-v7)."""
+    name = C3_DATASET
+    entries = [(c, m)] + [
+        ((cnn.get("datasets") or {}).get(name), (mlp.get("datasets") or {}).get(name))
+        for cnn, mlp in seed_runs
+    ]
+    if version >= 8 and len(entries) >= MIN_POOLED_SEEDS and all(a and b for a, b in entries):
+        found = _time_to_model(entries, DECISION_LEVEL)
+        return found, found and (
+            f"reaches a trained model {found['ratio']:.3g}x sooner than the CNN "
+            f"({DECISION_LEVEL:.0%} interval {found['low']:.3g}-{found['high']:.3g}x over "
+            f"{found['runs']} seeds, t with {found['runs'] - 1} df on the log ratios; each "
+            "seed's final fits timed whole, every epoch early stopping ran: on average "
+            f"{found['seconds'][0]:.3g} s for the CNN, {found['seconds'][1]:.3g} s for the "
+            "RP-MLP)"
+        )
+    found = _training_ratio(m, c, DECISION_LEVEL)
+    return found, found and (
+        f"trains {found['ratio']:.3g}x as many images per second as the CNN "
+        f"({DECISION_LEVEL:.0%} interval {found['low']:.3g}-{found['high']:.3g}x, Welch "
+        f"over {found['epochs'][0]} and {found['epochs'][1]} epochs of the two final "
+        "fits: epoch jitter within each fit, not a difference between processes"
+        + (f"; {MIN_POOLED_SEEDS} seeds would time whole fits over seeds)" if version >= 8 else ")")
+    )
+
+
 def _latency_ratio(turn, level):
     """The per-image speed-up at one batch size, from the rounds timed in turn: at
     ``level`` when the round times are recorded, else the recorded interval (at
@@ -240,13 +284,17 @@ def _floor_share(turn):
         return None
 
 
-def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):
-    """Verdict 3 under the current rule (ledger version 7; ``version=6``: every batch
+def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
+    """Verdict 3 under the current rule (ledger version 8; ``version=7``: training cost
+    from one run's per-epoch throughputs even with seed runs; ``version=6``: every batch
     size judged, whatever the framework's floor, and zero-width intervals deciding).
 
     "Cheaper": every measured speed-up of the RP-MLP over the CNN on
-    :data:`C3_DATASET` (training throughput; latency per image at each batch size
-    of :data:`C3_LATENCY_BATCHES`, timed in turn) lies above :data:`C3_MIN_SPEEDUP`;
+    :data:`C3_DATASET` (training: the time to a trained model over this run and
+    ``seed_runs``, ``(cnn, projection_mlp)`` results of other seeds, when there are
+    :data:`MIN_POOLED_SEEDS` in all, else the two final fits' per-epoch throughputs;
+    latency per image at each batch size of :data:`C3_LATENCY_BATCHES`, timed in turn)
+    lies above :data:`C3_MIN_SPEEDUP`;
     a latency check that does not hold where the per-call floor takes more than
     :data:`C3_MAX_FLOOR_SHARE` of the RP-MLP's time is shown but not counted (the
     framework sets that speed-up), and at least one latency check must count.
@@ -257,7 +305,7 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
     if c is None or m is None:
         return _no_evidence(f"{name} was not recorded in both chapters.")
-    training = _training_ratio(m, c, DECISION_LEVEL)
+    training, training_text = _training_check(c, m, seed_runs, version)
     turns = {
         b: _latency_ratio((m.get("latency_vs_cnn") or {}).get(b), DECISION_LEVEL)
         for b in C3_LATENCY_BATCHES
@@ -279,7 +327,10 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):
     above, _ = _judges(not gated)
     cheap = [
         above(
-            f"{name}: training speed-up above {C3_MIN_SPEEDUP:g}x",
+            f"{name}: time to a trained model over {training['runs']} seeds, speed-up above "
+            f"{C3_MIN_SPEEDUP:g}x"
+            if "runs" in training
+            else f"{name}: training speed-up above {C3_MIN_SPEEDUP:g}x",
             training["ratio"],
             training["low"],
             training["high"],
@@ -311,11 +362,7 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):
     halves = {"cheaper": combine_outcomes(counted), "close in accuracy": bound.outcome}
     evidence = (
         f"On {name} the RP-MLP (M = {m.get('M', mlp.get('configuration', {}).get('M'))}) "
-        f"trains {training['ratio']:.3g}x as many images per second as the CNN "
-        f"({DECISION_LEVEL:.0%} interval {training['low']:.3g}-{training['high']:.3g}x, Welch "
-        f"over {training['epochs'][0]} and {training['epochs'][1]} epochs of the two final "
-        "fits: epoch jitter within each fit, not a difference between processes). "
-        "Projection included and timed in turn with the CNN, it answers "
+        f"{training_text}. Projection included and timed in turn with the CNN, it answers "
         + ", ".join(
             f"{t['ratio']:.3g}x as fast per image at batch {b} ({t['low']:.3g}-{t['high']:.3g}x "
             f"over {t['rounds']} rounds"
@@ -363,6 +410,13 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=7):
         "halves": halves,
         "decisions": cheap + [cited],
         "evidence": evidence,
+        "data": (
+            f"training time over {training['runs']} seeds, latency this run, accuracy "
+            f"{claim_2['data']} (verdict 2)"
+            if "runs" in training
+            else "this run"
+            + (f", accuracy {claim_2['data']} (verdict 2)" if claim_2["data"] != "this run" else "")
+        ),
     }
 
 

@@ -1,5 +1,5 @@
 """Verdicts 2 and 3 under the earlier versions of their rules (ledger versions 1-4 and
-1-6, :mod:`helpers.summary.ledger`), each in its own words, evaluated beside the
+1-7, :mod:`helpers.summary.ledger`), each in its own words, evaluated beside the
 current rules of :mod:`helpers.summary.cnn_vs_mlp` on the same results.
 """
 
@@ -85,11 +85,12 @@ def _epoch_bound(mlp_entry, cnn_entry):
 
 
 def claim_3_versions(cnn, mlp):
-    """Verdict 3 under each earlier version of its rule (ledger versions 1-6), in that
-    version's own words; None where its inputs are not recorded."""
+    """Verdict 3 under each earlier version of its rule (ledger versions 1-7), in that
+    version's own words; None where its inputs are not recorded. Like every earlier
+    version, v7 sees this run only (on one run it reads as v8 does)."""
     name = C3_DATASET
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
-    out = {1: None, 2: None, 3: None, 4: None, 5: None, 6: None}
+    out = {1: None, 2: None, 3: None, 4: None, 5: None, 6: None, 7: None}
     if c is None or m is None:
         return out
     test_close = None
@@ -119,4 +120,6 @@ def claim_3_versions(cnn, mlp):
         out[5] = legacy_verdict(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
     v6 = judge_claim_3(cnn, mlp, judge_claim_2(mlp, version=4), version=6)
     out[6] = None if v6["verdict"] == "no evidence" else v6["verdict"]
+    v7 = judge_claim_3(cnn, mlp, judge_claim_2(mlp), version=7)
+    out[7] = None if v7["verdict"] == "no evidence" else v7["verdict"]
     return out

@@ -22,6 +22,7 @@ from helpers.summary.cnn_vs_mlp_versions import claim_2_versions, claim_3_versio
 from helpers.summary.decisions import DECISION_LEVEL, INTERVAL_SPAN
 from helpers.summary.intervals import (
     CI_LEVEL,
+    MIN_POOLED_SEEDS,
     corrected_sizes,
     fold_interval,
     gap_difference_test,
@@ -165,8 +166,11 @@ def rule_texts():
         "interval of the difference above 0; the two datasets' folds are different images, "
         "so not paired); each fails when its interval lies wholly on the other side. " + _OUTCOMES,
         f"Judged on {C3_DATASET} with measured times, not FLOPs. Cheaper: the {level} "
-        "intervals of the RP-MLP's training speed-up over the CNN (per-epoch throughputs of "
-        "the two final fits, Welch) and of its speed-up per image, projection included and "
+        "intervals of the RP-MLP's training speed-up over the CNN (with at least "
+        f"{MIN_POOLED_SEEDS} seeds: the time to a trained model, each seed's two final fits "
+        "timed whole, t-interval of the log ratios over the seeds; else the per-epoch "
+        "throughputs of this run's two final fits, Welch) and of its speed-up per image, "
+        "projection included and "
         f"timed in turn with the CNN, at batch sizes {batches} lie above {C3_MIN_SPEEDUP:g}x. "
         "A latency check that does not hold is shown but not counted where the framework's "
         "per-call floor (a one-layer model on the RP-MLP's input, timed in the same rounds) "
@@ -376,7 +380,17 @@ def conclusion_verdicts(results, seed_results=()):
     seed_mlps = [r["projection_mlp"] for r in seed_results if "projection_mlp" in r]
     c2 = judge_claim_2(results["projection_mlp"], seed_mlps) if has_nets else None
     c3 = (
-        judge_claim_3(results["cnn"], results["projection_mlp"], c2, results.get("svd_compression"))
+        judge_claim_3(
+            results["cnn"],
+            results["projection_mlp"],
+            c2,
+            results.get("svd_compression"),
+            seed_runs=[
+                (r["cnn"], r["projection_mlp"])
+                for r in seed_results
+                if {"cnn", "projection_mlp"} <= set(r)
+            ],
+        )
         if has_nets
         else None
     )
