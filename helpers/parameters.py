@@ -214,7 +214,10 @@ RULES = {
     "mlp_baselines": Rule(
         _list_of(_choice(("pca", "pixels")), min_len=0), "a list of pca, pixels (may be empty)"
     ),
-    "mlp_sweep_m": Rule(_list_of(_POSITIVE), "a list of integers M in [1, pixels per image]"),
+    "mlp_sweep_m": Rule(
+        _list_of(_POSITIVE, min_len=0),
+        "a list of integers M in [1, pixels per image]; empty: no sweep (the seed runs)",
+    ),
     "mlp_sweep_methods": Rule(
         _list_of(_choice(("gaussian", "sparse", "pca"))), "a list of gaussian, sparse, pca"
     ),

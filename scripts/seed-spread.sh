@@ -14,10 +14,11 @@
 # refuses them). RENDER_OPTIONS go to every render.sh call; the parameters must be the
 # same in every run but for the seed (the summary checks). Run on an otherwise idle
 # machine: verdict 3's cost half is timed again in each run. Finished folds are cached
-# in each folder: an interrupted call resumes when run again.
+# in each folder: an interrupted call resumes when run again. The seed runs skip chapter
+# 03's sweep (mlp_sweep_m empty): the summary reads only Table 3's models from them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n 2,18p "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,20p "$0" >&2; exit 2; }
 profile="$1"; shift
 seeds=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
@@ -45,7 +46,8 @@ source scripts/setup-env.sh
 folders=()
 for seed in "${seeds[@]}"; do
   folder="$out-seed$seed"
-  ./render.sh --profile "$profile" -p seed "$seed" --only 02_cnn --only 03_projection_mlp \
+  ./render.sh --profile "$profile" -p seed "$seed" -p mlp_sweep_m '[]' \
+    --only 02_cnn --only 03_projection_mlp \
     --output-dir "$folder" --no-report ${options[@]+"${options[@]}"}
   folders+=("$folder")
 done

@@ -116,6 +116,9 @@ def test_seed_runs_with_other_parameters_numerics_or_near_seeds_are_refused(tmp_
     # Where the files are does not count; how the MLP folds ran does (bfloat16 round-off).
     same = _write(tmp_path / "files", _run(10, data_dir="/elsewhere"))
     assert list(load_seed_runs(this, [same])) == [0, 10]
+    # Nor does chapter 03's sweep, which seed runs skip: the summary reads none of it.
+    no_sweep = _write(tmp_path / "sweep", _run(10, mlp_sweep_m=[], mlp_sweep_folds=3))
+    assert list(load_seed_runs(this, [no_sweep])) == [0, 10]
     with pytest.raises(ValueError, match="mlp_n_jobs"):
         load_seed_runs(this, [_write(tmp_path / "jobs", _run(20, mlp_n_jobs=1))])
 

@@ -19,6 +19,10 @@ CNN_MISSING = (
     "_The CNN notebook's results are missing (run `02_cnn` first): CNN comparisons are left out._"
 )
 PAIRED_SKIPPED = "_{dataset}: no CNN result on the same subset and folds; paired test skipped._"
+NO_SWEEP = (
+    "_No sweep: `mlp_sweep_m` is empty (as in the seed runs of `scripts/seed-spread.sh`, "
+    "whose results the summary reads for Table 3's models only)._"
+)
 CNN_NOT_SAVED = "_{dataset}: chapter 02's final CNN is not in the models folder._"
 
 TABLE_3_CAPTION = (

@@ -51,7 +51,7 @@ def check_seed_spread(profile, out, seeds, options=()):
         known.append(seed)
         only = [arg for stem in _CLASSIFIER_CHAPTERS for arg in ("--only", stem)]
         _resolved(
-            ["--profile", profile, "-p", "seed", str(seed), *only]
+            ["--profile", profile, "-p", "seed", str(seed), "-p", "mlp_sweep_m", "[]", *only]
             + ["--output-dir", f"{out}-seed{seed}", *options]
         )
 
