@@ -165,6 +165,11 @@ RULES = {
         _list_of(_existing("dir"), min_len=0),
         "a list of output folders rendered with other seeds (scripts/seed-spread.sh), or []",
     ),
+    "effect_runs": Rule(
+        _list_of(_existing("dir"), min_len=0),
+        "a list of output folders of this profile and seed with one setting changed "
+        "(docs/reproducibility.md), or []",
+    ),
     "mlp_n_jobs": Rule(
         _int(min_value=1), "an integer >= 1 (worker processes for MLP stacks or folds)"
     ),

@@ -40,7 +40,7 @@ PARAMS_DIR = profile_files.PARAMS_DIR
 # Parameters the pipeline sets itself for every notebook that declares them.
 PIPELINE_PARAMETERS = ("profile", "output_dir")
 # Parameters that name files or folders: relative values mean "from where I ran the command".
-PATH_PARAMETERS = ("data_dir", "cs_image_file", "seed_runs")
+PATH_PARAMETERS = ("data_dir", "cs_image_file", "seed_runs", "effect_runs")
 
 
 class PipelineError(Exception):

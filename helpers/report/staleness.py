@@ -169,12 +169,14 @@ class FileHashes:
 
 
 def seed_run_results(parameters):
-    """Results files of other output folders a notebook reads (its ``seed_runs``)."""
+    """Results files of other output folders a notebook reads (its ``seed_runs`` and
+    ``effect_runs``)."""
     from helpers.summary.seeds import SEED_RESULTS
 
     return [
         Path(folder) / "results" / f"{name}.json"
-        for folder in parameters.get("seed_runs") or []
+        for key in ("seed_runs", "effect_runs")
+        for folder in parameters.get(key) or []
         for name in SEED_RESULTS
     ]
 
@@ -261,7 +263,7 @@ def change_reasons(old_parts, new_parts):
         ("upstream", "upstream results changed"),
         ("data", "data files changed"),
         ("packages", "package versions changed"),
-        ("seed_runs", "seed runs' results changed"),
+        ("seed_runs", "seed or effect runs' results changed"),
     )
     for key, label in labelled:
         changed = _changed_keys(old_parts.get(key), new_parts.get(key))

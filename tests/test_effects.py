@@ -1,0 +1,62 @@
+"""The summary's effect runs: one setting changed, set beside this run."""
+
+import pytest
+
+from helpers.summary.effects import effect_rows, effect_text, load_effect_runs, slight_margin
+from helpers.summary.seeds import seed_rows
+from helpers.summary.verdicts import conclusion_verdicts
+from tests.test_seeds import _run, _write
+from tests.test_summary import SLIGHT
+
+
+def _with_precision(results, precision):
+    for payload in results.values():
+        payload["machine"] = {"training_precision": precision}
+    return results
+
+
+def test_an_effect_run_is_labelled_by_what_differs_and_its_gap_change_shown(tmp_path):
+    this = _with_precision(_run(0, mlp_stack_folds=True), "float32")
+    alone = _with_precision(
+        _run(0, fashion_gaps=[g + 0.004 for g in SLIGHT], mlp_stack_folds=False), "float32"
+    )
+    bf16 = _with_precision(_run(0, mlp_stack_folds=True), "mixed_bfloat16")
+    runs = load_effect_runs(
+        this, [_write(tmp_path / "alone", alone), _write(tmp_path / "bf16", bf16)]
+    )
+    assert list(runs) == [
+        "mlp_stack_folds: False vs True",
+        "training_precision: 'mixed_bfloat16' vs 'float32'",
+    ]
+    rows = effect_rows(this, runs)
+    assert rows[0]["fashion_mnist gap moves"] == pytest.approx(0.004)
+    assert rows[0]["cifar10 gap moves"] == pytest.approx(0.0)
+    assert rows[0]["verdict 2"] == "supported -> supported"
+    assert rows[1]["fashion_mnist gap moves"] == pytest.approx(0.0)
+    # With seed runs, the seed's sd of the gap heads the table.
+    seeded = {0: this, 10: _run(10, fashion_gaps=[g + 0.01 for g in SLIGHT])}
+    rows = effect_rows(this, runs, seed_rows(seeded))
+    assert rows[0]["source"].startswith("seed (2 seeds: 0, 10)")
+    assert rows[0]["fashion_mnist gap moves"] == pytest.approx(0.01 / 2**0.5)
+    margin = slight_margin(conclusion_verdicts(this))
+    assert 0 < margin < 0.05
+    text = effect_text(rows, margin)
+    assert f"ends {margin:.4f} below verdict 2's threshold" in text
+    assert "mlp_stack_folds: False vs True: 0.0040 (that run minus this run)" in text
+
+
+def test_effect_runs_that_change_the_seed_nothing_or_the_code_are_refused(tmp_path):
+    this = _run(0)
+    with pytest.raises(ValueError, match="has seed 10, this run 0"):
+        load_effect_runs(this, [_write(tmp_path / "seed", _run(10))])
+    with pytest.raises(ValueError, match="nothing differs from this run"):
+        load_effect_runs(this, [_write(tmp_path / "same", _run(0))])
+    other = _run(0, mlp_stack_folds=False)
+    for payload in other.values():
+        payload["_run"]["keras_backend"] = "jax"
+    with pytest.raises(ValueError, match="other code, data or packages.*keras_backend"):
+        load_effect_runs(this, [_write(tmp_path / "jax", other)])
+    empty = tmp_path / "empty"
+    (empty / "results").mkdir(parents=True)
+    with pytest.raises(ValueError, match="no results/cnn.json"):
+        load_effect_runs(this, [empty])
