@@ -18,6 +18,7 @@ __all__ = [
     "PRECISION_ENV",
     "training_precision",
     "apply_precision",
+    "trained_here",
 ]
 
 PRECISION_ENV = "REPORT_PRECISION"
@@ -194,6 +195,14 @@ def _cpuinfo(field):
 
 def _cpu_name():
     return _cpuinfo("model name") or platform.processor() or platform.machine()
+
+
+def trained_here():
+    """Where a fit runs, as its record keeps it: CPU, core count, Keras backend and
+    training precision (a cached fit's times are from that machine)."""
+    return (
+        f"{_cpu_name()} ({os.cpu_count()} CPUs), Keras {_keras_backend()}, {training_precision()}"
+    )
 
 
 def _cpu_has_native_bfloat16():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.summary import cnn_vs_mlp, decisions, ledger, verdicts
+from helpers.summary import cnn_vs_mlp, decisions, intervals, ledger, verdicts
 from helpers.summary.decisions import (
     FAILS,
     HOLDS,
@@ -140,6 +140,33 @@ def test_pooled_interval_is_the_t_interval_of_the_seeds_means():
         pooled_interval(means[:2])
 
 
+def test_the_random_effects_interval_is_modified_hartung_knapp():
+    from scipy import stats
+
+    from helpers.summary.intervals import random_effects_interval
+
+    # Seeds that agree far more closely than their own variances say: tau^2 = 0 and
+    # q < 1, so the interval is the fixed-effect variance with a t quantile on 2 df.
+    means, variances = [0.0388, 0.0416, 0.0393], [0.0097**2, 0.0083**2, 0.0065**2]
+    mean, low, high = random_effects_interval(means, variances, level=0.90)
+    w = [1 / v for v in variances]
+    fixed = sum(wi * m for wi, m in zip(w, means)) / sum(w)
+    half = stats.t.ppf(0.95, 2) / sum(w) ** 0.5
+    assert mean == pytest.approx(fixed)
+    assert (low, high) == pytest.approx((fixed - half, fixed + half))
+    assert (round(low, 4), round(high, 4)) == (0.0267, 0.0531)  # the 3-seed study's
+    # ... wider than the t-interval of the three gaps alone, which their agreement narrows.
+    _, t_low, t_high = intervals.pooled_interval(means, level=0.90)
+    assert low < t_low and t_high < high
+    # Seeds that disagree more than their variances allow: tau^2 > 0 and q > 1 widen it.
+    spread = random_effects_interval([0.0, 0.1, 0.2], [1e-4] * 3, level=0.90)
+    assert spread[2] - spread[1] > 2 * stats.t.ppf(0.95, 2) * (1e-4 / 3) ** 0.5
+    with pytest.raises(ValueError, match="positive variance"):
+        random_effects_interval(means, [0.0, 1e-4, 1e-4])
+    with pytest.raises(ValueError, match=">= 3 runs"):
+        random_effects_interval(means[:2], variances[:2])
+
+
 def test_verdict_2_pooled_over_seeds_is_inconclusive_where_the_seeds_disagree():
     from tests.test_summary import CLEAR, SLIGHT, _recorded
 
@@ -154,12 +181,14 @@ def test_verdict_2_pooled_over_seeds_is_inconclusive_where_the_seeds_disagree():
     ]
     pooled = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}, others)
     assert pooled[1]["halves"]["only slightly on Fashion-MNIST"] == "inconclusive"
-    assert "pooled over 3 seeds: t-interval of the seeds' CV gaps, 2 df" in pooled[1]["evidence"]
+    assert "pooled over 3 seeds: random-effects interval" in pooled[1]["evidence"]
     assert pooled[1]["versions"][-1]["judged on"] == "pooled over 3 seeds"
+    # v4 and v5 pooled too (the t-interval of the seeds' gaps alone): shown as they did.
+    assert [v["judged on"] for v in pooled[1]["versions"][3:5]] == ["pooled over 3 seeds"] * 2
     assert pooled[1]["versions"][0]["judged on"] == "this run"
     # Verdict 3 cites the pooled result; the earlier rule versions see this run only.
     assert pooled[2]["halves"]["close in accuracy"] == "inconclusive"
-    assert pooled[1]["versions"][:3] == alone[1]["versions"][:3]
+    assert pooled[1]["versions"][:3] == alone[1]["versions"][:3]  # before pooling existed
     assert "the cost is this run's" in pooled[2]["evidence"]
     # Two seeds are too few to pool: this run's verdict, and why.
     two = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}, others[:1])

@@ -110,6 +110,7 @@ def evaluate_cnn(
         "final_epochs_run": final["epochs_run"],
         "final_best_epoch": final["best_epoch"],
         "final_cached": final.get("cached", False),
+        "final_trained_on": final.get("trained_on", ""),
         "final_commit": final.get("commit", ""),
         "validation_accuracy": final["validation_accuracy"],
         "padding": padding,
@@ -271,6 +272,7 @@ def evaluate_mlp(
         final_epochs_run=final["epochs_run"],
         final_best_epoch=final["best_epoch"],
         final_cached=final.get("cached", False),
+        final_trained_on=final.get("trained_on", ""),
         final_commit=final.get("commit", ""),
     )
     artefacts.update(

@@ -31,6 +31,7 @@ from helpers.nets.seeding import (
     set_seed,
     training_data,
 )
+from helpers.runtime import trained_here
 
 
 def log_progress(message):
@@ -644,6 +645,7 @@ def train_final(
         "predictions": predictions.tolist(),
         "model_path": str(model_path),
         "commit": _code_commit(),
+        "trained_on": trained_here(),
         **run,
     }
     atomic_write_json(info_path, info)

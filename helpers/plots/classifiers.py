@@ -233,14 +233,17 @@ def plot_svd_tradeoff(table, datasets):
         axes[0].plot(
             part.ratio, part.val_accuracy, "o--", color=f"C{i}", alpha=0.6, label=f"{name}, rebuilt"
         )
-        # Candidates larger than the rule's choice may not be fine-tuned (NaN): left out.
+        # Candidates larger than the rule's choice may not be fine-tuned (NaN): left out
+        # of the fine-tuned line, which says so.
         tuned = part[part.val_accuracy_finetuned.notna()]
+        skipped = len(part) - len(tuned)
         axes[0].plot(
             tuned.ratio,
             tuned.val_accuracy_finetuned,
             "o-",
             color=f"C{i}",
-            label=f"{name}, fine-tuned",
+            label=f"{name}, fine-tuned"
+            + (f" ({skipped} larger than the choice not tuned)" if skipped else ""),
         )
         axes[1].plot(
             tuned["speed-up b=256"], tuned.val_accuracy_finetuned, "s-", color=f"C{i}", label=name

@@ -25,14 +25,15 @@ from helpers.summary.decisions import (
     judge_below,
 )
 from helpers.summary.intervals import (
-    CI_LEVEL,
     MIN_POOLED_SEEDS,
+    corrected_variance,
     fold_interval,
     gap_difference_test,
     paired_sizes,
     pooled_interval,
-    t_interval,
+    random_effects_interval,
 )
+from helpers.summary.measured_cost import floor_share, latency_ratio, training_check
 
 __all__ = [
     "C2_ALPHA",
@@ -92,9 +93,12 @@ def _gap_interval(test, sizes, level):
     return fold_interval(test["differences"], *sizes, level=level, low=-1.0, high=1.0)
 
 
-def _gap_intervals(runs, level):
+def _gap_intervals(runs, level, random_effects=True):
     """The CIFAR-10 gap, the Fashion-MNIST gap and their difference as (mean, low,
-    high), from one run or pooled over seed runs, and a note on how."""
+    high), from one run or pooled over seed runs, and a note on how: pooled by
+    :func:`~helpers.summary.intervals.random_effects_interval` (rule v6), or by the
+    t-interval of the seeds' gaps alone (v4-v5, ``random_effects=False``; also where a
+    seed's folds did not vary, so that it has no variance of its own)."""
     if len(runs) == 1:
         (cifar, fashion), sizes = runs[0]
         diff = gap_difference_test(cifar, fashion, *sizes, level=level)
@@ -105,6 +109,19 @@ def _gap_intervals(runs, level):
             f"two independent samples, Welch, {diff['df']:.3g} df",
         )
     gaps = [[t["mean_difference"] for t in tests] for tests, _ in runs]
+    own = [
+        [corrected_variance(t["differences"], *s) for t, s in zip(tests, sizes)]
+        for tests, sizes in runs
+    ]
+    if random_effects and min(map(min, own)) > 0:
+        return (
+            random_effects_interval([g[0] for g in gaps], [v[0] for v in own], level),
+            random_effects_interval([g[1] for g in gaps], [v[1] for v in own], level),
+            random_effects_interval([g[0] - g[1] for g in gaps], [v[0] + v[1] for v in own], level),
+            f"pooled over {len(runs)} seeds: random-effects interval of the seeds' CV gaps "
+            "(each seed's Nadeau-Bengio variance and their spread, modified Hartung-Knapp), "
+            f"{len(runs) - 1} df",
+        )
     return (
         pooled_interval([g[0] for g in gaps], level=level),
         pooled_interval([g[1] for g in gaps], level=level),
@@ -113,13 +130,14 @@ def _gap_intervals(runs, level):
     )
 
 
-def judge_claim_2(mlp, seed_mlps=(), version=5):
-    """Verdict 2 under the current rule (ledger version 5; ``version=4``: before checks
-    on zero-width intervals became inconclusive).
+def judge_claim_2(mlp, seed_mlps=(), version=6):
+    """Verdict 2 under the current rule (ledger version 6; ``version=5``: seeds pooled by
+    the t-interval of their gaps alone; ``version=4``: also before checks on zero-width
+    intervals became inconclusive).
 
     ``seed_mlps``: the ``projection_mlp`` results of other seeds of the same
     profile; with at least :data:`MIN_POOLED_SEEDS` runs in all, every interval is
-    over the seeds' CV gaps (:func:`helpers.summary.intervals.pooled_interval`).
+    over the seeds' CV gaps (:func:`_gap_intervals`).
 
     Returns
     -------
@@ -143,7 +161,7 @@ def judge_claim_2(mlp, seed_mlps=(), version=5):
         )
         runs = runs[:1]
     (cifar, fashion), _ = runs[0]
-    c, f, d, how = _gap_intervals(runs, DECISION_LEVEL)
+    c, f, d, how = _gap_intervals(runs, DECISION_LEVEL, random_effects=version >= 6)
     above, below = _judges(version < 5)
     clear = above(f"CIFAR-10: the gap lies above {C2_MIN_CLEAR_GAP:g}", *c, C2_MIN_CLEAR_GAP)
     beats = above("Fashion-MNIST: the gap lies above 0 (the CNN beats it)", *f, 0.0)
@@ -185,105 +203,6 @@ def _judges(zero_width_decides):
     )
 
 
-def _positive(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-
-
-def _measured(entry, *key):
-    """``entry[key[0]][key[1]]...`` when it is a positive number, else None."""
-    for part in key:
-        entry = entry.get(part) if isinstance(entry, dict) else None
-    return entry if _positive(entry) else None
-
-
-def _training_ratio(mlp_entry, cnn_entry, level):
-    """The RP-MLP's training speed-up over the CNN with its interval, or None."""
-    from helpers.nets.cost import throughput_ratio
-
-    try:
-        return throughput_ratio(
-            mlp_entry["train_epoch_seconds"],
-            mlp_entry["train_images_per_epoch"],
-            cnn_entry["train_epoch_seconds"],
-            cnn_entry["train_images_per_epoch"],
-            level=level,
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _time_to_model(entries, level):
-    """Rule v8's training check: the CNN's time to a trained model over the RP-MLP's,
-    from the final fits of every run in ``entries`` (``(cnn_entry, mlp_entry)`` per
-    seed), with its interval over the seeds; None when not recorded."""
-    from helpers.nets.cost import time_to_model_ratio
-
-    try:
-        return time_to_model_ratio(
-            [(c["train_epoch_seconds"], m["train_epoch_seconds"]) for c, m in entries],
-            level=level,
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _training_check(c, m, seed_runs, version):
-    """The training cost's ratio and interval, and a phrase on what it measured: over
-    the seeds' times to a trained model (v8, with :data:`MIN_POOLED_SEEDS` runs), else
-    the per-epoch throughputs of this run's two final fits (v5-v7)."""
-    name = C3_DATASET
-    entries = [(c, m)] + [
-        ((cnn.get("datasets") or {}).get(name), (mlp.get("datasets") or {}).get(name))
-        for cnn, mlp in seed_runs
-    ]
-    if version >= 8 and len(entries) >= MIN_POOLED_SEEDS and all(a and b for a, b in entries):
-        found = _time_to_model(entries, DECISION_LEVEL)
-        return found, found and (
-            f"reaches a trained model {found['ratio']:.3g}x sooner than the CNN "
-            f"({DECISION_LEVEL:.0%} interval {found['low']:.3g}-{found['high']:.3g}x over "
-            f"{found['runs']} seeds, t with {found['runs'] - 1} df on the log ratios; each "
-            "seed's final fits timed whole, every epoch early stopping ran: on average "
-            f"{found['seconds'][0]:.3g} s for the CNN, {found['seconds'][1]:.3g} s for the "
-            "RP-MLP)"
-        )
-    found = _training_ratio(m, c, DECISION_LEVEL)
-    return found, found and (
-        f"trains {found['ratio']:.3g}x as many images per second as the CNN "
-        f"({DECISION_LEVEL:.0%} interval {found['low']:.3g}-{found['high']:.3g}x, Welch "
-        f"over {found['epochs'][0]} and {found['epochs'][1]} epochs of the two final "
-        "fits: epoch jitter within each fit, not a difference between processes"
-        + (f"; {MIN_POOLED_SEEDS} seeds would time whole fits over seeds)" if version >= 8 else ")")
-    )
-
-
-def _latency_ratio(turn, level):
-    """The per-image speed-up at one batch size, from the rounds timed in turn: at
-    ``level`` when the round times are recorded, else the recorded interval (at
-    CI_LEVEL, wider), or None."""
-    from helpers.nets.cost import latency_ratio
-
-    if not isinstance(turn, dict):
-        return None
-    try:
-        return {**latency_ratio(turn["cnn_ms"], turn["mlp_ms"], level=level), "level": level}
-    except (KeyError, TypeError, ValueError):
-        pass
-    if all(_positive(turn.get(k)) for k in ("ratio", "low", "high")):
-        return {**turn, "level": CI_LEVEL}
-    return None
-
-
-def _floor_share(turn):
-    """The framework's per-call floor as a share of the RP-MLP's time: the mean of the
-    per-round shares with its DECISION_LEVEL t-interval, as (mean, low, high), or None
-    when the floor was not timed."""
-    try:
-        shares = [f / m for f, m in zip(turn["floor_ms"], turn["mlp_ms"], strict=True)]
-        return t_interval(shares, level=DECISION_LEVEL)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        return None
-
-
 def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
     """Verdict 3 under the current rule (ledger version 8; ``version=7``: training cost
     from one run's per-epoch throughputs even with seed runs; ``version=6``: every batch
@@ -305,14 +224,14 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
     if c is None or m is None:
         return _no_evidence(f"{name} was not recorded in both chapters.")
-    training, training_text = _training_check(c, m, seed_runs, version)
+    training, training_text = training_check(c, m, seed_runs, version, name)
     turns = {
-        b: _latency_ratio((m.get("latency_vs_cnn") or {}).get(b), DECISION_LEVEL)
+        b: latency_ratio((m.get("latency_vs_cnn") or {}).get(b), DECISION_LEVEL)
         for b in C3_LATENCY_BATCHES
     }
     bound = claim_2.get("slight_bound")
     gated = version >= 7
-    shares = {b: _floor_share((m.get("latency_vs_cnn") or {}).get(b)) for b in turns}
+    shares = {b: floor_share((m.get("latency_vs_cnn") or {}).get(b)) for b in turns}
     lacking = (
         ([] if training else ["train_epoch_seconds (>= 3 epochs per final fit)"])
         + [f"latency_vs_cnn.{b}" for b, t in turns.items() if t is None]
@@ -327,8 +246,8 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
     above, _ = _judges(not gated)
     cheap = [
         above(
-            f"{name}: time to a trained model over {training['runs']} seeds, speed-up above "
-            f"{C3_MIN_SPEEDUP:g}x"
+            f"{name}: time to a trained model, CNN over RP-MLP above {C3_MIN_SPEEDUP:g}x ("
+            + (f"over {training['runs']} seeds)" if training["runs"] > 1 else "this run)")
             if "runs" in training
             else f"{name}: training speed-up above {C3_MIN_SPEEDUP:g}x",
             training["ratio"],
@@ -378,7 +297,9 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
         + f". Cheaper: {halves['cheaper']}. Close in accuracy: {bound.outcome}, cited from "
         f"verdict 2 (the Fashion-MNIST gap {bound.estimate:+.4f}, {DECISION_LEVEL:.0%} "
         f"interval up to {bound.high:+.4f}, against {bound.threshold:g}; "
-        f"{claim_2['data']}; the cost is this run's). On the test split, one final model each, {m.get('test_accuracy', math.nan):.4f} against "
+        f"{claim_2['data']}; "
+        + ("the latency is" if training.get("runs", 1) > 1 else "the cost is")
+        + " this run's). On the test split, one final model each, {m.get('test_accuracy', math.nan):.4f} against "
         f"{c.get('test_accuracy', math.nan):.4f} (not judged)."
     )
     if m.get("flops_per_image") and c.get("flops_per_image"):

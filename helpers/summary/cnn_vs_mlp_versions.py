@@ -15,24 +15,31 @@ from helpers.summary.cnn_vs_mlp import (
     C3_MIN_SPEEDUP,
     _gap_inputs,
     _gap_interval,
-    _measured,
-    _positive,
-    _training_ratio,
     judge_claim_2,
     judge_claim_3,
 )
 from helpers.summary.decisions import legacy_verdict
 from helpers.summary.intervals import CI_LEVEL, gap_difference_test, paired_sizes
+from helpers.summary.measured_cost import measured as _measured
+from helpers.summary.measured_cost import positive as _positive
+from helpers.summary.measured_cost import throughput_interval
 
 __all__ = ["claim_2_versions", "claim_3_versions"]
 
 
-def claim_2_versions(mlp):
-    """Verdict 2 under each earlier version of its rule (ledger versions 1-4), in that
-    version's own words; None where its inputs are not recorded."""
+def _pooled(judged):
+    """A version's outcome and what it was judged on, as the report's ledger shows them
+    (None: its inputs are not recorded)."""
+    return None if judged["verdict"] == "no evidence" else (judged["verdict"], judged["data"])
+
+
+def claim_2_versions(mlp, seed_mlps=()):
+    """Verdict 2 under each earlier version of its rule (ledger versions 1-5), in that
+    version's own words; None where its inputs are not recorded. Versions 4 and 5, which
+    pooled seed runs, see ``seed_mlps`` as they would have; 1-3 this run."""
     inputs, _ = _gap_inputs(mlp)
     if inputs is None:
-        return {1: None, 2: None, 3: None, 4: None}
+        return {1: None, 2: None, 3: None, 4: None, 5: None}
     (cifar, fashion), sizes = inputs
     gap_c, gap_f = cifar["mean_difference"], fashion["mean_difference"]
     p_c, p_f = cifar["corrected_p_value"], fashion["corrected_p_value"]
@@ -53,7 +60,8 @@ def claim_2_versions(mlp):
             gap_c > 0 and p_c < C2_ALPHA and low_c >= C2_MIN_CLEAR_GAP,
             high_f <= C2_MAX_SLIGHT_GAP and not_negative and significantly_smaller,
         ),
-        4: judge_claim_2(mlp, version=4)["verdict"],
+        4: _pooled(judge_claim_2(mlp, seed_mlps, version=4)),
+        5: _pooled(judge_claim_2(mlp, seed_mlps, version=5)),
     }
 
 
@@ -84,10 +92,11 @@ def _epoch_bound(mlp_entry, cnn_entry):
     return min(rates[0]) / max(rates[1])
 
 
-def claim_3_versions(cnn, mlp):
+def claim_3_versions(cnn, mlp, seed_mlps=()):
     """Verdict 3 under each earlier version of its rule (ledger versions 1-7), in that
-    version's own words; None where its inputs are not recorded. Like every earlier
-    version, v7 sees this run only (on one run it reads as v8 does)."""
+    version's own words; None where its inputs are not recorded. Versions 6 and 7 cite
+    verdict 2 as it stood then (v4, v5), pooled over ``seed_mlps`` as it was; their cost
+    checks, like versions 1-5, read this run."""
     name = C3_DATASET
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
     out = {1: None, 2: None, 3: None, 4: None, 5: None, 6: None, 7: None}
@@ -115,11 +124,10 @@ def claim_3_versions(cnn, mlp):
     bound = _epoch_bound(m, c)  # v4: the RP-MLP's slowest epoch against the CNN's fastest
     if bound is not None:
         out[4] = legacy_verdict(bound >= C3_MIN_SPEEDUP and latency_cost, cv_close)
-    training = _training_ratio(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
+    training = throughput_interval(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
     if training:
         out[5] = legacy_verdict(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
-    v6 = judge_claim_3(cnn, mlp, judge_claim_2(mlp, version=4), version=6)
-    out[6] = None if v6["verdict"] == "no evidence" else v6["verdict"]
-    v7 = judge_claim_3(cnn, mlp, judge_claim_2(mlp), version=7)
-    out[7] = None if v7["verdict"] == "no evidence" else v7["verdict"]
+    # v6 and v7 cited verdict 2 as its rule stood then (v4, v5), pooled over the seeds.
+    out[6] = _pooled(judge_claim_3(cnn, mlp, judge_claim_2(mlp, seed_mlps, 4), version=6))
+    out[7] = _pooled(judge_claim_3(cnn, mlp, judge_claim_2(mlp, seed_mlps, 5), version=7))
     return out

@@ -17,6 +17,8 @@ __all__ = [
     "fold_interval",
     "gap_difference_test",
     "pooled_interval",
+    "corrected_variance",
+    "random_effects_interval",
     "t_interval",
     "MIN_POOLED_SEEDS",
 ]
@@ -51,6 +53,17 @@ def fold_interval(fold_scores, n_train, n_val, level=CI_LEVEL, low=0.0, high=1.0
     var = sum((x - mean) ** 2 for x in scores) / (k - 1)
     half = stats.t.ppf(0.5 + level / 2, k - 1) * math.sqrt((1 / k + n_val / n_train) * var)
     return mean, max(mean - half, low), min(mean + half, high)
+
+
+def corrected_variance(fold_scores, n_train, n_val):
+    """The Nadeau-Bengio corrected variance of the CV mean of ``fold_scores``,
+    (1/k + n_val/n_train) s^2: what :func:`fold_interval` takes the square root of."""
+    scores = [float(x) for x in fold_scores]
+    k = len(scores)
+    if k < 2:
+        raise ValueError(f"need >= 2 fold scores, got {k}")
+    mean = sum(scores) / k
+    return (1 / k + n_val / n_train) * sum((x - mean) ** 2 for x in scores) / (k - 1)
 
 
 def paired_sizes(test, entry):
@@ -104,8 +117,9 @@ def pooled_interval(means, level=CI_LEVEL):
     """Interval for the mean over independent runs (seeds) of a CV quantity.
 
     A seed draws its own training subset, folds and initial weights, so the runs'
-    CV means are independent replicates, and their spread holds every source of
-    run-to-run movement (data, folds, initial weights, the seed itself). The
+    CV means are replicates (nearly independent: two subsets of n_train images drawn
+    from the same N training images share about n_train / N of them), and their spread
+    holds every source of run-to-run movement (data, folds, initial weights, the seed itself). The
     interval is the t-interval of their mean: sample variance over the runs / n,
     n - 1 degrees of freedom. Needs :data:`MIN_POOLED_SEEDS` runs.
 
@@ -118,6 +132,45 @@ def pooled_interval(means, level=CI_LEVEL):
     if len(means) < MIN_POOLED_SEEDS:
         raise ValueError(f"need >= {MIN_POOLED_SEEDS} runs to pool, got {len(means)}")
     return t_interval(means, level)
+
+
+def random_effects_interval(means, variances, level=CI_LEVEL):
+    """Interval for the mean over runs (seeds) that each estimate it with their own
+    variance: a random-effects meta-analysis of the runs.
+
+    The between-run variance tau^2 is DerSimonian and Laird's (Controlled Clinical
+    Trials 7, 1986); the interval is the modified Hartung-Knapp one (Roever, Knapp and
+    Friede, BMC Medical Research Methodology 15:99, 2015): variance max(q, 1) / sum(w)
+    with w = 1 / (v_i + tau^2) and q the weighted spread of the runs about their
+    weighted mean over n - 1, a t quantile with n - 1 degrees of freedom. It is never
+    narrower than what the runs' own variances allow, however closely a few runs happen
+    to agree: the spread of three runs (2 df) can fall far below its true value by chance,
+    the runs' own variances cannot be undercut by more runs agreeing. Needs
+    :data:`MIN_POOLED_SEEDS` runs, each with a positive variance.
+
+    Returns
+    -------
+    tuple
+        ``(mean, low, high)``.
+    """
+    from scipy import stats
+
+    means = [float(m) for m in means]
+    variances = [float(v) for v in variances]
+    n = len(means)
+    if n < MIN_POOLED_SEEDS or len(variances) != n:
+        raise ValueError(f"need >= {MIN_POOLED_SEEDS} runs with a variance each, got {n}")
+    if min(variances) <= 0:
+        raise ValueError(f"every run needs a positive variance, got {variances}")
+    w = [1 / v for v in variances]
+    fixed = sum(wi * m for wi, m in zip(w, means)) / sum(w)
+    q_fixed = sum(wi * (m - fixed) ** 2 for wi, m in zip(w, means))
+    tau2 = max(0.0, (q_fixed - (n - 1)) / (sum(w) - sum(wi**2 for wi in w) / sum(w)))
+    w = [1 / (v + tau2) for v in variances]
+    mean = sum(wi * m for wi, m in zip(w, means)) / sum(w)
+    q = sum(wi * (m - mean) ** 2 for wi, m in zip(w, means)) / (n - 1)
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(max(q, 1.0) / sum(w))
+    return mean, mean - half, mean + half
 
 
 def t_interval(values, level=CI_LEVEL):

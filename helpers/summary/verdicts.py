@@ -159,7 +159,9 @@ def rule_texts():
         conclusion_1_rule() + " " + _OUTCOMES,
         "On the CNN minus RP-MLP CV accuracy gap over the same folds, with "
         f"{level} t-intervals (Nadeau-Bengio corrected for overlapping CV training sets; "
-        "pooled over the seeds' CV gaps when at least three seeds ran). Clearly on CIFAR-10: "
+        "when at least three seeds ran, pooled over them by a random-effects interval that "
+        "is never narrower than their own variances allow: DerSimonian-Laird, modified "
+        "Hartung-Knapp, seeds - 1 df). Clearly on CIFAR-10: "
         f"the gap's interval lies above {C2_MIN_CLEAR_GAP:g} (fails when it lies below). "
         "Only slightly on Fashion-MNIST: the gap's interval lies above 0 (the CNN beats the "
         f"MLP) and below {C2_MAX_SLIGHT_GAP:g}, and the CIFAR-10 gap exceeds it (Welch "
@@ -338,12 +340,16 @@ def table_notes():
 
 def _version_rows(claim, outcomes, current, data="this run"):
     """One row per ledger version of ``claim``'s rule with its outcome on these results
-    (``data``: what the current version was judged on; earlier ones see this run)."""
+    (``data``: what the current version was judged on; an earlier one's outcome is an
+    ``(outcome, data)`` pair where it pooled seed runs, else it saw this run)."""
     rows = []
     versions = versions_of(claim)
     for v in versions:
         latest = v is versions[-1]
         outcome = current if latest else outcomes.get(v.version)
+        judged_on = data if latest else "this run"
+        if isinstance(outcome, tuple):
+            outcome, judged_on = outcome
         rows.append(
             {
                 "version": v.version,
@@ -351,7 +357,7 @@ def _version_rows(claim, outcomes, current, data="this run"):
                 "commit": v.commit,
                 "results seen": v.results_seen,
                 "change": v.change,
-                "judged on": data if latest else "this run",
+                "judged on": judged_on,
                 "outcome": outcome or "not re-evaluated (its inputs are not recorded)",
             }
         )
@@ -371,7 +377,9 @@ def conclusion_verdicts(results, seed_results=()):
 
     ``seed_results``: other seeds' recorded results of the same profile
     (:func:`helpers.summary.seeds.load_seed_runs`); verdicts 2 and 3 then judge the
-    accuracy gaps pooled over every seed. The earlier rule versions see this run only.
+    accuracy gaps pooled over every seed. The earlier rule versions see the seeds where
+    they pooled them (verdict 2's v4-v5; verdict 3's v6-v7 through verdict 2), else this
+    run only.
     """
     has_nets = {"cnn", "projection_mlp"} <= set(results)
     rec = results.get("reconstruction")
@@ -396,8 +404,12 @@ def conclusion_verdicts(results, seed_results=()):
     )
     past = {
         1: claim_1_versions(rec) if rec else {},
-        2: claim_2_versions(results["projection_mlp"]) if has_nets else {},
-        3: claim_3_versions(results["cnn"], results["projection_mlp"]) if has_nets else {},
+        2: claim_2_versions(results["projection_mlp"], seed_mlps) if has_nets else {},
+        3: (
+            claim_3_versions(results["cnn"], results["projection_mlp"], seed_mlps)
+            if has_nets
+            else {}
+        ),
     }
     out = []
     for number, (claim, rule, check) in enumerate(
