@@ -14,6 +14,7 @@ __all__ = [
     "comparison_tables",
     "cost_plane_points",
     "environment_tables",
+    "notebook_runs",
 ]
 
 
@@ -88,7 +89,7 @@ def configuration_rows(results):
 
 def provenance_tables(runs, *, profile, seed, cpu):
     """What produced each result set, why it ran, and where its time went
-    (``runs``: :func:`helpers.summary.verdicts.notebook_runs`)."""
+    (``runs``: :func:`notebook_runs`)."""
     import pandas as pd
 
     produced = [
@@ -214,3 +215,35 @@ def cost_plane_points(results):
             }
         )
     return points
+
+
+def notebook_runs(results):
+    """What produced each recorded result set, from its own ``_run`` block.
+
+    Independent of how the notebook ran (render.sh, papermill, JupyterLab):
+    parameters, wall time and its phases (exclusive seconds, largest first),
+    commit (and whether the tree had changes), Keras backend and devices, why it
+    ran and the ``helpers`` folder it imported.
+    """
+    from helpers.provenance import commit_label
+
+    runs = []
+    for name, payload in sorted(results.items()):
+        run = payload.get("_run") or {}
+        commit = commit_label(run) or "unknown"
+        runs.append(
+            {
+                "results": name,
+                "seconds": run.get("wall_seconds"),
+                "commit": commit,
+                "keras_backend": run.get("keras_backend") or "-",
+                "devices": ", ".join(run.get("devices") or []) or "-",
+                "reason": run.get("run_reason") or "-",
+                "helpers": run.get("helpers") or "-",
+                "parameters": run.get("parameters", {}),
+                "phases": dict(
+                    sorted((run.get("phase_seconds") or {}).items(), key=lambda kv: -kv[1])
+                ),
+            }
+        )
+    return runs

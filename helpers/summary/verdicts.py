@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from helpers.provenance import commit_label
 from helpers.summary import study
 from helpers.summary.cnn_vs_mlp import (
     C2_MAX_SLIGHT_GAP,
@@ -53,7 +52,6 @@ __all__ = [
     "findings_rows",
     "decision_note",
     "table_notes",
-    "notebook_runs",
     "load_all",
 ]
 
@@ -430,33 +428,3 @@ def conclusion_verdicts(results, seed_results=()):
             }
         )
     return out
-
-
-def notebook_runs(results):
-    """What produced each recorded result set, from its own ``_run`` block.
-
-    Independent of how the notebook ran (render.sh, papermill, JupyterLab):
-    parameters, wall time and its phases (exclusive seconds, largest first),
-    commit (and whether the tree had changes), Keras backend and devices, why it
-    ran and the ``helpers`` folder it imported.
-    """
-    runs = []
-    for name, payload in sorted(results.items()):
-        run = payload.get("_run") or {}
-        commit = commit_label(run) or "unknown"
-        runs.append(
-            {
-                "results": name,
-                "seconds": run.get("wall_seconds"),
-                "commit": commit,
-                "keras_backend": run.get("keras_backend") or "-",
-                "devices": ", ".join(run.get("devices") or []) or "-",
-                "reason": run.get("run_reason") or "-",
-                "helpers": run.get("helpers") or "-",
-                "parameters": run.get("parameters", {}),
-                "phases": dict(
-                    sorted((run.get("phase_seconds") or {}).items(), key=lambda kv: -kv[1])
-                ),
-            }
-        )
-    return runs
