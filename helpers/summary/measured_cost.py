@@ -115,24 +115,24 @@ def training_check(c, m, seed_runs, version, name):
     ]
     entries = [(c, m)] + [(a, b) for a, b in others if a and b]
     timing = (
-        "each final fit timed over every epoch early stopping ran, the first (tracing) "
+        "Each final fit was timed over every epoch early stopping ran, the first (tracing) "
         "epoch and the validation passes included, the projection's fit not"
     )
     if len(entries) >= MIN_POOLED_SEEDS:
         found = _over_seeds(entries, DECISION_LEVEL)
         return found, found and (
             f"reaches a trained model in less time: the CNN takes {found['ratio']:.3g}x as "
-            f"long (geometric mean over {found['runs']} seeds, {DECISION_LEVEL:.0%} interval "
+            f"long (geometric mean over {found['runs']} seeds; {DECISION_LEVEL:.0%} interval "
             f"{found['low']:.3g}-{found['high']:.3g}x, t with {found['runs'] - 1} df on the "
-            f"log ratios; {timing}: on average {found['seconds'][0]:.3g} s for the CNN, "
-            f"{found['seconds'][1]:.3g} s for the RP-MLP{_cached_note(entries)})"
+            f"log ratios). {timing}: on average {found['seconds'][0]:.3g} s for the CNN, "
+            f"{found['seconds'][1]:.3g} s for the RP-MLP{_cached_note(entries)}"
         )
     found = _one_run(c, m, DECISION_LEVEL)
     short = f"{len(entries)} seed{'s' if len(entries) > 1 else ''} with both final fits recorded"
     return found, found and (
         f"reaches a trained model in less time: the CNN takes {found['ratio']:.3g}x as long "
         f"({found['seconds'][0]:.3g} s over {found['epochs'][0]} epochs against "
-        f"{found['seconds'][1]:.3g} s over {found['epochs'][1]}; {timing}). Its "
+        f"{found['seconds'][1]:.3g} s over {found['epochs'][1]}). {timing}. Its "
         f"{DECISION_LEVEL:.0%} interval, {found['low']:.3g}-{found['high']:.3g}x, holds "
         f"the epochs' jitter within this run only ({short}; {MIN_POOLED_SEEDS} would give "
         f"an interval over runs{_cached_note(entries[:1])})"
