@@ -29,20 +29,36 @@ def test_an_effect_run_is_labelled_by_what_differs_and_its_gap_change_shown(tmp_
         "training_precision: 'mixed_bfloat16' vs 'float32'",
     ]
     rows = effect_rows(this, runs)
-    assert rows[0]["fashion_mnist gap moves"] == pytest.approx(0.004)
-    assert rows[0]["cifar10 gap moves"] == pytest.approx(0.0)
-    assert rows[0]["verdict 2"] == "supported -> supported"
-    assert rows[1]["fashion_mnist gap moves"] == pytest.approx(0.0)
-    # With seed runs, the seed's sd of the gap heads the table.
+    # The change on the same folds, with its interval (a constant change: zero width).
+    assert rows[0]["fashion_mnist gap"] == pytest.approx(0.004)
+    assert rows[0]["fashion_mnist 90% interval"] == "[+0.0040, +0.0040]"
+    assert rows[0]["cifar10 gap"] == pytest.approx(0.0)
+    assert rows[0]["single-run verdict 2"] == "supported -> supported"
+    assert rows[0]["single-run verdict 3"] == "inconclusive -> inconclusive"
+    assert rows[1]["fashion_mnist gap"] == pytest.approx(0.0)
+    # Per-fold changes that vary: a t-interval (Nadeau-Bengio corrected, 4 df) around them.
+    jittered = _with_precision(
+        _run(0, fashion_gaps=[g + d for g, d in zip(SLIGHT, (0.0, 0.01, 0.0, 0.01, 0.005))]),
+        "mixed_bfloat16",
+    )
+    (row,) = effect_rows(this, load_effect_runs(this, [_write(tmp_path / "j", jittered)]))
+    low, high = (float(x) for x in row["fashion_mnist 90% interval"].strip("[]").split(", "))
+    assert row["fashion_mnist gap"] == pytest.approx(0.005)
+    assert low < row["fashion_mnist gap"] < high
+    # With seed runs, the seeds' sd of the gap heads the table: a spread, not a shift.
     seeded = {0: this, 10: _run(10, fashion_gaps=[g + 0.01 for g in SLIGHT])}
     rows = effect_rows(this, runs, seed_rows(seeded))
     assert rows[0]["source"].startswith("seed (2 seeds: 0, 10)")
-    assert rows[0]["fashion_mnist gap moves"] == pytest.approx(0.01 / 2**0.5)
+    assert rows[0]["measure"].startswith("sd over the seeds (a spread")
+    assert rows[0]["fashion_mnist gap"] == pytest.approx(0.01 / 2**0.5)
     margin = slight_margin(conclusion_verdicts(this))
     assert 0 < margin < 0.05
     text = effect_text(rows, margin)
-    assert f"ends {margin:.4f} below verdict 2's threshold" in text
-    assert "mlp_stack_folds: False vs True: 0.0040 (that run minus this run)" in text
+    assert "mlp_stack_folds: False vs True: +0.0040 (90% interval [+0.0040, +0.0040])" in text
+    assert f"interval ends {margin:.4f} below its threshold" in text
+    assert "seed (" not in text  # the spread is in the table, not among the changes
+    # No margin to move when the check does not hold: the sentence is left out.
+    assert "below its threshold" not in effect_text(rows, -0.003)
 
 
 def test_effect_runs_that_change_the_seed_nothing_or_the_code_are_refused(tmp_path):

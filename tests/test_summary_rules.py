@@ -321,3 +321,20 @@ def test_the_decision_note_and_ledger_describe_verdict_1s_t_margins():
     v5 = ledger.current_version(1)
     assert "t margins" in v5.change and "at least two images" in v5.change
     assert v5.constants["DECISION_LEVEL"] == decisions.DECISION_LEVEL
+
+
+def test_a_seed_whose_folds_did_not_vary_leaves_the_pooled_check_undecided():
+    from tests.test_summary import CLEAR, SLIGHT, _recorded
+
+    cnn, mlp = _recorded(CLEAR, SLIGHT)
+    others = [{"projection_mlp": _recorded(CLEAR, [g + 0.001 for g in SLIGHT])[1]}]
+    others.append({"projection_mlp": _recorded(CLEAR, [0.03] * 5)[1]})  # no fold variance
+    pooled = verdicts.conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp}, others)[1]
+    fashion = [
+        c for c in pooled["checks"] if c["check"].startswith("Fashion-MNIST: the gap lies below")
+    ]
+    assert fashion[0]["low"] == fashion[0]["high"] and fashion[0]["outcome"] == "inconclusive"
+    # v5, the t-interval of the seeds' gaps alone, still decided it: the narrower rule.
+    v5 = cnn_vs_mlp.judge_claim_2(mlp, [o["projection_mlp"] for o in others], version=5)
+    assert v5["slight_bound"].outcome == "holds"
+    assert pooled["halves"]["clearly on CIFAR-10"] == "holds"  # its seeds all varied

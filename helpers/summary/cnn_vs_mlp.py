@@ -23,6 +23,7 @@ from helpers.summary.decisions import (
     combine_outcomes,
     judge_above,
     judge_below,
+    judge_range_above,
 )
 from helpers.summary.intervals import (
     MIN_POOLED_SEEDS,
@@ -97,8 +98,7 @@ def _gap_intervals(runs, level, random_effects=True):
     """The CIFAR-10 gap, the Fashion-MNIST gap and their difference as (mean, low,
     high), from one run or pooled over seed runs, and a note on how: pooled by
     :func:`~helpers.summary.intervals.random_effects_interval` (rule v6), or by the
-    t-interval of the seeds' gaps alone (v4-v5, ``random_effects=False``; also where a
-    seed's folds did not vary, so that it has no variance of its own)."""
+    t-interval of the seeds' gaps alone (v4-v5, ``random_effects=False``)."""
     if len(runs) == 1:
         (cifar, fashion), sizes = runs[0]
         diff = gap_difference_test(cifar, fashion, *sizes, level=level)
@@ -109,31 +109,39 @@ def _gap_intervals(runs, level, random_effects=True):
             f"two independent samples, Welch, {diff['df']:.3g} df",
         )
     gaps = [[t["mean_difference"] for t in tests] for tests, _ in runs]
+    series = [[g[0] for g in gaps], [g[1] for g in gaps], [g[0] - g[1] for g in gaps]]
+    if not random_effects:
+        return (
+            *(pooled_interval(x, level=level) for x in series),
+            f"pooled over {len(runs)} seeds: t-interval of the seeds' CV gaps, {len(runs) - 1} df",
+        )
     own = [
         [corrected_variance(t["differences"], *s) for t, s in zip(tests, sizes)]
         for tests, sizes in runs
     ]
-    if random_effects and min(map(min, own)) > 0:
-        return (
-            random_effects_interval([g[0] for g in gaps], [v[0] for v in own], level),
-            random_effects_interval([g[1] for g in gaps], [v[1] for v in own], level),
-            random_effects_interval([g[0] - g[1] for g in gaps], [v[0] + v[1] for v in own], level),
-            f"pooled over {len(runs)} seeds: random-effects interval of the seeds' CV gaps "
-            "(each seed's Nadeau-Bengio variance and their spread, modified Hartung-Knapp), "
-            f"{len(runs) - 1} df",
-        )
+    variances = [[v[0] for v in own], [v[1] for v in own], [v[0] + v[1] for v in own]]
     return (
-        pooled_interval([g[0] for g in gaps], level=level),
-        pooled_interval([g[1] for g in gaps], level=level),
-        pooled_interval([g[0] - g[1] for g in gaps], level=level),
-        f"pooled over {len(runs)} seeds: t-interval of the seeds' CV gaps, {len(runs) - 1} df",
+        *(_random_effects(x, v, level) for x, v in zip(series, variances)),
+        f"pooled over {len(runs)} seeds: random-effects interval of the seeds' CV gaps "
+        "(each seed's Nadeau-Bengio variance and their spread, modified Hartung-Knapp), "
+        f"{len(runs) - 1} df",
     )
+
+
+def _random_effects(means, variances, level):
+    """:func:`random_effects_interval`, or an interval of zero width (undecided) where a
+    seed's folds did not vary: that seed estimates no noise of its own."""
+    if min(variances) <= 0:
+        mean = sum(means) / len(means)
+        return mean, mean, mean
+    return random_effects_interval(means, variances, level)
 
 
 def judge_claim_2(mlp, seed_mlps=(), version=6):
     """Verdict 2 under the current rule (ledger version 6; ``version=5``: seeds pooled by
     the t-interval of their gaps alone; ``version=4``: also before checks on zero-width
-    intervals became inconclusive).
+    intervals became inconclusive). Under v6 a pooled check is undecided (a zero-width
+    interval) where a seed's folds did not vary.
 
     ``seed_mlps``: the ``projection_mlp`` results of other seeds of the same
     profile; with at least :data:`MIN_POOLED_SEEDS` runs in all, every interval is
@@ -203,17 +211,18 @@ def _judges(zero_width_decides):
     )
 
 
-def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
-    """Verdict 3 under the current rule (ledger version 8; ``version=7``: training cost
-    from one run's per-epoch throughputs even with seed runs; ``version=6``: every batch
-    size judged, whatever the framework's floor, and zero-width intervals deciding).
+def judge_claim_3(cnn, mlp, claim_2, svd=None, version=9, seed_runs=()):
+    """Verdict 3 under the current rule (ledger version 9; ``version=8``: with fewer
+    than three seeds, one run's per-epoch throughputs; ``version=7``: those even with
+    seed runs; ``version=6``: every batch size judged, whatever the framework's floor,
+    and zero-width intervals deciding).
 
     "Cheaper": every measured speed-up of the RP-MLP over the CNN on
     :data:`C3_DATASET` (training: the time to a trained model over this run and
     ``seed_runs``, ``(cnn, projection_mlp)`` results of other seeds, when there are
-    :data:`MIN_POOLED_SEEDS` in all, else the two final fits' per-epoch throughputs;
-    latency per image at each batch size of :data:`C3_LATENCY_BATCHES`, timed in turn)
-    lies above :data:`C3_MIN_SPEEDUP`;
+    :data:`MIN_POOLED_SEEDS` in all, else one run's ratio, shown but not counted, which
+    leaves "cheaper" undecided; latency per image at each batch size of
+    :data:`C3_LATENCY_BATCHES`, timed in turn) lies above :data:`C3_MIN_SPEEDUP`;
     a latency check that does not hold where the per-call floor takes more than
     :data:`C3_MAX_FLOOR_SHARE` of the RP-MLP's time is shown but not counted (the
     framework sets that speed-up), and at least one latency check must count.
@@ -244,19 +253,7 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
             "count alone, fixed by the architectures, is not judged."
         )
     above, _ = _judges(not gated)
-    cheap = [
-        above(
-            f"{name}: time to a trained model, CNN over RP-MLP above {C3_MIN_SPEEDUP:g}x ("
-            + (f"over {training['runs']} seeds)" if training["runs"] > 1 else "this run)")
-            if "runs" in training
-            else f"{name}: training speed-up above {C3_MIN_SPEEDUP:g}x",
-            training["ratio"],
-            training["low"],
-            training["high"],
-            C3_MIN_SPEEDUP,
-            unit="x",
-        )
-    ] + [
+    cheap = [_training_decision(training, above, name)] + [
         _floor_counted(
             above(
                 f"{name}: speed-up per image at batch {b} above {C3_MIN_SPEEDUP:g}x"
@@ -277,6 +274,8 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
     ]
     counted = [d.outcome for d in cheap if not d.uncounted]
     if all(d.uncounted for d in cheap[1:]):  # no latency check counts: undecided
+        counted.append(INCONCLUSIVE)
+    if cheap[0].uncounted:  # one run's training time: undecided
         counted.append(INCONCLUSIVE)
     halves = {"cheaper": combine_outcomes(counted), "close in accuracy": bound.outcome}
     evidence = (
@@ -299,7 +298,8 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
         f"interval up to {bound.high:+.4f}, against {bound.threshold:g}; "
         f"{claim_2['data']}; "
         + ("the latency is" if training.get("runs", 1) > 1 else "the cost is")
-        + " this run's). On the test split, one final model each, {m.get('test_accuracy', math.nan):.4f} against "
+        + " this run's). On the test split, one final model each, "
+        f"{m.get('test_accuracy', math.nan):.4f} against "
         f"{c.get('test_accuracy', math.nan):.4f} (not judged)."
     )
     if m.get("flops_per_image") and c.get("flops_per_image"):
@@ -339,6 +339,44 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=8, seed_runs=()):
             + (f", accuracy {claim_2['data']} (verdict 2)" if claim_2["data"] != "this run" else "")
         ),
     }
+
+
+def _training_decision(training, above, name):
+    """The training check: over the seeds an interval decides it; one run's ratio
+    (``runs`` 1) is shown as a point and not counted; before v8, per-epoch throughput."""
+    if "runs" not in training:
+        return above(
+            f"{name}: training speed-up above {C3_MIN_SPEEDUP:g}x",
+            training["ratio"],
+            training["low"],
+            training["high"],
+            C3_MIN_SPEEDUP,
+            unit="x",
+        )
+    check = f"{name}: time to a trained model, CNN over RP-MLP above {C3_MIN_SPEEDUP:g}x"
+    if training["runs"] > 1:
+        return above(
+            f"{check} (over {training['runs']} seeds)",
+            training["ratio"],
+            training["low"],
+            training["high"],
+            C3_MIN_SPEEDUP,
+            unit="x",
+        )
+    point = training["ratio"]
+    return dataclasses.replace(
+        judge_range_above(
+            f"{check} (this run; not counted)",
+            point,
+            point,
+            point,
+            C3_MIN_SPEEDUP,
+            "x",
+            span="one run's ratio",
+        ),
+        uncounted=f"counted over at least {MIN_POOLED_SEEDS} seeds: one run gives no interval "
+        "over runs, and the epochs early stopping runs move the ratio from run to run",
+    )
 
 
 def _floor_counted(decision, share):

@@ -92,14 +92,16 @@ def _epoch_bound(mlp_entry, cnn_entry):
     return min(rates[0]) / max(rates[1])
 
 
-def claim_3_versions(cnn, mlp, seed_mlps=()):
-    """Verdict 3 under each earlier version of its rule (ledger versions 1-7), in that
-    version's own words; None where its inputs are not recorded. Versions 6 and 7 cite
-    verdict 2 as it stood then (v4, v5), pooled over ``seed_mlps`` as it was; their cost
-    checks, like versions 1-5, read this run."""
+def claim_3_versions(cnn, mlp, seed_runs=()):
+    """Verdict 3 under each earlier version of its rule (ledger versions 1-8), in that
+    version's own words; None where its inputs are not recorded. ``seed_runs``:
+    ``(cnn, projection_mlp)`` results of other seeds. Versions 6-8 cite verdict 2 as it
+    stood when they were last in force (v4, v5, v6), pooled over the seeds as it was;
+    v8 reads the seeds' training times as it did, earlier versions' cost this run."""
+    seed_mlps = [m for _, m in seed_runs]
     name = C3_DATASET
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
-    out = {1: None, 2: None, 3: None, 4: None, 5: None, 6: None, 7: None}
+    out = dict.fromkeys(range(1, 9))
     if c is None or m is None:
         return out
     test_close = None
@@ -127,7 +129,9 @@ def claim_3_versions(cnn, mlp, seed_mlps=()):
     training = throughput_interval(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
     if training:
         out[5] = legacy_verdict(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
-    # v6 and v7 cited verdict 2 as its rule stood then (v4, v5), pooled over the seeds.
-    out[6] = _pooled(judge_claim_3(cnn, mlp, judge_claim_2(mlp, seed_mlps, 4), version=6))
-    out[7] = _pooled(judge_claim_3(cnn, mlp, judge_claim_2(mlp, seed_mlps, 5), version=7))
+    for version, cited in ((6, 4), (7, 5), (8, 6)):
+        claim_2 = judge_claim_2(mlp, seed_mlps, cited)
+        out[version] = _pooled(
+            judge_claim_3(cnn, mlp, claim_2, version=version, seed_runs=seed_runs)
+        )
     return out

@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 from helpers.summary.cnn_vs_mlp import C2_DATASETS
+from helpers.summary.decisions import DECISION_LEVEL
 from helpers.summary.seeds import (
     SEED_RESULTS,
     SEED_VERDICTS,
@@ -26,7 +27,14 @@ from helpers.summary.seeds import (
 )
 from helpers.summary.verdicts import conclusion_verdicts
 
-__all__ = ["load_effect_runs", "effect_rows", "effect_text", "slight_margin", "EFFECT_HINT"]
+__all__ = [
+    "load_effect_runs",
+    "effect_rows",
+    "effect_text",
+    "slight_margin",
+    "EFFECT_HINT",
+    "EFFECT_CAPTION",
+]
 
 # What an effect run may differ in besides its parameters: the precision (its own
 # numerics record and the chapters' stamps). Other code, data or packages are refused.
@@ -121,40 +129,61 @@ def _verdicts(results):
     return {i: found[i - 1]["verdict"] for i in SEED_VERDICTS}
 
 
+def _change(ours, theirs, name):
+    """The paired per-fold change of one dataset's CNN minus RP-MLP gap (that run minus
+    this run, on the same folds) as (mean, low, high): a DECISION_LEVEL t-interval with
+    the Nadeau-Bengio corrected variance, so it holds the training noise of one such
+    difference, not only the effect."""
+    from helpers.summary.intervals import fold_interval, paired_sizes
+
+    a = ours["projection_mlp"].get("paired_test", {}).get(name, {})
+    b = theirs["projection_mlp"].get("paired_test", {}).get(name, {})
+    sizes = paired_sizes(a, ours["projection_mlp"].get("datasets", {}).get(name, {}))
+    if not sizes or len(a.get("differences", [])) != len(b.get("differences", [])):
+        return math.nan, math.nan, math.nan
+    change = [y - x for x, y in zip(a["differences"], b["differences"])]
+    return fold_interval(change, *sizes, level=DECISION_LEVEL, low=-1.0, high=1.0)
+
+
 def effect_rows(results, effect_runs, seed_table=()):
     """One row per source of movement: each effect run's change of the CNN minus RP-MLP
-    CV gap on each dataset and its verdicts (that run alone beside this run alone), and
-    the seed's sd of the gap when ``seed_table`` (:func:`helpers.summary.seeds.seed_rows`)
-    has at least two seeds."""
-    ours, ours_verdicts = _gaps(results), _verdicts(results)
+    CV gap on each dataset (that run minus this run, paired over the shared folds, with
+    its interval) and the single-run verdicts of both runs; and, when ``seed_table``
+    (:func:`helpers.summary.seeds.seed_rows`) has two seeds or more, the seeds' sd of the
+    gap: a spread, not a shift."""
+    level = f"{DECISION_LEVEL:.0%}"
+    ours_verdicts = _verdicts(results)
     rows = []
     seeds = sorted({r["seed"] for r in seed_table})
     if len(seeds) > 1:
         rows.append(
             {
                 "source": f"seed ({len(seeds)} seeds: {', '.join(map(str, seeds))})",
+                "measure": "sd over the seeds (a spread, not a shift)",
                 **{
-                    f"{n} gap moves": _sd(
-                        [r["CNN - MLP (CV)"] for r in seed_table if r["dataset"] == n]
-                    )
+                    f"{n} gap": _sd([r["CNN - MLP (CV)"] for r in seed_table if r["dataset"] == n])
                     for n in C2_DATASETS
                 },
-                "measure": "sd over the seeds",
                 **{
-                    f"verdict {i}": _seed_outcomes([r[f"verdict {i}"] for r in seed_table])
+                    f"single-run verdict {i}": _seed_outcomes(
+                        [r[f"verdict {i}"] for r in seed_table]
+                    )
                     for i in SEED_VERDICTS
                 },
             }
         )
     for label, other in effect_runs.items():
-        theirs, their_verdicts = _gaps(other), _verdicts(other)
+        their_verdicts = _verdicts(other)
+        row = {"source": label, "measure": "that run minus this run, same folds"}
+        for name in C2_DATASETS:
+            mean, low, high = _change(results, other, name)
+            row[f"{name} gap"] = mean
+            row[f"{name} {level} interval"] = f"[{low:+.4f}, {high:+.4f}]"
         rows.append(
             {
-                "source": label,
-                **{f"{n} gap moves": theirs[n] - ours[n] for n in C2_DATASETS},
-                "measure": "that run minus this run",
+                **row,
                 **{
-                    f"verdict {i}": f"{ours_verdicts[i]} -> {their_verdicts[i]}"
+                    f"single-run verdict {i}": f"{ours_verdicts[i]} -> {their_verdicts[i]}"
                     for i in SEED_VERDICTS
                 },
             }
@@ -178,6 +207,12 @@ EFFECT_HINT = (
     "not measured in this report. docs/reproducibility.md gives the commands that render "
     "them; the summary's `effect_runs` parameter names their folders._"
 )
+EFFECT_CAPTION = (
+    "How far each source moves the CNN minus RP-MLP CV gap: the seeds' spread, and each "
+    "effect run's change on the same folds with its {level} interval; the verdicts are "
+    "each run's own, judged alone (an effect run can also move verdict 3 through its "
+    "timings)"
+)
 
 
 def slight_margin(verdicts):
@@ -190,16 +225,23 @@ def slight_margin(verdicts):
 
 
 def effect_text(rows, margin):
-    """One sentence per source beside the margin that decides verdict 2's Fashion-MNIST
-    half (``margin``: the threshold minus the upper end of its interval)."""
-    if not rows:
-        return ""
+    """A sentence on the effect runs' Fashion-MNIST changes beside the margin by which
+    verdict 2's Fashion-MNIST interval clears its threshold (``margin``; said only
+    when it does: otherwise there is no margin to move)."""
     name = "fashion_mnist"
-    parts = [f"{r['source']}: {abs(r[f'{name} gap moves']):.4f} ({r['measure']})" for r in rows]
-    return (
-        f"The Fashion-MNIST gap's interval ends {margin:.4f} below verdict 2's threshold. "
-        f"How far each source moves that gap: {'; '.join(parts)}. A source that moves it "
-        "by more than the margin could change the verdict unless the interval already "
-        "holds it (the seed's movement is in the pooled interval when three seeds ran; "
-        "stacking and precision are not)."
+    level = f"{DECISION_LEVEL:.0%}"
+    changes = [r for r in rows if r["measure"].startswith("that run")]
+    if not changes:
+        return ""
+    parts = "; ".join(
+        f"{r['source']}: {r[f'{name} gap']:+.4f} ({level} interval {r[f'{name} {level} interval']})"
+        for r in changes
     )
+    text = f"Fashion-MNIST gap, each effect run minus this run on the same folds: {parts}."
+    if margin > 0:
+        text += (
+            f" Verdict 2's Fashion-MNIST interval ends {margin:.4f} below its threshold: a "
+            "change upward by more than that could move it, and the pooled interval holds "
+            "the seeds' movement but not these choices'."
+        )
+    return text

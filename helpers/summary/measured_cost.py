@@ -4,8 +4,7 @@ Training: the time to a trained model, each final fit timed over every epoch ear
 stopping ran (validation passes and the first, tracing epoch included; the projection
 is fitted outside the timer), as a ratio of the CNN's to the RP-MLP's. Over at least
 :data:`~helpers.summary.intervals.MIN_POOLED_SEEDS` seeds its interval is over the
-seeds (rule v8); on one run it is the per-epoch throughputs' interval, carried over to
-the whole fits (within-fit epoch jitter only). Latency: the rounds timed in turn with
+seeds (rule v8); one run's ratio is a point, shown but not counted (v9). Latency: the rounds timed in turn with
 the CNN in chapter 03, and the framework's per-call floor timed in the same rounds.
 """
 
@@ -14,7 +13,14 @@ from __future__ import annotations
 from helpers.summary.decisions import DECISION_LEVEL
 from helpers.summary.intervals import CI_LEVEL, MIN_POOLED_SEEDS, t_interval
 
-__all__ = ["training_check", "latency_ratio", "floor_share", "measured", "positive"]
+__all__ = [
+    "training_check",
+    "comparable",
+    "latency_ratio",
+    "floor_share",
+    "measured",
+    "positive",
+]
 
 
 def positive(value):
@@ -57,24 +63,34 @@ def _over_seeds(entries, level):
         return None
 
 
-def _one_run(c, m, level):
-    """One run's whole-fit time ratio, with the per-epoch interval's relative width."""
-    per_epoch = throughput_interval(m, c, level)
+def _one_run(c, m):
+    """One run's whole-fit time ratio (CNN over RP-MLP), a point without an interval."""
     try:
-        whole = sum(c["train_epoch_seconds"]) / sum(m["train_epoch_seconds"])
-    except (KeyError, TypeError, ZeroDivisionError):
+        seconds = [float(sum(e["train_epoch_seconds"])) for e in (c, m)]
+        epochs = [len(e["train_epoch_seconds"]) for e in (c, m)]
+    except (KeyError, TypeError):
         return None
-    if per_epoch is None or not whole > 0:
+    if min(seconds) <= 0:
         return None
-    scale = whole / per_epoch["ratio"]
+    ratio = seconds[0] / seconds[1]
     return {
-        "ratio": whole,
-        "low": per_epoch["low"] * scale,
-        "high": per_epoch["high"] * scale,
+        "ratio": ratio,
+        "low": ratio,
+        "high": ratio,
         "runs": 1,
-        "epochs": [len(c["train_epoch_seconds"]), len(m["train_epoch_seconds"])],
-        "seconds": [sum(c["train_epoch_seconds"]), sum(m["train_epoch_seconds"])],
+        "epochs": epochs,
+        "seconds": seconds,
     }
+
+
+def comparable(c, m):
+    """Whether one seed's two final fits can be compared in time: both trained in this
+    render, or, when either was served from the cache, both recorded on the same
+    machine, backend and precision (``final_trained_on``)."""
+    if not (c.get("final_cached") or m.get("final_cached")):
+        return True
+    where = c.get("final_trained_on"), m.get("final_trained_on")
+    return bool(where[0]) and where[0] == where[1]
 
 
 def _cached_note(entries):
@@ -83,12 +99,20 @@ def _cached_note(entries):
     ]
     if not cached:
         return ""
-    which = "this run's" if cached == [0] else f"{len(cached)} runs'"
     where = sorted({e.get("final_trained_on") for i in cached for e in entries[i]} - {None, ""})
     return (
-        f"; {which} final fits were served from the cache, so their times are from the "
-        "process that first trained them"
-        + (f" (on {'; '.join(where)})" if where else ", which did not record its machine")
+        f"; {len(cached)} seed{'s' if len(cached) > 1 else ''}' final fits were served from "
+        f"the cache, timed when first trained (on {'; '.join(where)})"
+    )
+
+
+def _per_epoch(c, m):
+    found = throughput_interval(m, c, DECISION_LEVEL)
+    return found, found and (
+        f"trains {found['ratio']:.3g}x as many images per second as the CNN "
+        f"({DECISION_LEVEL:.0%} interval {found['low']:.3g}-{found['high']:.3g}x, Welch "
+        f"over {found['epochs'][0]} and {found['epochs'][1]} epochs of the two final "
+        "fits: epoch jitter within each fit, not a difference between processes)"
     )
 
 
@@ -96,24 +120,19 @@ def training_check(c, m, seed_runs, version, name):
     """Verdict 3's training check: ``(ratio dict, phrase)`` or ``(None, None)``.
 
     ``c``, ``m``: this run's CNN and RP-MLP entries for ``name``; ``seed_runs``:
-    ``(cnn, projection_mlp)`` results of other seeds. Version 8 reads the time to a
-    trained model (over the seeds when there are :data:`MIN_POOLED_SEEDS` runs with
-    both entries, else this run's whole fits with the per-epoch interval carried
-    over); versions 5-7 the per-epoch throughputs of this run's two final fits.
+    ``(cnn, projection_mlp)`` results of other seeds. From version 8, the time to a
+    trained model over the seeds whose two final fits are :func:`comparable`, when
+    there are :data:`MIN_POOLED_SEEDS`; with fewer, version 8 read the per-epoch
+    throughputs as versions 5-7 did, version 9 this run's whole fits as a point
+    (``runs`` 1: the caller shows it without counting it).
     """
     if version < 8:
-        found = throughput_interval(m, c, DECISION_LEVEL)
-        return found, found and (
-            f"trains {found['ratio']:.3g}x as many images per second as the CNN "
-            f"({DECISION_LEVEL:.0%} interval {found['low']:.3g}-{found['high']:.3g}x, Welch "
-            f"over {found['epochs'][0]} and {found['epochs'][1]} epochs of the two final "
-            "fits: epoch jitter within each fit, not a difference between processes)"
-        )
+        return _per_epoch(c, m)
     others = [
         ((cnn.get("datasets") or {}).get(name), (mlp.get("datasets") or {}).get(name))
         for cnn, mlp in seed_runs
     ]
-    entries = [(c, m)] + [(a, b) for a, b in others if a and b]
+    entries = [(a, b) for a, b in [(c, m), *others] if a and b and comparable(a, b)]
     timing = (
         "Each final fit was timed over every epoch early stopping ran, the first (tracing) "
         "epoch and the validation passes included, the projection's fit not"
@@ -127,15 +146,18 @@ def training_check(c, m, seed_runs, version, name):
             f"log ratios). {timing}: on average {found['seconds'][0]:.3g} s for the CNN, "
             f"{found['seconds'][1]:.3g} s for the RP-MLP{_cached_note(entries)}"
         )
-    found = _one_run(c, m, DECISION_LEVEL)
-    short = f"{len(entries)} seed{'s' if len(entries) > 1 else ''} with both final fits recorded"
+    if version == 8:
+        return _per_epoch(c, m)
+    found = _one_run(c, m) if comparable(c, m) else None
+    counted = len(entries)
     return found, found and (
         f"reaches a trained model in less time: the CNN takes {found['ratio']:.3g}x as long "
-        f"({found['seconds'][0]:.3g} s over {found['epochs'][0]} epochs against "
-        f"{found['seconds'][1]:.3g} s over {found['epochs'][1]}). {timing}. Its "
-        f"{DECISION_LEVEL:.0%} interval, {found['low']:.3g}-{found['high']:.3g}x, holds "
-        f"the epochs' jitter within this run only ({short}; {MIN_POOLED_SEEDS} would give "
-        f"an interval over runs{_cached_note(entries[:1])})"
+        f"in this run ({found['seconds'][0]:.3g} s over {found['epochs'][0]} epochs against "
+        f"{found['seconds'][1]:.3g} s over {found['epochs'][1]}). {timing}. One run gives "
+        "no interval over runs, and the epochs early stopping runs move the ratio from run "
+        f"to run: it is shown, not counted ({counted} seed{'s' if counted != 1 else ''} with "
+        f"comparable final fits; {MIN_POOLED_SEEDS} decide it, fewer are not pooled"
+        f"{_cached_note(entries[:1])})"
     )
 
 
