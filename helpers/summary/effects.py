@@ -24,6 +24,7 @@ from helpers.summary.seeds import (
     _parameters,
     _seed_of,
     _shared,
+    classifier_results,
 )
 from helpers.summary.verdicts import conclusion_verdicts
 
@@ -86,22 +87,16 @@ def load_effect_runs(results, folders, output_dir=None):
         A folder lacks a classifier result, ran another seed, differs in nothing, or
         in code, data or packages; the message names the folder and the fix.
     """
-    from helpers.results import read_results
-
     missing = [n for n in SEED_RESULTS if n not in results]
     if missing:
         raise ValueError(f"this run has no {', '.join(missing)} results to compare with")
     runs = {}
     for folder in map(Path, folders):
-        other = {}
-        for name in SEED_RESULTS:
-            try:
-                other[name] = read_results(folder, name)
-            except FileNotFoundError:
-                raise ValueError(
-                    f"effect run {folder}: no results/{name}.json; render chapters 02 and 03 "
-                    "into it as docs/reproducibility.md shows"
-                ) from None
+        other = classifier_results(
+            folder,
+            f"effect run {folder}",
+            "render chapters 02 and 03 into it as docs/reproducibility.md shows",
+        )
         for name in SEED_RESULTS:
             if _seed_of(other[name]) != _seed_of(results[name]):
                 raise ValueError(

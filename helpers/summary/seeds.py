@@ -125,6 +125,20 @@ def _shared(ours, theirs):
     return ({k: ours[k] for k in both}, {k: theirs[k] for k in both})
 
 
+def classifier_results(folder, what, fix):
+    """The :data:`SEED_RESULTS` of another output folder (a seed or effect run), or
+    ValueError naming ``what`` lacks which file and ``fix``."""
+    from helpers.results import read_results
+
+    found = {}
+    for name in SEED_RESULTS:
+        try:
+            found[name] = read_results(folder, name)
+        except FileNotFoundError:
+            raise ValueError(f"{what}: no results/{name}.json; {fix}") from None
+    return found
+
+
 def load_seed_runs(results, seed_runs, output_dir=None):
     """This run's classifier results and those of ``seed_runs``, keyed by seed.
 
@@ -150,24 +164,19 @@ def load_seed_runs(results, seed_runs, output_dir=None):
         (besides the seed), or repeats a seed; the message names the folder and
         the command that makes it right.
     """
-    from helpers.results import read_results
-
     missing = [n for n in SEED_RESULTS if n not in results]
     if missing:
         raise ValueError(f"this run has no {', '.join(missing)} results to compare seeds with")
     runs = {_seed_of(results["cnn"]): results}
     for folder in seed_runs:
         folder = Path(folder)
-        other = {}
+        other = classifier_results(
+            folder,
+            f"seed run {folder}",
+            "render it with `scripts/seed-spread.sh` or `./render.sh --profile PROFILE -p seed "
+            f"N --only 02_cnn --only 03_projection_mlp --output-dir {folder}`",
+        )
         for name in SEED_RESULTS:
-            try:
-                other[name] = read_results(folder, name)
-            except FileNotFoundError:
-                raise ValueError(
-                    f"seed run {folder}: no results/{name}.json; render it with "
-                    f"`scripts/seed-spread.sh` or `./render.sh --profile PROFILE -p seed N "
-                    f"--only 02_cnn --only 03_projection_mlp --output-dir {folder}`"
-                ) from None
             for what, differing in (
                 ("parameters", _differences(_parameters(results[name]), _parameters(other[name]))),
                 (
