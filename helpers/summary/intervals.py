@@ -46,12 +46,10 @@ def fold_interval(fold_scores, n_train, n_val, level=CI_LEVEL, low=0.0, high=1.0
     from scipy import stats
 
     scores = [float(x) for x in fold_scores]
+    variance = corrected_variance(scores, n_train, n_val)
     k = len(scores)
-    if k < 2:
-        raise ValueError(f"need >= 2 fold scores, got {k}")
     mean = sum(scores) / k
-    var = sum((x - mean) ** 2 for x in scores) / (k - 1)
-    half = stats.t.ppf(0.5 + level / 2, k - 1) * math.sqrt((1 / k + n_val / n_train) * var)
+    half = stats.t.ppf(0.5 + level / 2, k - 1) * math.sqrt(variance)
     return mean, max(mean - half, low), min(mean + half, high)
 
 
@@ -63,7 +61,7 @@ def corrected_variance(fold_scores, n_train, n_val):
     if k < 2:
         raise ValueError(f"need >= 2 fold scores, got {k}")
     mean = sum(scores) / k
-    return (1 / k + n_val / n_train) * sum((x - mean) ** 2 for x in scores) / (k - 1)
+    return (1 / k + n_val / n_train) * (sum((x - mean) ** 2 for x in scores) / (k - 1))
 
 
 def paired_sizes(test, entry):
