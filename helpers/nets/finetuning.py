@@ -14,7 +14,7 @@ from helpers.nets.compression import SVD_ACCURACY_TOLERANCE, choose_compression,
 from helpers.nets.models import accuracy_of
 from helpers.provenance import phase
 
-__all__ = ["FINETUNE_CACHE_VERSION", "compression_sweep", "fine_tuning_order"]
+__all__ = ["COST_KEYS", "FINETUNE_CACHE_VERSION", "compression_sweep", "fine_tuning_order"]
 
 FINETUNE_CACHE_VERSION = 1
 
@@ -86,18 +86,16 @@ def _save_finetuned(model, run, weights_path, info_path):
 COST_KEYS = ("params", "flops_per_image", "size_bytes", "latency_ms", "latency_ms_per_image")
 
 
-def fine_tuning_order(built, control_label=None):
-    """Indices of ``built`` (dicts with ``label`` and ``params``) in the order they are
+def fine_tuning_order(rows, control_label=None):
+    """Indices of ``rows`` (dicts with ``label`` and ``params``) in the order they are
     fine-tuned: the control first, then by parameter count, ties in the given order.
 
     In this order the first candidate that passes the tolerance rule is the one
     :func:`~helpers.nets.compression.choose_compression` picks (the fewest parameters,
     the earliest of equals), so no larger candidate can change the choice.
     """
-    first = [i for i, b in enumerate(built) if b["label"] == control_label]
-    rest = sorted(
-        (i for i in range(len(built)) if i not in first), key=lambda i: built[i]["params"]
-    )
+    first = [i for i, r in enumerate(rows) if r["label"] == control_label]
+    rest = sorted((i for i in range(len(rows)) if i not in first), key=lambda i: rows[i]["params"])
     return first + rest
 
 
@@ -169,8 +167,8 @@ def compression_sweep(
             cost = model_cost(compressed, split[2], [], len(fit_idx), latency_repeats)
         built.append(
             {
-                "label": label,
                 "model": compressed,
+                "ranks": ranks,
                 "row": {
                     "dataset": dataset.name,
                     "label": label,
@@ -183,25 +181,26 @@ def compression_sweep(
                     "finetune_best_epoch": None,
                     **{k: cost[k] for k in COST_KEYS},
                 },
-                "params": cost["params"],
-                "ranks": ranks,
             }
         )
+    rows = [b["row"] for b in built]
     models = {}
-    order = fine_tuning_order(built, control_label) if not fine_tune_all else range(len(built))
+    order = range(len(built)) if fine_tune_all else fine_tuning_order(rows, control_label)
     for i in order:
-        entry = built[i]
-        models[entry["label"]] = _fine_tune(model, entry, split, protocol, seed, cache_dir, log)
-        done = [b["row"] for b in built if b["row"]["fine_tuned"]]
-        if not fine_tune_all and len(done) > 1:
-            pick = choose_compression(done, control_label, tolerance)
-            if pick is not None:
-                log(
-                    f"  {dataset.name}: the rule chose {pick['label']}; the "
-                    f"{len(built) - len(done)} larger candidates are not fine-tuned"
-                )
-                break
-    return [b["row"] for b in built], models
+        models[rows[i]["label"]] = _fine_tune(
+            model, built[i], split, protocol, seed, cache_dir, log
+        )
+        if fine_tune_all:
+            continue
+        done = [r for r in rows if r["fine_tuned"]]
+        pick = choose_compression(done, control_label, tolerance) if len(done) > 1 else None
+        if pick is not None:
+            log(
+                f"  {dataset.name}: the rule chose {pick['label']}; the "
+                f"{len(rows) - len(done)} larger candidates are not fine-tuned"
+            )
+            break
+    return rows, models
 
 
 def _fine_tune(model, entry, split, protocol, seed, cache_dir, log):

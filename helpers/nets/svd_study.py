@@ -27,7 +27,7 @@ from helpers.nets.compression import (
     ranks_for_energy,
     singular_values,
 )
-from helpers.nets.finetuning import compression_sweep
+from helpers.nets.finetuning import COST_KEYS, compression_sweep
 from helpers.nets.seeding import EVALUATION_BATCH_SIZE
 from helpers.provenance import phase
 
@@ -51,7 +51,6 @@ __all__ = [
 NONINFERIORITY_ALPHA = 0.05
 # The uncompressed CNN fine-tuned like the compressed ones: what each is compared with.
 CONTROL_LABEL = "original + fine-tune"
-COST_KEYS = ("params", "flops_per_image", "size_bytes", "latency_ms", "latency_ms_per_image")
 EXACTNESS_PROBE_IMAGES = 256  # test images on which the full-rank rebuild is compared
 
 
