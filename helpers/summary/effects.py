@@ -19,9 +19,10 @@ from helpers.summary.decisions import DECISION_LEVEL
 from helpers.summary.seeds import (
     SEED_RESULTS,
     SEED_VERDICTS,
-    _differences,
+    _difference_list,
     _numerics,
     _parameters,
+    _sd,
     _seed_of,
     _shared,
     classifier_results,
@@ -42,16 +43,12 @@ __all__ = [
 _EFFECT_NUMERICS = ("training_precision", "stamp precision")
 
 
-def _label(differing):
-    return "; ".join(differing) if differing else ""
-
-
 def _what_differs(results, other, output_dir, folder):
     """Parameter and precision differences of ``other`` from ``results`` (as
     ``name: theirs vs ours`` strings), or ValueError for any other difference."""
     found = []
     for name in SEED_RESULTS:
-        params = _differences(_parameters(results[name]), _parameters(other[name]))
+        params = _difference_list(_parameters(results[name]), _parameters(other[name]))
         ours, theirs = _shared(
             _numerics(results[name], output_dir, name), _numerics(other[name], folder, name)
         )
@@ -63,7 +60,7 @@ def _what_differs(results, other, output_dir, folder):
                 f"run ({', '.join(foreign)}); re-render it from this commit, changing only "
                 "the setting whose effect it shows"
             )
-        found += [p for p in params.split(", ") if p]
+        found += params
         found += [
             f"{k}: {theirs[k]!r} vs {ours[k]!r}"
             for k in sorted(numerics)
@@ -104,7 +101,7 @@ def load_effect_runs(results, folders, output_dir=None):
                     f"{_seed_of(results[name])}; an effect run changes one setting, not the "
                     "seed (seed runs go to seed_runs)"
                 )
-        label = _label(_what_differs(results, other, output_dir, folder))
+        label = "; ".join(_what_differs(results, other, output_dir, folder))
         if not label:
             raise ValueError(
                 f"effect run {folder}: nothing differs from this run; render it with the "
@@ -112,11 +109,6 @@ def load_effect_runs(results, folders, output_dir=None):
             )
         runs[label] = other
     return runs
-
-
-def _gaps(results):
-    paired = results["projection_mlp"].get("paired_test", {})
-    return {n: paired.get(n, {}).get("mean_difference", math.nan) for n in C2_DATASETS}
 
 
 def _verdicts(results):
@@ -184,12 +176,6 @@ def effect_rows(results, effect_runs, seed_table=()):
             }
         )
     return rows
-
-
-def _sd(values):
-    import statistics
-
-    return statistics.stdev(values) if len(values) > 1 else math.nan
 
 
 def _seed_outcomes(outcomes):

@@ -110,13 +110,18 @@ def check_seed_spacing(seed, others, folds):
             )
 
 
-def _differences(ours, theirs):
-    """What differs between two runs' records, as ``name: theirs vs ours``; stamp
+def _difference_list(ours, theirs):
+    """What differs between two runs' records, one ``name: theirs vs ours`` each; stamp
     entries (long hashes) by name only."""
     keys = sorted(k for k in set(ours) | set(theirs) if ours.get(k) != theirs.get(k))
-    return ", ".join(
+    return [
         k if k.startswith("stamp ") else f"{k}: {theirs.get(k)!r} vs {ours.get(k)!r}" for k in keys
-    )
+    ]
+
+
+def _differences(ours, theirs):
+    """:func:`_difference_list` as one string."""
+    return ", ".join(_difference_list(ours, theirs))
 
 
 def _shared(ours, theirs):
