@@ -820,3 +820,8 @@ def test_conclusion_1_prints_the_leave_one_out_range_as_its_flip_thresholds():
     # The range runs from the set without camera (below 2x) to one above 2x.
     assert low < 2 <= high
     assert drop["would flip"].startswith(f"holds for a threshold up to {low:.4g}x")
+
+
+def test_one_runs_verdict_3_says_it_was_judged_on_this_run():
+    assert _c3(seeds=1)["versions"][-1]["judged on"] == "this run"
+    assert _c3()["versions"][-1]["judged on"].startswith("training time over 3 seeds")

@@ -234,6 +234,7 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=9, seed_runs=()):
     if c is None or m is None:
         return _no_evidence(f"{name} was not recorded in both chapters.")
     training, training_text = training_check(c, m, seed_runs, version, name)
+    over_seeds = bool(training) and training.get("runs", 1) > 1
     turns = {
         b: latency_ratio((m.get("latency_vs_cnn") or {}).get(b), DECISION_LEVEL)
         for b in C3_LATENCY_BATCHES
@@ -297,7 +298,7 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=9, seed_runs=()):
         f"verdict 2 (the Fashion-MNIST gap {bound.estimate:+.4f}, {DECISION_LEVEL:.0%} "
         f"interval up to {bound.high:+.4f}, against {bound.threshold:g}; "
         f"{claim_2['data']}; "
-        + ("the latency is" if training.get("runs", 1) > 1 else "the cost is")
+        + ("the latency is" if over_seeds else "the cost is")
         + " this run's). On the test split, one final model each, "
         f"{m.get('test_accuracy', math.nan):.4f} against "
         f"{c.get('test_accuracy', math.nan):.4f} (not judged)."
@@ -334,7 +335,7 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=9, seed_runs=()):
         "data": (
             f"training time over {training['runs']} seeds, latency this run, accuracy "
             f"{claim_2['data']} (verdict 2)"
-            if "runs" in training
+            if over_seeds
             else "this run"
             + (f", accuracy {claim_2['data']} (verdict 2)" if claim_2["data"] != "this run" else "")
         ),
