@@ -87,10 +87,9 @@ def gap_difference_test(first, second, first_sizes, second_sizes, level=CI_LEVEL
     parts = []
     for test, (n_train, n_val) in ((first, first_sizes), (second, second_sizes)):
         d = [float(x) for x in test["differences"]]
-        k = len(d)
-        mean = sum(d) / k
-        s2 = sum((x - mean) ** 2 for x in d) / (k - 1) if max(d) - min(d) > ZERO_SPREAD else 0.0
-        parts.append((mean, (1 / k + n_val / n_train) * s2, k))
+        spread = max(d) - min(d) > ZERO_SPREAD
+        variance = corrected_variance(d, n_train, n_val) if spread else 0.0
+        parts.append((sum(d) / len(d), variance, len(d)))
     (m1, v1, k1), (m2, v2, k2) = parts
     v = v1 + v2
     df = welch_df(v1, k1, v2, k2)
