@@ -321,7 +321,7 @@ def test_interleaved_latency_times_blocks_in_turn_and_reverses_their_order():
 def test_latency_ratio_is_the_geometric_mean_of_round_ratios_with_a_t_interval():
     from scipy import stats
 
-    from helpers.nets.cost import latency_ratio
+    from helpers.stats.ratios import latency_ratio
 
     slower, faster = [2.0, 4.4, 2.1, 4.0], [1.0, 2.0, 1.0, 2.0]
     out = latency_ratio(slower, faster, level=0.95)
@@ -342,7 +342,7 @@ def test_latency_ratio_is_the_geometric_mean_of_round_ratios_with_a_t_interval()
 def test_throughput_ratio_is_a_welch_interval_on_log_epoch_throughputs():
     from scipy import stats
 
-    from helpers.nets.cost import throughput_ratio
+    from helpers.stats.ratios import throughput_ratio
 
     fast, slow = [9.0, 1.0, 1.1, 0.9], [30.0, 10.0, 12.0, 11.0, 9.0]  # first: tracing
     out = throughput_ratio(fast, 100, slow, 50, level=0.95)
@@ -363,7 +363,7 @@ def test_throughput_ratio_is_a_welch_interval_on_log_epoch_throughputs():
 def test_time_to_model_ratio_is_a_t_interval_over_runs_of_whole_fits():
     from scipy import stats
 
-    from helpers.nets.cost import time_to_model_ratio
+    from helpers.stats.ratios import time_to_model_ratio
 
     # Per run: the reference's epochs (every one counts, the first included), the other's.
     runs = [([10.0, 20.0, 12.0], [2.0, 2.0]), ([30.0, 9.0], [5.0]), ([14.0] * 3, [3.0, 3.0])]

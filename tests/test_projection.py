@@ -7,9 +7,9 @@ from helpers.nets.projection import (
     fold_transform,
     jl_min_dims,
     make_projector,
-    paired_tests,
     projection_flops,
 )
+from helpers.stats.significance import paired_tests
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_paired_tests_with_equal_differences():
 
 
 def test_mcnemar_counts_only_the_images_one_classifier_gets_right():
-    from helpers.nets.projection import mcnemar_test
+    from helpers.stats.significance import mcnemar_test
 
     y = np.zeros(100, dtype=int)
     a = np.zeros(100, dtype=int)
@@ -150,7 +150,7 @@ def test_mcnemar_counts_only_the_images_one_classifier_gets_right():
 def test_difference_tail_is_the_exact_multinomial_sum():
     from scipy import stats
 
-    from helpers.nets.projection import _upper_tail_of_difference
+    from helpers.stats.significance import _upper_tail_of_difference
 
     n, pa, pb = 12, 0.15, 0.25
     exact = sum(
@@ -163,7 +163,7 @@ def test_difference_tail_is_the_exact_multinomial_sum():
 
 
 def test_noninferiority_of_paired_classifiers_against_a_margin():
-    from helpers.nets.projection import noninferiority_test
+    from helpers.stats.significance import noninferiority_test
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 10, 4000)

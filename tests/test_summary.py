@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.nets.projection import paired_tests
+from helpers.stats.significance import paired_tests
 from helpers.summary import reconstruction_claim, reconstruction_claim_versions, study, verdicts
 from helpers.summary.verdicts import accuracy_rows, conclusion_verdicts, reconstruction_verdicts
 
@@ -616,7 +616,7 @@ def test_conclusion_3_every_outcome_on_measured_cost():
 
 
 def test_conclusion_3_reads_latency_at_the_decision_level_from_the_round_times():
-    from helpers.nets.cost import latency_ratio
+    from helpers.stats.ratios import latency_ratio
 
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     cnn_ms, mlp_ms = [1.2, 1.3, 1.25, 1.4], [0.5, 0.55, 0.6, 0.5]

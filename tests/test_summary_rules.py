@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from helpers.summary import cnn_vs_mlp, decisions, intervals, ledger, verdicts
+from helpers.stats import intervals
+from helpers.summary import cnn_vs_mlp, decisions, ledger, verdicts
 from helpers.summary.decisions import (
     FAILS,
     HOLDS,
@@ -131,7 +132,7 @@ def test_the_studys_words_are_quoted_as_the_study_wrote_them():
 def test_pooled_interval_is_the_t_interval_of_the_seeds_means():
     from scipy import stats
 
-    from helpers.summary.intervals import MIN_POOLED_SEEDS, pooled_interval
+    from helpers.stats.intervals import MIN_POOLED_SEEDS, pooled_interval
 
     means = [0.02, 0.04, 0.06]
     half = stats.t.ppf(0.95, 2) * np.sqrt(np.var(means, ddof=1) / 3)
@@ -143,7 +144,7 @@ def test_pooled_interval_is_the_t_interval_of_the_seeds_means():
 def test_the_random_effects_interval_is_modified_hartung_knapp():
     from scipy import stats
 
-    from helpers.summary.intervals import random_effects_interval
+    from helpers.stats.intervals import random_effects_interval
 
     # Seeds that agree far more closely than their own variances say: tau^2 = 0 and
     # q < 1, so the interval is the fixed-effect variance with a t quantile on 2 df.

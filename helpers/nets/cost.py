@@ -3,7 +3,8 @@
 FLOPs are counted from the layer shapes (a multiply-add is 2 FLOPs; biases
 add one per output; activations, pooling and dropout are not counted, as is
 usual). Training costs about 3x the forward pass (forward, and backward for
-activations and weights).
+activations and weights). The ratios of these timings, with their intervals, are in
+:mod:`helpers.stats.ratios`.
 """
 
 from __future__ import annotations
@@ -21,13 +22,10 @@ __all__ = [
     "flops_per_image",
     "measure_latency",
     "interleaved_latency",
-    "latency_ratio",
     "median_ms",
     "model_size_bytes",
     "model_cost",
     "images_per_second",
-    "throughput_ratio",
-    "time_to_model_ratio",
     "TRAINING_FLOPS_FACTOR",
 ]
 
@@ -148,40 +146,6 @@ def interleaved_latency(pipelines, x, batch_sizes=(1, 256), rounds=20, repeats=2
     return out
 
 
-def latency_ratio(slower_ms, faster_ms, level=0.95):
-    """How many times faster one pipeline is than another, from rounds timed in turn.
-
-    The geometric mean of the per-round ratios ``slower / faster`` with a t-interval
-    on their logarithms (rounds - 1 degrees of freedom). Each round's two medians
-    are timed back to back, so a slow stretch of the machine longer than a round
-    moves both.
-
-    Returns
-    -------
-    dict
-        ``ratio``, ``low``, ``high``, ``rounds``.
-    """
-    from scipy import stats
-
-    slower, faster = np.asarray(slower_ms, float), np.asarray(faster_ms, float)
-    if slower.shape != faster.shape or slower.ndim != 1 or len(slower) < 2:
-        raise ValueError(
-            f"need two equally long lists of >= 2 round times, got {slower.shape} and "
-            f"{faster.shape}"
-        )
-    if not (np.all(slower > 0) and np.all(faster > 0)):
-        raise ValueError("round times must be positive")
-    logs = np.log(slower / faster)
-    half = stats.t.ppf(0.5 + level / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
-    mean = logs.mean()
-    return {
-        "ratio": float(np.exp(mean)),
-        "low": float(np.exp(mean - half)),
-        "high": float(np.exp(mean + half)),
-        "rounds": int(len(logs)),
-    }
-
-
 def median_ms(fn, repeats):
     """Median wall time of ``fn()`` in milliseconds over ``repeats`` calls."""
     times = []
@@ -205,78 +169,6 @@ def images_per_second(n_images, epoch_seconds):
     there are others."""
     times = epoch_seconds[1:] if len(epoch_seconds) > 1 else epoch_seconds
     return n_images / float(np.median(times)) if times else float("nan")
-
-
-def throughput_ratio(epoch_seconds, n_images, reference_epoch_seconds, n_reference, level=0.95):
-    """How many times more images per second one fit trained than a reference fit.
-
-    Per-epoch throughputs (the first, tracing epoch left out); the ratio of their
-    geometric means with a Welch t-interval on the log throughputs: the epochs of
-    two fits are not paired. Needs >= 2 epochs after the first on each side.
-
-    Returns
-    -------
-    dict
-        ``ratio``, ``low``, ``high``, ``epochs`` (per side, as counted).
-    """
-    from scipy import stats
-
-    from helpers.nets.projection import welch_df
-
-    logs = []
-    for seconds, n in ((epoch_seconds, n_images), (reference_epoch_seconds, n_reference)):
-        times = np.asarray(seconds[1:], float)
-        if len(times) < 2 or not np.all(times > 0):
-            raise ValueError(f"need >= 2 positive epoch times after the first, got {list(seconds)}")
-        logs.append(np.log(n / times))
-    a, b = (x.mean() for x in logs)
-    va, vb = (x.var(ddof=1) / len(x) for x in logs)
-    df = welch_df(va, len(logs[0]), vb, len(logs[1]))
-    half = stats.t.ppf(0.5 + level / 2, df) * np.sqrt(va + vb)
-    return {
-        "ratio": float(np.exp(a - b)),
-        "low": float(np.exp(a - b - half)),
-        "high": float(np.exp(a - b + half)),
-        "epochs": [len(x) for x in logs],
-    }
-
-
-def time_to_model_ratio(fits, level=0.95):
-    """How many times longer a reference fit takes to reach a trained model than another,
-    over independent runs (seeds).
-
-    ``fits``: one ``(reference_epoch_seconds, epoch_seconds)`` pair per run, each side
-    its whole fit (every epoch early stopping ran, validation passes included). Each run
-    gives the ratio of the two total times; the interval is the t-interval of the log
-    ratios over the runs (n - 1 df), so it holds what moves from run to run: the epochs
-    early stopping ran, the process, the machine's state. Needs >= 2 runs.
-
-    Returns
-    -------
-    dict
-        ``ratio`` (geometric mean), ``low``, ``high``, ``runs``, ``ratios`` (per run)
-        and ``seconds`` (mean total per side: reference, other).
-    """
-    from scipy import stats
-
-    totals = []
-    for reference, other in fits:
-        pair = [float(np.sum(np.asarray(s, float))) for s in (reference, other)]
-        if min(len(reference), len(other)) == 0 or min(pair) <= 0:
-            raise ValueError(f"need positive epoch times on both sides, got {reference}, {other}")
-        totals.append(pair)
-    if len(totals) < 2:
-        raise ValueError(f"need >= 2 runs for an interval over runs, got {len(totals)}")
-    logs = np.log([r / o for r, o in totals])
-    half = stats.t.ppf(0.5 + level / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
-    return {
-        "ratio": float(np.exp(logs.mean())),
-        "low": float(np.exp(logs.mean() - half)),
-        "high": float(np.exp(logs.mean() + half)),
-        "runs": len(logs),
-        "ratios": [float(np.exp(x)) for x in logs],
-        "seconds": [float(np.mean([t[i] for t in totals])) for i in (0, 1)],
-    }
 
 
 def model_cost(model, x_sample, train_epoch_seconds, n_train, latency_repeats=20):

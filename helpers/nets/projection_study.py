@@ -153,7 +153,7 @@ def epoch_runs(data, headline, baselines, projection):
 def paired_with_cnn(data, cnn, headline):
     """The corrected paired t-test of CNN minus RP-MLP per fold, for the datasets where
     chapter 02 ran on the same subset and folds. Returns ``(paired, skipped names)``."""
-    from helpers.nets.projection import paired_tests
+    from helpers.stats.significance import paired_tests
 
     paired, skipped = {}, []
     for name in data:
@@ -259,7 +259,8 @@ def latency_against_cnn(cnn_model, mlp_pipeline, images, *, m, rounds, repeats, 
     per-call floor beside an MLP on ``m`` features, timed first in every round
     (``floor_ms``, :func:`~helpers.nets.classification.floor_pipeline`)."""
     from helpers.nets.classification import cnn_pipeline, floor_pipeline
-    from helpers.nets.cost import interleaved_latency, latency_ratio
+    from helpers.nets.cost import interleaved_latency
+    from helpers.stats.ratios import latency_ratio
 
     times = interleaved_latency(
         {

@@ -320,7 +320,7 @@ def score_choice(
     non-inferiority at margin ``tolerance``).
     """
     from helpers.nets.models import cnn_input
-    from helpers.nets.projection import mcnemar_test, noninferiority_test
+    from helpers.stats.significance import mcnemar_test, noninferiority_test
 
     name = dataset.name
     part = [r for r in sweep.rows if r["dataset"] == name]

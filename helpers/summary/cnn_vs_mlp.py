@@ -15,6 +15,15 @@ import dataclasses
 import functools
 import math
 
+from helpers.stats.intervals import (
+    MIN_POOLED_SEEDS,
+    corrected_variance,
+    fold_interval,
+    gap_difference_test,
+    paired_sizes,
+    pooled_interval,
+    random_effects_interval,
+)
 from helpers.summary.decisions import (
     DECISION_LEVEL,
     HOLDS,
@@ -24,15 +33,6 @@ from helpers.summary.decisions import (
     judge_above,
     judge_below,
     judge_range_above,
-)
-from helpers.summary.intervals import (
-    MIN_POOLED_SEEDS,
-    corrected_variance,
-    fold_interval,
-    gap_difference_test,
-    paired_sizes,
-    pooled_interval,
-    random_effects_interval,
 )
 from helpers.summary.measured_cost import floor_share, latency_ratio, training_check
 

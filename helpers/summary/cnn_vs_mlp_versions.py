@@ -5,6 +5,7 @@ current rules of :mod:`helpers.summary.cnn_vs_mlp` on the same results.
 
 from __future__ import annotations
 
+from helpers.stats.intervals import CI_LEVEL, gap_difference_test, paired_sizes
 from helpers.summary.cnn_vs_mlp import (
     C2_ALPHA,
     C2_MAX_SLIGHT_GAP,
@@ -19,7 +20,6 @@ from helpers.summary.cnn_vs_mlp import (
     judge_claim_3,
 )
 from helpers.summary.decisions import legacy_verdict
-from helpers.summary.intervals import CI_LEVEL, gap_difference_test, paired_sizes
 from helpers.summary.measured_cost import measured as _measured
 from helpers.summary.measured_cost import positive as _positive
 from helpers.summary.measured_cost import throughput_interval

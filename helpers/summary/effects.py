@@ -121,7 +121,7 @@ def _change(ours, theirs, name):
     this run, on the same folds) as (mean, low, high): a DECISION_LEVEL t-interval with
     the Nadeau-Bengio corrected variance, so it holds the training noise of one such
     difference, not only the effect."""
-    from helpers.summary.intervals import fold_interval, paired_sizes
+    from helpers.stats.intervals import fold_interval, paired_sizes
 
     a = ours["projection_mlp"].get("paired_test", {}).get(name, {})
     b = theirs["projection_mlp"].get("paired_test", {}).get(name, {})

@@ -3,15 +3,15 @@
 Training: the time to a trained model, each final fit timed over every epoch early
 stopping ran (validation passes and the first, tracing epoch included; the projection
 is fitted outside the timer), as a ratio of the CNN's to the RP-MLP's. Over at least
-:data:`~helpers.summary.intervals.MIN_POOLED_SEEDS` seeds its interval is over the
+:data:`~helpers.stats.intervals.MIN_POOLED_SEEDS` seeds its interval is over the
 seeds (rule v8); one run's ratio is a point, shown but not counted (v9). Latency: the rounds timed in turn with
 the CNN in chapter 03, and the framework's per-call floor timed in the same rounds.
 """
 
 from __future__ import annotations
 
+from helpers.stats.intervals import CI_LEVEL, MIN_POOLED_SEEDS, t_interval
 from helpers.summary.decisions import DECISION_LEVEL
-from helpers.summary.intervals import CI_LEVEL, MIN_POOLED_SEEDS, t_interval
 
 __all__ = [
     "training_check",
@@ -36,8 +36,8 @@ def measured(entry, *key):
 
 def throughput_interval(mlp_entry, cnn_entry, level):
     """The RP-MLP's per-epoch training throughput over the CNN's with its Welch interval
-    (:func:`helpers.nets.cost.throughput_ratio`; rule versions 5-7), or None."""
-    from helpers.nets.cost import throughput_ratio
+    (:func:`helpers.stats.ratios.throughput_ratio`; rule versions 5-7), or None."""
+    from helpers.stats.ratios import throughput_ratio
 
     try:
         return throughput_ratio(
@@ -52,7 +52,7 @@ def throughput_interval(mlp_entry, cnn_entry, level):
 
 
 def _over_seeds(entries, level):
-    from helpers.nets.cost import time_to_model_ratio
+    from helpers.stats.ratios import time_to_model_ratio
 
     try:
         return time_to_model_ratio(
@@ -165,7 +165,7 @@ def latency_ratio(turn, level):
     """The per-image speed-up at one batch size, from the rounds timed in turn: at
     ``level`` when the round times are recorded, else the recorded interval (at
     CI_LEVEL, wider), or None."""
-    from helpers.nets.cost import latency_ratio as from_rounds
+    from helpers.stats.ratios import latency_ratio as from_rounds
 
     if not isinstance(turn, dict):
         return None

@@ -15,9 +15,9 @@ import math
 import statistics
 from pathlib import Path
 
+from helpers.stats.intervals import corrected_sizes, fold_interval, paired_sizes
 from helpers.summary.cnn_vs_mlp import C2_MAX_SLIGHT_GAP, C2_MIN_CLEAR_GAP
 from helpers.summary.decisions import DECISION_LEVEL
-from helpers.summary.intervals import corrected_sizes, fold_interval, paired_sizes
 from helpers.summary.verdicts import conclusion_verdicts
 
 __all__ = [

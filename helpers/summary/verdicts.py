@@ -6,6 +6,13 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from helpers.stats.intervals import (
+    CI_LEVEL,
+    MIN_POOLED_SEEDS,
+    corrected_sizes,
+    fold_interval,
+    gap_difference_test,
+)
 from helpers.summary import study
 from helpers.summary.cnn_vs_mlp import (
     C2_MAX_SLIGHT_GAP,
@@ -19,13 +26,6 @@ from helpers.summary.cnn_vs_mlp import (
 )
 from helpers.summary.cnn_vs_mlp_versions import claim_2_versions, claim_3_versions
 from helpers.summary.decisions import DECISION_LEVEL, INTERVAL_SPAN
-from helpers.summary.intervals import (
-    CI_LEVEL,
-    MIN_POOLED_SEEDS,
-    corrected_sizes,
-    fold_interval,
-    gap_difference_test,
-)
 from helpers.summary.ledger import versions_of
 from helpers.summary.reconstruction_claim import (
     C1_MIN_DROP_RATIO,

@@ -1,4 +1,7 @@
-"""Intervals for cross-validated accuracies and their gaps (the summary's verdicts).
+"""Intervals for cross-validated accuracies, their gaps, and means over seed runs.
+
+The summary's verdicts and effect tables judge on them; chapters 02-04 report
+:func:`fold_interval` beside their CV means.
 
 Every interval uses the Nadeau-Bengio corrected variance of a CV mean,
 (1/k + n_val/n_train) s^2 (Nadeau & Bengio, "Inference for the generalization
@@ -82,7 +85,7 @@ def gap_difference_test(first, second, first_sizes, second_sizes, level=CI_LEVEL
     """
     from scipy import stats
 
-    from helpers.nets.projection import ZERO_SPREAD, moment_t_test, welch_df
+    from helpers.stats.significance import ZERO_SPREAD, moment_t_test, welch_df
 
     parts = []
     for test, (n_train, n_val) in ((first, first_sizes), (second, second_sizes)):
