@@ -5,17 +5,31 @@ notebooks, the report, imported archives) goes through :func:`atomic_path`:
 the content is written to a uniquely named temporary file beside the target
 and renamed over it only when complete. Unique names keep two runs that write
 the same target from corrupting each other; the rename is atomic on POSIX.
+While it is written, a temporary file is held under an exclusive ``flock``, so
+:func:`remove_abandoned` can tell one a live writer holds (a hand run beside a
+render) from one an interrupted run left behind (its lock died with it).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_json"]
+__all__ = [
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_json",
+    "is_temporary",
+    "remove_abandoned",
+]
+
+# Every temporary name atomic_path makes: ``.<stem>.<random>.tmp<suffix>``.
+TEMPORARY_GLOB = ".*.tmp*"
 
 
 @contextmanager
@@ -42,7 +56,8 @@ def atomic_path(target, suffix=None, mode=0o644):
     target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix if suffix is None else suffix
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{suffix}")
-    os.close(fd)
+    # Held until the rename: the mark of a live writer (the kernel drops it if killed).
+    fcntl.flock(fd, fcntl.LOCK_EX)
     tmp = Path(tmp)
     try:
         yield tmp
@@ -50,6 +65,7 @@ def atomic_path(target, suffix=None, mode=0o644):
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def atomic_write_bytes(target, data, mode=0o644):
@@ -68,3 +84,43 @@ def atomic_write_json(target, payload, *, indent=None, allow_nan=False, mode=0o6
     """Write ``payload`` as JSON to ``target`` atomically (strict JSON unless ``allow_nan``)."""
     text = json.dumps(payload, indent=indent, allow_nan=allow_nan)
     return atomic_write_text(target, text, mode=mode)
+
+
+def is_temporary(path):
+    """Whether ``path`` has a name :func:`atomic_path` gives its temporary files."""
+    name = Path(path).name
+    return name.startswith(".") and ".tmp" in name
+
+
+def _held(path):
+    """Whether a live :func:`atomic_path` writer holds ``path``."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # gone already (its writer renamed it)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return False
+
+
+def remove_abandoned(folder):
+    """Remove the temporary files of interrupted writers anywhere under ``folder``.
+
+    A temporary file that a live writer holds (:func:`atomic_path`'s lock) is
+    kept; so is any file whose name :func:`atomic_path` does not make.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    removed = []
+    for path in sorted(Path(folder).rglob(TEMPORARY_GLOB)):
+        if path.is_file() and not path.is_symlink() and is_temporary(path) and not _held(path):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

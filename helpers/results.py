@@ -19,7 +19,15 @@ import numpy as np
 
 from helpers.files import atomic_write_json
 
-__all__ = ["record_results", "read_results", "results_dir", "default_output_dir", "to_jsonable"]
+__all__ = [
+    "record_results",
+    "read_results",
+    "results_dir",
+    "default_output_dir",
+    "to_jsonable",
+    "DamagedResults",
+    "rerun_command",
+]
 
 OUTPUT_DIR_ENV = "REPORT_OUTPUT_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -92,12 +100,72 @@ def record_results(name, results, output_dir):
     return target
 
 
+class DamagedResults(ValueError):
+    """A results file that is not the JSON object a chapter records: names the file
+    and the command that writes it again."""
+
+
+def _chapter_recording(name):
+    """The notebook stem whose ``metadata.report.records`` lists ``name`` (None: none)."""
+    for notebook in sorted((PROJECT_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        try:
+            meta = json.loads(notebook.read_text()).get("metadata", {}).get("report", {})
+        except (OSError, ValueError):
+            continue
+        if name in meta.get("records", []):
+            return notebook.stem
+    return None
+
+
+def _profile_of(output_dir):
+    """The profile a folder's other results ran with (its ``_run``), else the folder's
+    name when it is ``reports/<profile>``, else None."""
+    for path in sorted(results_dir(output_dir).glob("[!.]*.json")):
+        try:
+            profile = json.loads(path.read_text())["_run"]["parameters"]["profile"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(profile, str):
+            return profile
+    folder = Path(output_dir).resolve()
+    return folder.name if folder.parent == PROJECT_ROOT / "reports" else None
+
+
+def rerun_command(output_dir, name):
+    """The ``render.sh`` command that records results ``name`` in ``output_dir`` again."""
+    chapter = _chapter_recording(name) or "NOTEBOOK"
+    profile = _profile_of(output_dir) or "PROFILE"
+    folder = Path(output_dir).resolve()
+    where = "" if folder == PROJECT_ROOT / "reports" / profile else f" --output-dir {folder}"
+    return f"./render.sh --profile {profile}{where} --only {chapter}"
+
+
+def _load(path, output_dir):
+    """One results file's payload, or :class:`DamagedResults` (one line: file and fix)."""
+    try:
+        payload = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        problem = f"not valid JSON ({str(exc).splitlines()[0][:80]})"
+    else:
+        if isinstance(payload, dict):
+            return payload
+        problem = f"a JSON {type(payload).__name__}, not the object a chapter records"
+    raise DamagedResults(
+        f"results file {path} is damaged: {problem}; re-run the chapter that records it: "
+        f"{rerun_command(output_dir, path.stem)}"
+    )
+
+
 def read_results(output_dir, name=None):
     """Read recorded results.
 
     Returns the dict of one result set when ``name`` is given (raising
     ``FileNotFoundError`` naming the notebook to run when it is missing),
-    else a dict of every result set found, keyed by name.
+    else a dict of every result set found, keyed by name. Only names a chapter
+    records are read: never a temporary file (``.<name>.<id>.tmp.json``) that an
+    interrupted writer left. A file that is not a JSON object raises
+    :class:`DamagedResults`, naming the file and the ``render.sh`` command that
+    records it again.
     """
     directory = results_dir(output_dir)
     if name is not None:
@@ -107,5 +175,7 @@ def read_results(output_dir, name=None):
                 f"no recorded results {name!r} in {directory}; run the notebook that "
                 f"records them first (./render.sh runs them all)"
             )
-        return json.loads(path.read_text())
-    return {p.stem: json.loads(p.read_text()) for p in sorted(directory.glob("*.json"))}
+        return _load(path, output_dir)
+    # record_results refuses names starting with "."; temporary files all do.
+    paths = sorted(p for p in directory.glob("[!.]*.json") if p.is_file())
+    return {p.stem: _load(p, output_dir) for p in paths}

@@ -358,21 +358,31 @@ def test_seed_spread_script_stops_in_seconds(data_env, tmp_path):
 
 
 def test_leftovers_of_an_interrupted_render_are_removed(fake_execution, data_env, tmp_path, capsys):
+    from helpers.files import atomic_path
+
     out = tmp_path / "out"
-    (out / "executed").mkdir(parents=True)
     left = [
         out / "executed" / ".00_datasets.k3j2.tmp.ipynb",
         out / "executed" / ".00_datasets.stamp.x1.tmp.json",
         out / ".report.a8f.tmp.html",
+        out / "results" / ".cnn.abcd1234.tmp.json",
+        out / "models" / ".cnn_fashion_mnist.q9.tmp.keras",
+        out / "cache" / "cnn" / ".fold_0.77.tmp.json",
     ]
     for path in left:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("partial")
-    kept = out / "results" / ".cnn.zz.tmp.json"  # may belong to a live hand run
-    kept.parent.mkdir()
+    kept = out / "results" / "cnn.json"
     kept.write_text("{}")
-    assert cli.main(["--profile", "quick", "--output-dir", str(out), "--dry-run"]) == 0
+    # A hand run writing beside the render: its temporary file is held, so it stays.
+    with atomic_path(out / "results" / "datasets.json") as live:
+        live.write_text("{}")
+        assert cli.main(["--profile", "quick", "--output-dir", str(out), "--dry-run"]) == 0
+        assert live.exists()
     assert not any(p.exists() for p in left) and kept.exists()
-    assert "removed .report.a8f.tmp.html, left by an interrupted render" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "removed .report.a8f.tmp.html, left by an interrupted run" in err
+    assert "removed models/.cnn_fashion_mnist.q9.tmp.keras, left by an interrupted run" in err
 
 
 # --- 5. The kernel is this checkout's -----------------------------------------------------

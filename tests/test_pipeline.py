@@ -214,6 +214,33 @@ def test_parallel_run_keeps_good_results_and_skips_dependents_of_failures(tmp_pa
 
 
 @pytest.mark.slow
+def test_a_killed_kernel_is_reported_like_a_failed_cell(tmp_path):
+    """An out-of-memory kill of the kernel (SIGKILL) mid-chapter: the notebook is named
+    with its last lines, the partial copy kept, the previous copy untouched, and the
+    message says a re-run resumes; no DeadKernelError traceback escapes."""
+    src = tmp_path / "src"
+    src.mkdir()
+    body = "import os, sys\nprint('fold 1/3 done', file=sys.stderr, flush=True)\nos.kill(os.getpid(), 9)"
+    nb = _tiny_notebook(src / "02_dies.ipynb", body)
+    out = tmp_path / "out"
+    previous = out / "executed" / "02_dies.ipynb"
+    previous.parent.mkdir(parents=True)
+    previous.write_text("the last good copy")
+    summary, failures = execution.run_notebooks({nb: {"value": 1}}, out, force=True)
+    assert [status for _, status, _ in summary] == ["FAILED"]
+    (failure,) = failures
+    message = str(failure)
+    assert isinstance(failure, execution.NotebookFailed)
+    assert message.startswith("02_dies.ipynb: its kernel died in cell 2 of the executed copy")
+    assert "out of memory" in message and "\n    fold 1/3 done\n" in message
+    assert "resumes at the cached folds" in message
+    assert previous.read_text() == "the last good copy"
+    kept = out / "executed" / "02_dies.failed.ipynb"
+    assert str(kept) in message and nbformat.read(kept, 4).cells
+    assert not list((out / "executed").glob(".*.tmp*"))
+
+
+@pytest.mark.slow
 def test_kernel_runs_in_the_pipelines_python_not_the_registered_kernelspec(tmp_path, monkeypatch):
     """Two environments rendering at once (TensorFlow and JAX) must not share a kernel:
     the kernel is this Python, even when no kernelspec named KERNEL_NAME is registered."""

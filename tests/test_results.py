@@ -94,3 +94,25 @@ def test_phase_needs_a_name():
     with pytest.raises(ValueError, match="phase name"):
         with phase(""):
             pass
+
+
+def test_a_temporary_file_an_interrupted_writer_left_is_never_read(tmp_path):
+    record_results("cnn", {"v": 1}, tmp_path)
+    (tmp_path / "results" / ".cnn.abcd1234.tmp.json").write_text('{"trunc')
+    assert set(read_results(tmp_path)) == {"cnn"}
+
+
+def test_a_damaged_results_file_names_itself_and_the_chapter_to_rerun(tmp_path):
+    from helpers.results import DamagedResults
+
+    (tmp_path / "results").mkdir()
+    run = {"_run": {"parameters": {"profile": "quick"}}}
+    (tmp_path / "results" / "datasets.json").write_text(json.dumps(run))
+    (tmp_path / "results" / "cnn.json").write_text('{"datasets": {"fash')
+    command = f"./render.sh --profile quick --output-dir {tmp_path.resolve()} --only 02_cnn"
+    for read in (lambda: read_results(tmp_path), lambda: read_results(tmp_path, "cnn")):
+        with pytest.raises(DamagedResults) as caught:
+            read()
+        message = str(caught.value)
+        assert "\n" not in message
+        assert str(tmp_path / "results" / "cnn.json") in message and message.endswith(command)

@@ -149,3 +149,15 @@ def test_main_curves_and_the_html_page_overlay_both_runs():
     assert page == to_html(
         diff_runs(first, second), (curves, main_curves(second)), labels=("run A", "run B")
     )  # no date stamped in the figures: the same runs give the same page
+
+
+def test_a_damaged_results_file_is_one_line_naming_it_and_the_fix(tmp_path, capsys):
+    for name in ("a", "b"):
+        (tmp_path / name / "results").mkdir(parents=True)
+        (tmp_path / name / "results" / "cnn.json").write_text(json.dumps(_cnn()))
+    (tmp_path / "b" / "results" / "cnn.json").write_text('{"datasets": {"fash')
+    assert main([str(tmp_path / "a"), str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"{tmp_path / 'b' / 'results' / 'cnn.json'} is damaged" in err
+    assert "--only 02_cnn" in err

@@ -157,7 +157,9 @@ def main(argv=None):
         kernel_environment()
         with output_lock(output_dir):
             for path in remove_leftovers(output_dir):
-                _console(f"[render] removed {path.name}, left by an interrupted render")
+                _console(
+                    f"[render] removed {path.relative_to(output_dir)}, left by an interrupted run"
+                )
             _, failures = run_notebooks(
                 per_notebook,
                 output_dir,

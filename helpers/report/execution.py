@@ -10,6 +10,7 @@ name; its stdout and displays go to the report only.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import fcntl
 import json
@@ -21,7 +22,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from helpers.files import atomic_path, atomic_write_json
+from helpers.files import atomic_path, atomic_write_json, remove_abandoned
+from helpers.report.failures import cell_failure, dead_kernel, last_started_cell
 from helpers.report.profiles import PROJECT_ROOT, PipelineError, declared_parameters
 from helpers.report.staleness import (
     FileHashes,
@@ -70,11 +72,13 @@ KNOWN_NOISE = re.compile(
 
 class _PrefixedStream:
     """The kernel's stderr: every line to a log file, and to the console as
-    ``[<notebook>] line`` unless it is known start-up noise."""
+    ``[<notebook>] line`` unless it is known start-up noise; the last lines shown are
+    kept for a failure report."""
 
-    def __init__(self, prefix, log_path):
+    def __init__(self, prefix, log_path, keep=5):
         self.prefix, self.pending = prefix, ""
         self.log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in flush)
+        self.last = collections.deque(maxlen=keep)
 
     def write(self, text):
         self.pending += text
@@ -87,6 +91,7 @@ class _PrefixedStream:
             return
         self.log.write(line + "\n")
         if not KNOWN_NOISE.search(line):
+            self.last.append(line)
             sys.stderr.write(f"[{self.prefix}] {line}\n")
             sys.stderr.flush()
 
@@ -183,10 +188,12 @@ def execute_notebook(notebook, executed, parameters, reason=None):
     """Run one notebook with papermill; return wall seconds (``reason``: why it runs,
     recorded in its results' provenance).
 
-    On failure the partial notebook is kept as ``<stem>.failed.ipynb`` and
-    :class:`NotebookFailed` names the cell that raised.
+    On failure (a cell raised, or the kernel died: an out-of-memory kill) the partial
+    notebook is kept as ``<stem>.failed.ipynb`` and :class:`NotebookFailed` says what
+    happened where.
     """
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     failed = executed.with_name(f"{executed.stem}.failed.ipynb")
@@ -212,13 +219,14 @@ def execute_notebook(notebook, executed, parameters, reason=None):
         except PapermillExecutionError as exc:
             stream.flush()
             os.replace(tmp, failed)
-            first_line = (exc.source or "").strip().splitlines()[:1]
+            raise NotebookFailed(cell_failure(notebook, exc, failed, log_path)) from exc
+        except DeadKernelError as exc:
+            stream.flush()
+            cell = last_started_cell(tmp)
+            if tmp.is_file() and tmp.stat().st_size:  # papermill saves what ran
+                os.replace(tmp, failed)
             raise NotebookFailed(
-                f"{notebook.name} failed in cell {exc.cell_index} of the executed copy "
-                f"(execution count {exc.exec_count}"
-                f"{', ' + first_line[0][:60] if first_line else ''}): {exc.ename}: {exc.evalue}\n"
-                f"The partly executed notebook, with the traceback: {failed}; the kernel's "
-                f"log: {log_path}"
+                dead_kernel(notebook, cell, stream.last, failed, log_path)
             ) from exc
         stream.flush()
     failed.unlink(missing_ok=True)
@@ -415,19 +423,12 @@ def _record(outcome, reason, summary, failures, failed, on_progress):
 
 
 def remove_leftovers(output_dir):
-    """Remove temporary files that interrupted renders of ``output_dir`` left behind.
+    """Remove temporary files that interrupted runs left anywhere in ``output_dir``.
 
-    Call it holding the folder's lock (:func:`output_lock`): only a render writes
-    these files (executed notebooks, their stamps, the report pair), so none is
-    held by a live process then. Returns the paths removed.
+    Call it holding the folder's lock (:func:`output_lock`): then no render writes
+    there, and a hand run's live temporary file is kept by its writer's lock
+    (:func:`helpers.files.remove_abandoned`). Executed notebooks, stamps, results,
+    cached folds, models and the report pair: none is ever read under a temporary
+    name, and none outlives the next render. Returns the paths removed.
     """
-    output_dir = Path(output_dir)
-    candidates = list((output_dir / "executed").glob(".*.tmp*")) + list(
-        output_dir.glob(".report.*.tmp*")
-    )
-    removed = []
-    for path in candidates:
-        if path.is_file():
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
+    return remove_abandoned(output_dir)

@@ -306,7 +306,7 @@ def to_html(diff, curves=({}, {}), labels=("first", "second")):
 
 
 def main(argv=None):
-    from helpers.results import read_results
+    from helpers.results import DamagedResults, read_results
 
     parser = argparse.ArgumentParser(
         prog="python -m helpers.report.run_diff",
@@ -335,7 +335,11 @@ def main(argv=None):
                 f"{folder} has no results/ folder: give two output folders of render.sh "
                 "(e.g. reports/quick reports/study)"
             )
-        runs.append(read_results(folder))
+        try:
+            runs.append(read_results(folder))
+        except DamagedResults as exc:  # one line: the file and the command that redoes it
+            print(f"run_diff: error: {exc}", file=sys.stderr)
+            return 2
     try:
         diff = diff_runs(*runs, rtol=args.rtol, show_all=args.all)
     except ValueError as exc:
