@@ -1,10 +1,19 @@
 """The ledger of the verdict rules: every version of each rule, when it changed and why,
-and whether results had been seen when it was written; and where each margin comes from.
+whether results had been seen when it was written, where each margin comes from, and
+the fingerprint of the code that evaluates each version.
 
-A rule constant that changes without a new entry here fails
-``tests/test_summary_rules.py`` (the latest entry of each claim records the
-constants it was stated with). The report prints this ledger and each verdict
-under every version whose inputs are still recorded.
+Tamper-evident: each version records :func:`helpers.summary.judge_source.judge_fingerprint`
+of its judge (the functions and constants it runs). ``tests/test_summary_rules.py``
+fails when a judge's code changes without a new version here or a
+:class:`SourceChange` saying what changed and why, and when a rule constant changes
+without a new entry. A version rewritten in place under one number was split after the
+fact (claim 1 v5a-c, claim 3 v7a-b): the code of those not kept was evaluated once
+from its own commit and its outcome recorded. The words the report uses for a rule's
+timing ("post hoc") and a verdict's standing ("exploratory", "pre-registered",
+"confirmatory") are defined here and nowhere else.
+
+Length: a record of every rule version with its reasons; split by claim it would
+scatter the history a reader compares side by side.
 """
 
 from __future__ import annotations
@@ -13,6 +22,11 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "RuleVersion",
+    "SourceChange",
+    "SOURCE_CHANGES",
+    "source_history",
+    "recorded_hash",
+    "changed_judges",
     "LEDGER",
     "margin_sources",
     "versions_of",
@@ -22,7 +36,26 @@ __all__ = [
 ]
 
 SEEN = "yes"
+UNSEEN = "no"
 NOT_RECORDED = "not recorded"
+# The only place these words are written: the report and the tests take them from here.
+POST_HOC = "post hoc"
+TIMING_WORDS = {
+    SEEN: POST_HOC,
+    UNSEEN: "stated before results",
+    NOT_RECORDED: "results seen: not recorded",
+}
+EXPLORATORY = "exploratory"
+CONFIRMATORY = "confirmatory"
+PREREGISTERED = "pre-registered"
+
+# The code that evaluates each version today (helpers.summary.judge_source hashes it).
+_C1_PAST = ("helpers.summary.reconstruction_claim_versions.claim_1_versions",)
+_C1_NOW = ("helpers.summary.reconstruction_claim.judge_claim_1",)
+_C2_PAST = ("helpers.summary.cnn_vs_mlp_versions.claim_2_versions",)
+_C2_NOW = ("helpers.summary.cnn_vs_mlp.judge_claim_2",)
+_C3_PAST = ("helpers.summary.cnn_vs_mlp_versions.claim_3_versions",)
+_C3_NOW = ("helpers.summary.cnn_vs_mlp.judge_claim_3",)
 
 
 @dataclass(frozen=True)
@@ -41,10 +74,24 @@ class RuleVersion:
     change: str
     results_seen: str
     constants: dict = field(default_factory=dict)
+    revision: str = ""
+    judge: tuple = ()
+    source_hash: str | None = None
+    recorded_outcome: str | None = None
 
     @property
     def post_hoc(self):
         return self.results_seen == SEEN
+
+    @property
+    def label(self):
+        """``"5"``, or ``"5b"`` for the second of a version rewritten in place."""
+        return f"{self.version}{self.revision}"
+
+    @property
+    def timing(self):
+        """When it was written relative to the results, in the ledger's words."""
+        return TIMING_WORDS[self.results_seen]
 
 
 LEDGER = (
@@ -56,6 +103,8 @@ LEDGER = (
         "First stated with the summary chapter: the synthetic smooth image's MSE falls more "
         "over M and ends lower than the synthetic textured image's (point estimates).",
         NOT_RECORDED,
+        judge=_C1_PAST,
+        source_hash="3447c92c5304fbc6",
     ),
     RuleVersion(
         1,
@@ -63,8 +112,9 @@ LEDGER = (
         "2026-11-27",
         "c9323ca",
         "Judged on real images (photographs against textures, chosen by eye) with factors "
-        "2x on the drop and on the floor (geometric means). Renders of the v1 rule existed.",
-        NOT_RECORDED,
+        "2x on the drop and on the floor (geometric means). Renders of the v1 rule existed "
+        "(marked 'yes' on 2026-12-06; it read 'not recorded' before).",
+        SEEN,
     ),
     RuleVersion(
         1,
@@ -74,6 +124,8 @@ LEDGER = (
         "Images grouped by a measurement (variance outside the best DCT terms), relative "
         "MSE, every image left out in turn; supported / mixed / not supported.",
         SEEN,
+        judge=_C1_PAST,
+        source_hash="3447c92c5304fbc6",
     ),
     RuleVersion(
         1,
@@ -85,12 +137,60 @@ LEDGER = (
         "failed half contradicts the claim. Flip thresholds from the leave-one-out range.",
         SEEN,
         {"C1_MIN_DROP_RATIO": 2.0, "C1_MIN_FLOOR_RATIO": 2.0, "C1_SE_MARGIN": 2.0},
+        judge=_C1_PAST,
+        source_hash="3447c92c5304fbc6",
     ),
     RuleVersion(
         1,
         5,
         "2026-12-04",
-        "issue 22",
+        "3a1aa97",
+        "Real images (at least 5) split at their median roughness (RMS pixel difference over "
+        "the standard deviation, chosen after results had been seen) instead of the share "
+        "outside the best 150 DCT terms, which restated the floor at M = 600 = 4 x 150; each "
+        "half also needs its images to beat the constant image at the largest M by 2 SE over "
+        "the draws. Rewritten in place twice under the same number (split into v5a-c on "
+        "2026-12-06). Its code is not kept: evaluated once, by its own commit, on the study "
+        "render's verdict-1 inputs pinned in tests/test_summary.py.",
+        SEEN,
+        {
+            "C1_MIN_DROP_RATIO": 2.0,
+            "C1_MIN_FLOOR_RATIO": 2.0,
+            "C1_SE_MARGIN": 2.0,
+            "C1_MIN_REAL_IMAGES": 5,
+        },
+        revision="a",
+        source_hash="50124fecedf8eb7e",
+        recorded_outcome="contradicted (gravel's relative MSE at M = 600 above 1: 'rougher "
+        "images recovered' fails)",
+    ),
+    RuleVersion(
+        1,
+        5,
+        "2026-12-04",
+        "19bebea",
+        "v5a after a referee's review: per-image checks on one-sided 90% t margins over the "
+        "draws, failing only when no single image decides them; the rougher images' error "
+        "must fall; their not beating the constant image leaves their half at most "
+        "inconclusive. Code not kept: evaluated once, by its own commit, on the same pinned "
+        "inputs.",
+        SEEN,
+        {
+            "C1_MIN_DROP_RATIO": 2.0,
+            "C1_MIN_FLOOR_RATIO": 2.0,
+            "C1_SE_MARGIN": 2.0,
+            "C1_MIN_REAL_IMAGES": 5,
+            "DECISION_LEVEL": 0.90,
+        },
+        revision="b",
+        source_hash="b782ce5d02715910",
+        recorded_outcome="inconclusive",
+    ),
+    RuleVersion(
+        1,
+        5,
+        "2026-12-04",
+        "b23b204",
         "Real images (at least 5) split at their median roughness (RMS pixel difference "
         "over the standard deviation, a moment of the DCT spectrum, chosen after results "
         "had been seen) instead of the share outside the best 150 DCT terms, which "
@@ -109,7 +209,11 @@ LEDGER = (
             "C1_SE_MARGIN": 2.0,
             "C1_MIN_REAL_IMAGES": 5,
             "DECISION_LEVEL": 0.90,
+            "ZERO_WIDTH": 1e-12,
         },
+        revision="c",
+        judge=_C1_NOW,
+        source_hash="9f004aad64ed9b8c",
     ),
     RuleVersion(
         2,
@@ -119,6 +223,8 @@ LEDGER = (
         "First stated with the summary chapter: CIFAR-10's CV gap positive and at least twice "
         "Fashion-MNIST's; Fashion-MNIST's between 0 and 0.05 (point estimates).",
         NOT_RECORDED,
+        judge=_C2_PAST,
+        source_hash="6b855743237892e8",
     ),
     RuleVersion(
         2,
@@ -128,8 +234,10 @@ LEDGER = (
         "Significance-gated: CIFAR-10's gap significantly positive and at least 0.05; "
         "Fashion-MNIST's at most 0.05, not significantly negative, significantly smaller than "
         "CIFAR-10's (point sizes, tests at 5%). Its commit calls it pre-stated; renders of "
-        "the v1 rule existed.",
-        NOT_RECORDED,
+        "the v1 rule existed (marked 'yes' on 2026-12-06; it read 'not recorded' before).",
+        SEEN,
+        judge=_C2_PAST,
+        source_hash="6b855743237892e8",
     ),
     RuleVersion(
         2,
@@ -139,6 +247,8 @@ LEDGER = (
         "Sizes judged by 95% intervals instead of point estimates (after a referee's review "
         "of study renders; under v2 the 0.043 Fashion-MNIST gap passed).",
         SEEN,
+        judge=_C2_PAST,
+        source_hash="6b855743237892e8",
     ),
     RuleVersion(
         2,
@@ -151,6 +261,8 @@ LEDGER = (
         "seed runs exist; flip thresholds printed.",
         SEEN,
         {"C2_MIN_CLEAR_GAP": 0.05, "C2_MAX_SLIGHT_GAP": 0.05, "DECISION_LEVEL": 0.90},
+        judge=_C2_PAST,
+        source_hash="6b855743237892e8",
     ),
     RuleVersion(
         2,
@@ -163,6 +275,8 @@ LEDGER = (
         "on this run; v5 on the seeds pooled, when they are).",
         SEEN,
         {"C2_MIN_CLEAR_GAP": 0.05, "C2_MAX_SLIGHT_GAP": 0.05, "DECISION_LEVEL": 0.90},
+        judge=_C2_PAST,
+        source_hash="6b855743237892e8",
     ),
     RuleVersion(
         2,
@@ -186,7 +300,15 @@ LEDGER = (
         "cites the Fashion-MNIST check. More seeds could decide it, but how many must be "
         "fixed before their results are read.",
         SEEN,
-        {"C2_MIN_CLEAR_GAP": 0.05, "C2_MAX_SLIGHT_GAP": 0.05, "DECISION_LEVEL": 0.90},
+        {
+            "C2_MIN_CLEAR_GAP": 0.05,
+            "C2_MAX_SLIGHT_GAP": 0.05,
+            "DECISION_LEVEL": 0.90,
+            "MIN_POOLED_SEEDS": 3,
+            "ZERO_WIDTH": 1e-12,
+        },
+        judge=_C2_NOW,
+        source_hash="21e9b7a4b3198cd2",
     ),
     RuleVersion(
         3,
@@ -196,6 +318,8 @@ LEDGER = (
         "First stated with the summary chapter: at least 10x fewer FLOPs per image and at "
         "most 0.05 lower test accuracy (point estimates).",
         NOT_RECORDED,
+        judge=_C3_PAST,
+        source_hash="2b6dbafcfdb2607d",
     ),
     RuleVersion(
         3,
@@ -204,8 +328,11 @@ LEDGER = (
         "2e80698",
         "Measured cost instead of FLOPs: at least 2x the training images per second and 2x "
         "faster per image at batches 1 and 256 (each chapter's own medians); at most 0.05 "
-        "lower test accuracy.",
-        NOT_RECORDED,
+        "lower test accuracy. Stated in the same commit as verdict 2's v2, when renders of "
+        "the v1 rules existed (marked 'yes' on 2026-12-06; it read 'not recorded' before).",
+        SEEN,
+        judge=_C3_PAST,
+        source_hash="2b6dbafcfdb2607d",
     ),
     RuleVersion(
         3,
@@ -214,6 +341,8 @@ LEDGER = (
         "16aeb70",
         "Accuracy judged on the 95% interval of the CV gap instead of one test score.",
         SEEN,
+        judge=_C3_PAST,
+        source_hash="2b6dbafcfdb2607d",
     ),
     RuleVersion(
         3,
@@ -224,6 +353,8 @@ LEDGER = (
         "the CNN's fastest, and 95% intervals of the latency timed in turn with the CNN, "
         "after a study render met the point rule at 2.2x against 2x.",
         SEEN,
+        judge=_C3_PAST,
+        source_hash="2b6dbafcfdb2607d",
     ),
     RuleVersion(
         3,
@@ -233,6 +364,8 @@ LEDGER = (
         "Training cost judged on a 95% Welch interval of the per-epoch throughputs instead "
         "of the slowest/fastest epoch bound, after a referee's review.",
         SEEN,
+        judge=_C3_PAST,
+        source_hash="2b6dbafcfdb2607d",
     ),
     RuleVersion(
         3,
@@ -243,12 +376,29 @@ LEDGER = (
         "verdict 2's Fashion-MNIST margin instead of testing the same gap again.",
         SEEN,
         {"C3_MIN_SPEEDUP": 2.0, "DECISION_LEVEL": 0.90},
+        judge=_C3_PAST,
+        source_hash="2b6dbafcfdb2607d",
     ),
     RuleVersion(
         3,
         7,
         "2026-12-04",
-        "issue 22",
+        "82169f5",
+        "Latency judged only where the model's work sets it: a batch size where the "
+        "framework's per-call floor (one Dense layer on the pixels) takes more than half of "
+        "the RP-MLP's time is inconclusive. Rewritten in place under the same number by "
+        "b2cf7a3 (split into v7a-b on 2026-12-06). Its code is not kept, and the study "
+        "render's verdict-3 inputs are not kept in the repository: not re-evaluated.",
+        SEEN,
+        {"C3_MIN_SPEEDUP": 2.0, "C3_MAX_FLOOR_SHARE": 0.5, "DECISION_LEVEL": 0.90},
+        revision="a",
+        source_hash="bb81f90458121448",
+    ),
+    RuleVersion(
+        3,
+        7,
+        "2026-12-04",
+        "b2cf7a3",
         "Latency counted only where the model's work sets it: a latency check that does "
         "not hold is shown but not counted where the framework's per-call floor (a "
         "one-layer model on the RP-MLP's input, timed in the same rounds) takes more than "
@@ -261,6 +411,9 @@ LEDGER = (
         "(batch 256: 9.6x).",
         SEEN,
         {"C3_MIN_SPEEDUP": 2.0, "C3_MAX_FLOOR_SHARE": 0.5, "DECISION_LEVEL": 0.90},
+        revision="b",
+        judge=_C3_PAST,
+        source_hash="35ec4ada16b3e0cd",
     ),
     RuleVersion(
         3,
@@ -280,6 +433,8 @@ LEDGER = (
         "changed, in 64babf4.",
         SEEN,
         {"C3_MIN_SPEEDUP": 2.0, "C3_MAX_FLOOR_SHARE": 0.5, "DECISION_LEVEL": 0.90},
+        judge=_C3_PAST,
+        source_hash="d4309efa4350ea18",
     ),
     RuleVersion(
         3,
@@ -296,9 +451,127 @@ LEDGER = (
         "7.18-7.58x and 8.05-8.48x, which do not all overlap: it under-covers. On three "
         "seeds v9 reads as v8.",
         SEEN,
-        {"C3_MIN_SPEEDUP": 2.0, "C3_MAX_FLOOR_SHARE": 0.5, "DECISION_LEVEL": 0.90},
+        {
+            "C3_MIN_SPEEDUP": 2.0,
+            "C3_MAX_FLOOR_SHARE": 0.5,
+            "DECISION_LEVEL": 0.90,
+            "MIN_POOLED_SEEDS": 3,
+            "ZERO_WIDTH": 1e-12,
+            "C3_DATASET": "fashion_mnist",
+            "C3_LATENCY_BATCHES": ("1", "256"),
+        },
+        judge=_C3_NOW,
+        source_hash="d62fa4136d430cfd",
     ),
 )
+
+
+@dataclass(frozen=True)
+class SourceChange:
+    """A change of the code that evaluates a ledger version, after the version was
+    stated: what the fingerprint became, and why (a new rule is a new version, not this).
+
+    ``label``: the version's :attr:`RuleVersion.label`; ``source_hash`` the
+    :func:`helpers.summary.judge_source.judge_fingerprint` after the change.
+    """
+
+    claim: int
+    label: str
+    date: str
+    commit: str
+    source_hash: str
+    note: str
+
+
+# Fingerprints recomputed from git history on 2026-12-06 (each commit's own code).
+SOURCE_CHANGES = (
+    SourceChange(
+        1,
+        "5c",
+        "2026-12-04",
+        "212d72e, b7c6c95",
+        "271a0d37c59b8bf0",
+        "v4's curve statistics read from v5's _ends (bit-identical values); the evidence "
+        "in shorter sentences. The pinned study inputs give inconclusive before and after.",
+    ),
+    SourceChange(
+        2,
+        "6",
+        "2026-12-05",
+        "5a37a95",
+        "96d9609a17a0c3ef",
+        "Changed in place after results had been seen: a seed whose folds did not vary "
+        "leaves a pooled check undecided instead of falling back to v5's interval.",
+    ),
+    SourceChange(
+        2,
+        "6",
+        "2026-12-05",
+        "79a6517, 7eb4311",
+        "38cb7ae064c430cd",
+        "Refactors: shared helpers for the seeds' list and the Nadeau-Bengio variance "
+        "(the same arithmetic in the same order, so the same floats).",
+    ),
+    SourceChange(
+        3,
+        "7b",
+        "2026-12-06",
+        "working tree",
+        "2b6dbafcfdb2607d",
+        "Evaluated today by claim_3_versions, which calls judge_claim_3 with version=7 "
+        "(the v9 code with v7's branches), not b2cf7a3's own code.",
+    ),
+    SourceChange(
+        3,
+        "8",
+        "2026-12-06",
+        "working tree",
+        "2b6dbafcfdb2607d",
+        "Evaluated today by claim_3_versions (judge_claim_3 with version=8); 64babf4 "
+        "reworded v8 and changed its fewer-than-three-seeds branch in place.",
+    ),
+    SourceChange(
+        3,
+        "9",
+        "2026-12-05",
+        "79a6517",
+        "35d200afb9092d71",
+        "One flag decides the 'this run' label and wording of a one-run verdict (the "
+        "label tested for a 'runs' key that one run's training ratio also has).",
+    ),
+)
+
+
+def source_history(version):
+    """The :class:`SourceChange` entries of one ledger version, oldest first."""
+    return [c for c in SOURCE_CHANGES if c.claim == version.claim and c.label == version.label]
+
+
+def recorded_hash(version):
+    """The fingerprint the ledger expects of a version's judge: its latest change's, or
+    the one it was stated with."""
+    history = source_history(version)
+    return history[-1].source_hash if history else version.source_hash
+
+
+def changed_judges():
+    """Versions whose judge's code today differs from what the ledger records: each
+    needs a new version (a changed rule) or a :data:`SOURCE_CHANGES` entry (the same
+    rule's code moved on), both shown in the report."""
+    from helpers.summary.judge_source import judge_fingerprint
+
+    problems = []
+    for v in LEDGER:
+        if not v.judge:
+            continue
+        live = judge_fingerprint(v.judge)
+        if live != recorded_hash(v):
+            problems.append(
+                f"claim {v.claim} v{v.label}: its judge ({', '.join(v.judge)}) now has "
+                f"fingerprint {live}, the ledger records {recorded_hash(v)}; add a new "
+                "rule version to LEDGER, or a SourceChange saying what changed and why"
+            )
+    return problems
 
 
 def margin_sources():

@@ -1,0 +1,212 @@
+"""A pre-registration the report can check, and each verdict's standing.
+
+The pre-registration (``preregistration.yaml`` at the repository root, committed) fixes,
+before the runs it judges exist: each claim's rule version with its judge's source
+fingerprint, primary analysis and named sensitivity analyses, the margins, the
+profile, the precision, the number of seeds with the calculation behind it, and the
+seeds, derived from the commit that added the file. A verdict is confirmatory when:
+
+- that commit exists and the file today equals what it added (later entries go under
+  ``deviations``, dated, and make the claims they touch exploratory);
+- the judge's code today has the fingerprint the file fixed (and the ledger's current
+  version is the one it names);
+- every result the verdict reads was produced by a clean checkout at or after that
+  commit, started after it, on the pre-registered profile and seeds.
+
+Otherwise it is exploratory, and the report says which condition failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from helpers.summary.judge_source import judge_fingerprint
+from helpers.summary.ledger import CONFIRMATORY, EXPLORATORY, PREREGISTERED, current_version
+
+__all__ = [
+    "PREREGISTRATION_FILE",
+    "Preregistration",
+    "load_preregistration",
+    "derive_seeds",
+    "Standing",
+    "standing",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PREREGISTRATION_FILE = "preregistration.yaml"
+_CLAIM_KEYS = ("rule_version", "judge", "source_hash", "primary", "sensitivity", "reason")
+_TOP_KEYS = ("stated", "profile", "precision", "seeds", "claims")
+
+
+@dataclass(frozen=True)
+class Preregistration:
+    """The parsed file with the commit that added it (``commit``/``committed_at`` None
+    when it is not committed) and the seeds derived from that commit."""
+
+    data: dict
+    path: Path
+    commit: str | None = None
+    committed_at: datetime | None = None
+    unchanged: bool = False
+    seeds: tuple = field(default=())
+
+    @property
+    def deviations(self):
+        return self.data.get("deviations") or []
+
+
+def _fail(path, problem, fix):
+    raise ValueError(f"{path}: {problem}. {fix}")
+
+
+def check_preregistration(data, path=PREREGISTRATION_FILE):
+    """Validate the file's fields; raises ValueError naming the field and the fix."""
+    if not isinstance(data, dict):
+        _fail(path, "not a YAML mapping", "Start from docs/preregistration.md's template")
+    for key in _TOP_KEYS:
+        if key not in data:
+            _fail(path, f"no '{key}'", "Every pre-registration states it (docs/preregistration.md)")
+    seeds = data["seeds"]
+    if not isinstance(seeds, dict) or not isinstance(seeds.get("count"), int):
+        _fail(path, "'seeds' needs an integer 'count'", "Give the number of seeds and 'why'")
+    if seeds["count"] < 1 or not seeds.get("why"):
+        _fail(path, "'seeds' needs count >= 1 and 'why'", "State the power calculation")
+    if int(seeds.get("spacing", 1000)) < 1:
+        _fail(path, "'seeds.spacing' must be positive", "Use at least the number of folds")
+    claims = data["claims"]
+    if not isinstance(claims, dict) or not claims:
+        _fail(path, "'claims' is empty", "Pre-register at least one claim")
+    for number, claim in claims.items():
+        missing = [k for k in _CLAIM_KEYS if k not in (claim or {})]
+        if missing:
+            _fail(path, f"claim {number} lacks {', '.join(missing)}", "Fill in each field")
+        if not isinstance(claim["judge"], list) or not claim["judge"]:
+            _fail(path, f"claim {number}'s 'judge' is not a list", "List its entry points")
+    if not isinstance(data.get("deviations", []), list):
+        _fail(path, "'deviations' is not a list", "Each deviation is a dated entry")
+    return data
+
+
+def derive_seeds(commit, count, spacing=1000):
+    """``count`` seeds from the pre-registration commit's hash, ``spacing`` apart (fold
+    i trains from seed + i: seeds closer than the folds would share initial weights).
+    Fixed by the commit, so nobody chose them after seeing a result."""
+    base = int(hashlib.sha256(commit.encode()).hexdigest()[:8], 16) % 1_000_000
+    return tuple(base + i * spacing for i in range(count))
+
+
+def _git(root, *args):
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _without_deviations(text):
+    data = yaml.safe_load(text) or {}
+    data.pop("deviations", None) if isinstance(data, dict) else None
+    return data
+
+
+def load_preregistration(root=PROJECT_ROOT, name=PREREGISTRATION_FILE):
+    """The pre-registration of the checkout ``root``, or None when it has none."""
+    path = Path(root) / name
+    if not path.exists():
+        return None
+    text = path.read_text()
+    data = check_preregistration(yaml.safe_load(text), path)
+    added = _git(root, "log", "--diff-filter=A", "--format=%H %cI", "--", name)
+    if not added or not added.strip():
+        return Preregistration(data, path)
+    commit, when = added.strip().splitlines()[-1].split()
+    original = _git(root, "show", f"{commit}:{name}")
+    unchanged = original is not None and _without_deviations(original) == _without_deviations(text)
+    seeds = data["seeds"]
+    return Preregistration(
+        data,
+        path,
+        commit,
+        datetime.fromisoformat(when),
+        unchanged,
+        derive_seeds(commit, seeds["count"], int(seeds.get("spacing", 1000))),
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A verdict's standing: ``label`` as the report prints it, ``confirmatory``, and
+    ``reasons`` (why it is exploratory; empty when confirmatory)."""
+
+    label: str
+    confirmatory: bool
+    reasons: tuple
+
+
+def _run_problems(run, prereg, root, name):
+    git = (run or {}).get("git") or {}
+    commit, started = git.get("commit"), (run or {}).get("started_at")
+    if not commit:
+        return [f"{name}: no commit recorded"]
+    problems = []
+    if git.get("dirty"):
+        problems.append(f"{name}: produced by a modified checkout")
+    if _git(root, "merge-base", "--is-ancestor", prereg.commit, commit) is None:
+        problems.append(f"{name}: code {commit[:10]} does not descend from the pre-registration")
+    if not started or datetime.fromisoformat(started) <= prereg.committed_at:
+        problems.append(f"{name}: started {started}, not after the pre-registration")
+    params = run.get("parameters") or {}
+    if params.get("profile") != prereg.data["profile"]:
+        problems.append(
+            f"{name}: profile {params.get('profile')!r}, pre-registered {prereg.data['profile']!r}"
+        )
+    return problems
+
+
+def standing(claim, runs, prereg, root=PROJECT_ROOT):
+    """The standing of claim ``claim``'s verdict judged on results with the ``_run``
+    blocks ``runs`` (name -> run; seed runs included) under ``prereg``
+    (:func:`load_preregistration`)."""
+    reasons = []
+    entry = (
+        (prereg.data["claims"].get(claim) or prereg.data["claims"].get(str(claim)))
+        if (prereg)
+        else None
+    )
+    if prereg is None:
+        reasons.append("no pre-registration")
+    elif prereg.commit is None:
+        reasons.append(f"{PREREGISTRATION_FILE} is not committed")
+    elif entry is None:
+        reasons.append(f"claim {claim} is not pre-registered")
+    else:
+        if not prereg.unchanged:
+            reasons.append(f"{PREREGISTRATION_FILE} changed after {prereg.commit[:10]}")
+        if any(claim in (d.get("claims") or []) for d in prereg.deviations):
+            reasons.append("a disclosed deviation touches it")
+        if judge_fingerprint(entry["judge"]) != entry["source_hash"]:
+            reasons.append("its judge's code changed after the pre-registration")
+        if current_version(claim).label != str(entry["rule_version"]):
+            reasons.append(
+                f"rule v{current_version(claim).label} is not the pre-registered "
+                f"v{entry['rule_version']}"
+            )
+        seeds = {int((r or {}).get("parameters", {}).get("seed", -1)) for r in runs.values()}
+        # Verdicts 2 and 3 pool every seed; verdict 1 reads one run, of one of them.
+        wanted = seeds <= set(prereg.seeds) if claim == 1 else seeds == set(prereg.seeds)
+        if not wanted:
+            reasons.append(f"seeds {sorted(seeds)} are not the pre-registered {list(prereg.seeds)}")
+        for name, run in runs.items():
+            reasons += _run_problems(run, prereg, root, name)
+    if reasons:
+        return Standing(EXPLORATORY, False, tuple(reasons))
+    date = prereg.committed_at.date().isoformat()
+    return Standing(f"{CONFIRMATORY} ({PREREGISTERED} at {prereg.commit[:10]}, {date})", True, ())

@@ -1,0 +1,212 @@
+"""The tamper-evident ledger and the pre-registration check (issue 34, items 1-3)."""
+
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import yaml
+
+from helpers.summary import judge_source, ledger, preregistration
+from helpers.summary.judge_source import judge_fingerprint
+from helpers.summary.preregistration import derive_seeds, load_preregistration, standing
+
+JUDGE = """
+LIMIT = {limit}
+
+
+def _helper(x):
+    '''{doc}'''
+    return x > LIMIT  # {comment}
+
+
+def {name}(x):
+    return "holds" if _helper(x) else "fails"
+"""
+
+
+@pytest.fixture
+def fake_package(tmp_path, monkeypatch):
+    """Write modules of a throw-away package that the fingerprint follows."""
+    (tmp_path / "fakejudges").mkdir()
+    (tmp_path / "fakejudges" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(judge_source, "PACKAGE", "fakejudges")
+    count = iter(range(1000))
+
+    def write(limit=1, doc="d", comment="c", name="judge"):
+        module = f"judge_{next(count)}"
+        text = JUDGE.format(limit=limit, doc=doc, comment=comment, name=name)
+        (tmp_path / "fakejudges" / f"{module}.py").write_text(textwrap.dedent(text))
+        return f"fakejudges.{module}.{name}"
+
+    yield write
+    for name in [m for m in sys.modules if m.startswith("fakejudges")]:
+        del sys.modules[name]
+
+
+def test_a_fingerprint_ignores_words_and_names_but_not_logic(fake_package):
+    base = judge_fingerprint([fake_package()])
+    assert judge_fingerprint([fake_package(doc="other words", comment="why")]) == base
+    assert judge_fingerprint([fake_package(name="judge_v5")]) == base  # renamed or moved
+    assert judge_fingerprint([fake_package(limit=2)]) != base  # a constant it reads
+
+
+def test_a_fingerprint_follows_the_functions_a_judge_calls(fake_package):
+    closure = judge_source.judge_closure([fake_package()])
+    assert sorted(closure["functions"]) == ["function _helper", "function judge"]
+    assert closure["constants"] == {"LIMIT": "1"}
+
+
+def test_every_judge_in_the_ledger_has_the_fingerprint_the_ledger_records():
+    # Fails when a judge's code changes without a new version or a SourceChange entry.
+    assert ledger.changed_judges() == []
+
+
+def test_a_changed_judge_is_caught(monkeypatch):
+    current = ledger.current_version(2)
+    monkeypatch.setattr(ledger, "recorded_hash", lambda v: "0" * 16)
+    problems = ledger.changed_judges()
+    assert any(f"claim 2 v{current.label}" in p for p in problems)
+
+
+def test_versions_rewritten_in_place_are_split_and_evaluated():
+    labels = {(v.claim, v.label) for v in ledger.LEDGER}
+    assert {(1, "5a"), (1, "5b"), (1, "5c"), (3, "7a"), (3, "7b")} <= labels
+    v5a = next(v for v in ledger.LEDGER if (v.claim, v.label) == (1, "5a"))
+    assert v5a.recorded_outcome.startswith("contradicted") and v5a.commit == "3a1aa97"
+    # Entries whose rule was written after renders existed say so.
+    assert all(v.results_seen == ledger.SEEN for v in ledger.LEDGER if v.version == 2)
+
+
+def test_the_ledger_records_the_constants_that_were_outside_it():
+    recorded = {}
+    for claim in (1, 2, 3):
+        recorded.update(ledger.current_version(claim).constants)
+    assert {"MIN_POOLED_SEEDS", "ZERO_WIDTH", "C3_DATASET", "C3_LATENCY_BATCHES"} <= set(recorded)
+
+
+def test_timing_words_come_from_the_ledger():
+    assert ledger.TIMING_WORDS[ledger.SEEN] == ledger.POST_HOC
+    assert {v.timing for v in ledger.LEDGER} <= set(ledger.TIMING_WORDS.values())
+
+
+def test_seeds_derive_from_the_commit_and_are_spaced():
+    seeds = derive_seeds("a" * 40, 5, spacing=1000)
+    assert seeds == derive_seeds("a" * 40, 5, spacing=1000)
+    assert seeds != derive_seeds("b" * 40, 5, spacing=1000)
+    assert all(b - a == 1000 for a, b in zip(seeds, seeds[1:]))
+
+
+def _git(repo, *args):
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    return subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _prereg_text(count=2):
+    claims = {
+        c: {
+            "rule_version": ledger.current_version(c).label,
+            "judge": list(ledger.current_version(c).judge),
+            "source_hash": judge_fingerprint(ledger.current_version(c).judge),
+            "primary": "as in the rule",
+            "sensitivity": [],
+            "reason": "test",
+        }
+        for c in (1, 2, 3)
+    }
+    return yaml.safe_dump(
+        {
+            "stated": "2026-12-06",
+            "profile": "quick",
+            "precision": "float32",
+            "seeds": {"count": count, "spacing": 1000, "why": "test"},
+            "claims": claims,
+        }
+    )
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A git repository with a commit before and a commit of the pre-registration."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.org")
+    _git(repo, "config", "user.name", "t")
+    (repo / "README").write_text("x")
+    _git(repo, "add", "README")
+    before = _git(repo, "commit", "-qm", "before")
+    (repo / "preregistration.yaml").write_text(_prereg_text())
+    _git(repo, "add", "preregistration.yaml")
+    after = _git(repo, "commit", "-qm", "pre-register")
+    return repo, before, after
+
+
+def _runs(prereg, commit, started=None, dirty=False, seeds=None):
+    started = started or (prereg.committed_at + timedelta(minutes=5)).isoformat()
+    return {
+        f"seed {s}": {
+            "git": {"commit": commit, "dirty": dirty},
+            "started_at": started,
+            "parameters": {"profile": "quick", "seed": s},
+        }
+        for s in (seeds if seeds is not None else prereg.seeds)
+    }
+
+
+def test_results_made_after_the_pre_registration_are_confirmatory(repo):
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    assert prereg.commit == after and prereg.unchanged and len(prereg.seeds) == 2
+    judged = standing(2, _runs(prereg, after), prereg, root)
+    assert judged.confirmatory and judged.label.startswith(ledger.CONFIRMATORY)
+    assert f"{ledger.PREREGISTERED} at {after[:10]}" in judged.label
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ("before", "does not descend from the pre-registration"),
+        ("early", "not after the pre-registration"),
+        ("dirty", "modified checkout"),
+        ("seeds", "are not the pre-registered"),
+        ("edited", "changed after"),
+        ("judge", "judge's code changed"),
+    ],
+)
+def test_results_made_before_it_or_judged_by_changed_code_are_exploratory(repo, change, reason):
+    root, before, after = repo
+    if change == "edited":
+        (root / "preregistration.yaml").write_text(_prereg_text(count=3))
+        _git(root, "commit", "-qam", "edit in place")
+    if change == "judge":
+        text = (root / "preregistration.yaml").read_text()
+        data = yaml.safe_load(text)
+        data["claims"][2]["source_hash"] = "0" * 16
+        (root / "preregistration.yaml").write_text(yaml.safe_dump(data))
+        subprocess.run(["git", "-C", str(root), "rm", "-q", "--cached", "preregistration.yaml"])
+        _git(root, "commit", "-qm", "drop")
+        _git(root, "add", "preregistration.yaml")
+        _git(root, "commit", "-qm", "pre-register again")
+    prereg = load_preregistration(root)
+    runs = _runs(
+        prereg,
+        before if change == "before" else prereg.commit,
+        started=datetime(2000, 1, 1, tzinfo=UTC).isoformat() if change == "early" else None,
+        dirty=change == "dirty",
+        seeds=[1, 2] if change == "seeds" else None,
+    )
+    judged = standing(2, runs, prereg, root)
+    assert not judged.confirmatory and judged.label == ledger.EXPLORATORY
+    assert any(reason in r for r in judged.reasons), judged.reasons
+
+
+def test_no_pre_registration_is_exploratory_and_a_bad_file_is_refused(tmp_path):
+    assert standing(1, {}, None).reasons == ("no pre-registration",)
+    (tmp_path / "preregistration.yaml").write_text("stated: 2026-12-06\n")
+    with pytest.raises(ValueError, match="no 'profile'"):
+        load_preregistration(tmp_path)
