@@ -154,6 +154,44 @@ def test_results_written_outside_the_pipeline_rerun_their_chapter(
     assert fake_execution == ["00_datasets"]
 
 
+def test_an_executed_copy_the_pipeline_did_not_write_is_rerun(fake_execution, data_env, tmp_path):
+    """Issue 37: a papermill run (another profile) written over executed/00_datasets.ipynb
+    was called up to date and published under this profile's caption."""
+    out = tmp_path / "out"
+    _run(out)
+    fake_execution.clear()
+    (out / "executed" / "00_datasets.ipynb").write_text('{"cells": ["a quick run"]}')
+    per_nb = resolve(list_notebooks(), "quick", {}, out)
+    summary, _ = execution.run_notebooks(per_nb, out, on_progress=lambda m: None)
+    status = {nb.stem: s for nb, s, _ in summary}
+    assert status["00_datasets"] == (
+        "executed because executed/00_datasets.ipynb is not the copy render.sh wrote (a hand run?)"
+    )
+    assert fake_execution == ["00_datasets"]
+    assert (out / "executed" / "00_datasets.ipynb").read_text() == "{}"  # the pipeline's
+
+
+def test_a_starting_chapter_says_how_long_it_took_last_time_here(
+    fake_execution, data_env, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    args = ["--profile", "quick", "--output-dir", str(out), "--no-report", "--only", "02_cnn"]
+    assert cli.main(args) == 0
+    assert "started; last time" not in capsys.readouterr().err  # never ran here
+    stamp_file = out / "executed" / "02_cnn.stamp.json"
+    stamp = json.loads(stamp_file.read_text())
+    stamp["seconds"] = 482.4
+    stamp_file.write_text(json.dumps(stamp))
+    assert cli.main([*args, "--force"]) == 0
+    assert "[render] 02_cnn: started; last time 482 s on this machine\n" in capsys.readouterr().err
+    stamp = json.loads(stamp_file.read_text())
+    stamp["machine"] = "elsewhere, Some CPU, 64 CPUs"
+    stamp_file.write_text(json.dumps(stamp))
+    assert cli.main([*args, "--force"]) == 0
+    err = capsys.readouterr().err
+    assert "02_cnn: started; last time 0 s on another machine (elsewhere, Some CPU, 64 CPUs)" in err
+
+
 @pytest.mark.slow
 def test_readme_papermill_line_then_render_gives_the_profiles_report(
     quick_report, data_dir, tmp_path

@@ -2,7 +2,7 @@
 
 Each notebook is executed by papermill into a uniquely named temporary file
 renamed over ``executed/<name>.ipynb`` when it finishes, with a stamp holding
-its fingerprint (:mod:`helpers.report.staleness`). A lock file keeps a second
+its fingerprint (:mod:`helpers.report.stamps`). A lock file keeps a second
 render of the same output folder out while one runs. The kernel's stderr
 (progress lines, warnings) reaches the console prefixed with the notebook's
 name; its stdout and displays go to the report only.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import fcntl
-import json
 import os
 import re
 import signal
@@ -22,18 +21,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from helpers.files import atomic_path, atomic_write_json, remove_abandoned
+from helpers.files import atomic_path, remove_abandoned
 from helpers.report.failures import cell_failure, dead_kernel, last_started_cell
 from helpers.report.profiles import PROJECT_ROOT, PipelineError, declared_parameters
-from helpers.report.staleness import (
-    FileHashes,
-    change_reasons,
-    fingerprint,
-    notebook_metadata,
-    output_hashes,
-    output_reasons,
-    records_of,
-)
+from helpers.report.staleness import FileHashes, fingerprint, notebook_metadata, records_of
+from helpers.report.stamps import last_time, read_stamp, run_reasons, write_stamp
 
 __all__ = [
     "KERNEL_NAME",
@@ -233,48 +225,18 @@ def execute_notebook(notebook, executed, parameters, reason=None):
     return time.perf_counter() - start
 
 
-def _stamp_path(executed):
-    return executed.with_suffix(".stamp.json")
-
-
-def _read_stamp(executed):
-    try:
-        stamp = json.loads(_stamp_path(executed).read_text())
-    except (OSError, ValueError):
-        return None
-    return stamp if isinstance(stamp, dict) else None
-
-
-def _run_reasons(notebook, executed, fp, parts, output_dir, hashes, force):
-    """Why ``notebook`` must run (empty: it is up to date)."""
-    if force:
-        return ["forced (--force)"]
-    stamp = _read_stamp(executed)
-    if stamp is None or not executed.is_file():
-        return ["it has not run in this folder" if stamp is None else "its executed copy is gone"]
-    reasons = []
-    if stamp.get("fingerprint") != fp:
-        reasons = change_reasons(stamp.get("inputs"), parts) or ["its inputs changed"]
-    current = output_hashes(notebook, output_dir, hashes)
-    return reasons + output_reasons(stamp.get("outputs"), current)
-
-
 def _run_one(notebook, executed, parameters, fp, parts, reason):
     seconds = execute_notebook(notebook, executed, parameters, reason=reason)
-    output_dir = executed.parent.parent
     # Workers' writes of the hash cache may race: atomic, so the worst is a lost entry.
-    hashes = FileHashes(output_dir / "cache" / "file-hashes.json")
-    atomic_write_json(
-        _stamp_path(executed),
-        {
-            "fingerprint": fp,
-            "seconds": round(seconds, 2),
-            "reason": reason,
-            "inputs": parts,
-            # What it wrote: a results file that differs later was not written by render.sh.
-            "outputs": output_hashes(notebook, output_dir, hashes),
-        },
-        indent=2,
+    hashes = FileHashes(executed.parent.parent / "cache" / "file-hashes.json")
+    write_stamp(
+        notebook,
+        executed,
+        fingerprint=fp,
+        parts=parts,
+        seconds=seconds,
+        reason=reason,
+        hashes=hashes,
     )
     return seconds
 
@@ -365,12 +327,12 @@ def run_notebooks(
             ]
             executed = executed_dir / nb.name
             fp, parts = fingerprint(nb, per_notebook[nb], declared_parameters(nb), upstream, hashes)
-            reasons = _run_reasons(nb, executed, fp, parts, output_dir, hashes, force)
+            reasons = run_reasons(nb, executed, fp, parts, hashes, force)
             before = sorted(set(all_deps[nb.stem]) & would_run)
             if dry_run and before and not reasons:
                 reasons = [f"it reads the results of {', '.join(before)}, which run first"]
             if not reasons:
-                seconds = (_read_stamp(executed) or {}).get("seconds")
+                seconds = (read_stamp(executed) or {}).get("seconds")
                 summary.append((nb, "up to date, skipped", seconds))
                 on_progress(f"[render] {nb.stem}: up to date, skipped")
             elif dry_run:
@@ -381,8 +343,8 @@ def run_notebooks(
                 todo.append((nb, executed, fp, parts, "; ".join(reasons)))
         if jobs > 1 and len(todo) > 1:
             on_progress(f"[render] running side by side: {', '.join(t[0].stem for t in todo)}")
-            for nb, *_, reason in todo:
-                on_progress(f"[render] {nb.stem}: running because {reason}")
+            for nb, ex, *_, reason in todo:
+                _announce(nb, ex, reason, on_progress)
             pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=jobs, initializer=_ignore_interrupts
             )
@@ -402,13 +364,21 @@ def run_notebooks(
                 pool.shutdown(wait=True, cancel_futures=True)
         else:
             for nb, ex, fp, parts, reason in todo:
-                on_progress(f"[render] {nb.stem}: running because {reason}")
+                _announce(nb, ex, reason, on_progress)
                 try:
                     outcome = (nb, _run_one(nb, ex, per_notebook[nb], fp, parts, reason), None)
                 except NotebookFailed as exc:
                     outcome = (nb, None, exc)
                 _record(outcome, reason, summary, failures, failed, on_progress)
     return summary, failures
+
+
+def _announce(nb, executed, reason, on_progress):
+    """A chapter's start: why it runs, and how long it took last time (from its stamp)."""
+    on_progress(f"[render] {nb.stem}: running because {reason}")
+    took = last_time(executed)
+    if took:
+        on_progress(f"[render] {nb.stem}: started; {took}")
 
 
 def _record(outcome, reason, summary, failures, failed, on_progress):
