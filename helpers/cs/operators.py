@@ -20,9 +20,9 @@ import warnings
 
 import numpy as np
 import scipy.fft
-from scipy.sparse.linalg import LinearOperator
 
 from helpers.checks import check_choice, check_int, check_seed
+from helpers.cs.bounded import BoundedOperator
 
 __all__ = [
     "SCHEMES",
@@ -85,16 +85,12 @@ def idct2(coefficients):
     return scipy.fft.idctn(coefficients, norm="ortho")
 
 
-class _ImageOperator(LinearOperator):
+class _ImageOperator(BoundedOperator):
     """A real LinearOperator on flat N x N images, with a known norm bound."""
 
     def __init__(self, n, rows):
         self.n = check_int(n, "N", min_value=2)
         super().__init__(dtype=np.float64, shape=(rows, self.n**2))
-
-    def norm_bound(self):
-        """A guaranteed upper bound on the largest singular value."""
-        raise NotImplementedError
 
     def forward(self, image):
         """The operator applied to an N x N image (any shape with N^2 entries)."""
@@ -295,7 +291,7 @@ _MEASUREMENTS = {cls.scheme: cls for cls in (GaussianMeasurement, PixelRestricti
 _BASES = {cls.kind: cls for cls in (DCT2, Wavelet2)}
 
 
-class Gradient2(LinearOperator):
+class Gradient2(BoundedOperator):
     """Forward differences of an N x N image: N^2 pixels -> 2 N^2 (vertical then
     horizontal differences, zero across the last row and column: Neumann boundary).
 
@@ -377,8 +373,8 @@ def operator_norm(operator):
     - Operators of this module know their norm: 1 for the orthonormal bases
       and the orthonormal-row schemes, the exact norm (from the M x M Gram
       matrix) for the Gaussian scheme.
-    - Products and adjoints (``Phi @ W.H``) use ``||A B|| <= ||A|| ||B||``,
-      exact here since the bases are orthonormal.
+    - Their products and adjoints (``Phi @ W.H``, :mod:`helpers.cs.bounded`) use
+      ``||A B|| <= ||A|| ||B||``, exact here since the bases are orthonormal.
     - Any other operator with at most ``MAX_GRAM_ENTRIES`` entries is made
       dense and its norm computed exactly.
 
@@ -391,15 +387,8 @@ def operator_norm(operator):
     ValueError
         For a large operator without a known bound (pass FISTA a ``lipschitz``).
     """
-    from scipy.sparse.linalg._interface import _AdjointLinearOperator, _ProductLinearOperator
-
-    if hasattr(operator, "norm_bound"):
+    if isinstance(operator, BoundedOperator):
         return operator.norm_bound()
-    if isinstance(operator, _ProductLinearOperator):
-        left, right = operator.args
-        return operator_norm(left) * operator_norm(right)
-    if isinstance(operator, _AdjointLinearOperator):
-        return operator_norm(operator.args[0])
     m, n = operator.shape
     if m * n > MAX_GRAM_ENTRIES:
         raise ValueError(
