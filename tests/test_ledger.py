@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 
-from helpers.summary import judge_source, ledger, preregistration
+from helpers.summary import judge_source, ledger
 from helpers.summary.judge_source import judge_fingerprint
 from helpers.summary.preregistration import derive_seeds, load_preregistration, standing
 

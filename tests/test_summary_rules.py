@@ -105,13 +105,17 @@ def test_a_rule_constant_changed_without_a_ledger_entry_is_caught(monkeypatch):
     assert ledger.unlogged_changes({"C9_NEW": 1}) == ["C9_NEW is in no ledger entry"]
 
 
-def test_the_ledger_numbers_each_claims_versions_and_marks_the_post_hoc_ones():
+def test_the_ledger_numbers_each_claims_versions_and_splits_rewritten_ones():
     for claim in (1, 2, 3):
         versions = ledger.versions_of(claim)
-        assert [v.version for v in versions] == list(range(1, len(versions) + 1))
-        assert all(v.results_seen in ("yes", "no", "not recorded") for v in versions)
-        # The current rules were all written with results in view: the report must say so.
-        assert ledger.current_version(claim).post_hoc
+        numbers = sorted({v.version for v in versions})
+        assert numbers == list(range(1, len(numbers) + 1))
+        labels = [v.label for v in versions]
+        assert len(set(labels)) == len(labels)
+        for number in numbers:  # a number used twice is split into a, b, c...
+            revisions = [v.revision for v in versions if v.version == number]
+            assert revisions in ([""], list("abcdefgh"[: len(revisions)]))
+        assert all(v.results_seen in ledger.TIMING_WORDS for v in versions)
     with pytest.raises(KeyError):
         ledger.versions_of(9)
 
@@ -202,12 +206,15 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
 
     matplotlib.use("Agg")
     from helpers.plots import OUTCOME_COLORS, plot_decisions
-    from tests.test_summary import CLEAR, GOOD, MEDIAN, ROUGH, _real_images, _recorded
+    from helpers.summary.reconstruction_claim_versions import judge_claim_1_v5
+    from tests.test_summary import CLEAR, GOOD, MEDIAN, ROUGH, _as_summary, _real_images, _recorded
 
     cnn, mlp = _recorded(CLEAR, [0.01, 0.08, 0.02, 0.07, 0.04])
     images = _real_images({**GOOD, **MEDIAN}, ROUGH, spread=0.1)
     results = {"cnn": cnn, "projection_mlp": mlp, "reconstruction": images}
     found = verdicts.conclusion_verdicts(results)
+    # Verdict 1 under rule v5 (ratios and per-image sizes: two units, one not counted).
+    found[0] = _as_summary(judge_claim_1_v5(images))
     fig = plot_decisions(found)
     # Verdict 1's ratios and its per-image sizes in two panels, then verdicts 2 and 3.
     titles = [ax.get_title(loc="left") for ax in fig.axes]
@@ -233,7 +240,7 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     # A check shown but not counted is dashed and says so.
     stuck = {"brick": [(50, 1.6e-2), (600, 1.3e-2)], "wood": [(50, 1.6e-2), (600, 1.25e-2)]}
     images = _real_images({**GOOD, **MEDIAN}, stuck, spread=0.1)
-    fig = plot_decisions(verdicts.conclusion_verdicts({"reconstruction": images}))
+    fig = plot_decisions([_as_summary(judge_claim_1_v5(images))])
     sizes = fig.axes[1]
     assert any(t.get_text().endswith("[not counted]") for t in sizes.get_yticklabels())
     assert any(line.get_linestyle() == "--" for line in sizes.lines)

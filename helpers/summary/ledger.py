@@ -621,6 +621,22 @@ def margin_sources():
             "each such check prints its share's interval and the cut-offs at which it "
             "would count."
         ),
+        "MIN_POOLED_SEEDS": (
+            "Three: the fewest seeds that give a between-seed variance with two degrees of "
+            "freedom; a convention (issue 22), not derived from a power calculation."
+        ),
+        "ZERO_WIDTH": (
+            "Numerical: an interval narrower than 1e-12 relative to its ends has no "
+            "estimated noise (replicates that did not vary), so it decides nothing."
+        ),
+        "C3_DATASET": (
+            "Fashion-MNIST, the dataset where the study calls the MLP 'close to CNN' "
+            "(verdict 3's 'close in accuracy' is that claim)."
+        ),
+        "C3_LATENCY_BATCHES": (
+            "One image (a single request) and 256 (a batch that fills the machine), as "
+            "first stated with the measured-cost rule (2e80698)."
+        ),
         "DECISION_LEVEL": (
             "90% two-sided intervals: a one-sided test at 5% for 'holds' and another for "
             "'fails', as in equivalence and non-inferiority testing (Schuirmann 1987)."

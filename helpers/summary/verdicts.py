@@ -4,7 +4,6 @@ conclusions, all computed from the recorded results (never typed by hand)."""
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from helpers.stats.intervals import (
     CI_LEVEL,
@@ -25,8 +24,10 @@ from helpers.summary.cnn_vs_mlp import (
     judge_claim_3,
 )
 from helpers.summary.cnn_vs_mlp_versions import claim_2_versions, claim_3_versions
-from helpers.summary.decisions import DECISION_LEVEL, INTERVAL_SPAN
-from helpers.summary.ledger import versions_of
+from helpers.summary.decisions import DECISION_LEVEL, ZERO_WIDTH
+from helpers.summary.findings import deciding_check, findings_rows
+from helpers.summary.ledger import POST_HOC, versions_of
+from helpers.summary.preregistration import load_preregistration, standing, verdict_runs
 from helpers.summary.reconstruction_claim import (
     C1_MIN_DROP_RATIO,
     C1_MIN_FLOOR_RATIO,
@@ -198,100 +199,11 @@ def rule_constants():
         "C3_MIN_SPEEDUP": cnn_vs_mlp.C3_MIN_SPEEDUP,
         "C3_MAX_FLOOR_SHARE": cnn_vs_mlp.C3_MAX_FLOOR_SHARE,
         "DECISION_LEVEL": DECISION_LEVEL,
+        "MIN_POOLED_SEEDS": MIN_POOLED_SEEDS,
+        "ZERO_WIDTH": ZERO_WIDTH,
+        "C3_DATASET": C3_DATASET,
+        "C3_LATENCY_BATCHES": C3_LATENCY_BATCHES,
     }
-
-
-def _timing(version):
-    """When a rule version was written relative to the results, in words."""
-    return {"yes": "post hoc", "no": "before results"}.get(
-        version.results_seen, "results seen: not recorded"
-    )
-
-
-# Where each verdict's evidence is in the report (chapter headings and table captions).
-# Links to the tables' anchors (helpers/report/figures.py numbers and anchors them).
-EVIDENCE = {
-    1: "Experiment 1: [Table 1](#table-1), @fig:mse-vs-m",
-    2: "Experiment 3: [Table 3b](#table-3b) (paired test)",
-    3: "Experiment 3: [Table 3c](#table-3c) (cost), [Table 3d](#table-3d) (latency), "
-    "[Table 3b](#table-3b) (accuracy, cited)",
-}
-
-
-# The outcome of the check that decides each verdict (helpers.summary.decisions).
-_DECIDING_OUTCOME = {"contradicted": "fails", "inconclusive": "inconclusive", "supported": "holds"}
-
-
-def deciding_check(verdict):
-    """The check that decides a verdict: the first that fails for "contradicted", the
-    first inconclusive one for "inconclusive", and for "supported" the holding check
-    whose interval's near end lies closest to its threshold (the one the smallest change
-    of threshold would flip; log scale for ratios). None without checks."""
-    checks = verdict.get("checks") or []
-    wanted = _DECIDING_OUTCOME.get(verdict["verdict"])
-    candidates = [c for c in checks if c["outcome"] == wanted and not c.get("uncounted")]
-    if not candidates:
-        return None
-    if wanted != "holds":
-        return candidates[0]
-
-    def margin(c):
-        near = c["low"] if c["direction"] == "above" else c["high"]
-        if c["unit"] == "x":  # ratios: distance on the log scale
-            return abs(math.log(near / c["threshold"])) if near > 0 < c["threshold"] else math.inf
-        return abs(near - c["threshold"])
-
-    return min(candidates, key=margin)
-
-
-def _earlier_rules(versions):
-    """ "earlier: v1 supported; v2, v3 mixed" for earlier rule versions whose outcome
-    differs from the current one's (those re-evaluated), or "same under earlier rules"."""
-    current = versions[-1]["outcome"]
-    by_outcome = {}
-    for r in versions[:-1]:
-        if r["outcome"] != current and not r["outcome"].startswith("not re-evaluated"):
-            by_outcome.setdefault(r["outcome"], []).append(f"v{r['version']}")
-    if not by_outcome:
-        return "same under earlier rules"
-    return "earlier: " + "; ".join(f"{', '.join(v)} {o}" for o, v in by_outcome.items())
-
-
-def findings_rows(verdicts):
-    """The summary's first table: for each study conclusion its verdict, the rule version
-    it was judged by (post hoc or not) and what earlier versions gave, the check that
-    decides it (:func:`deciding_check`: estimate, interval, what the claim needs, how many
-    checks share its outcome) and where the evidence is."""
-    rows = []
-    for number, v in enumerate(verdicts, start=1):
-        current = versions_of(number)[-1]
-        check = deciding_check(v)
-        checks = v.get("checks") or []
-        row = {
-            "claim": number,
-            "verdict": f"{v['verdict']} (v{current.version}, {_timing(current)}"
-            + (f"; {_earlier_rules(v['versions'])})" if v.get("versions") else ")"),
-            "deciding check": "-",
-            "estimate [interval]": "-",
-            "claim needs": "-",
-            "evidence": EVIDENCE.get(number, "-"),
-        }
-        if check is not None:
-            unit = check["unit"]
-            dagger = "" if check["span"] == INTERVAL_SPAN else " \u2020"
-            same = sum(c["outcome"] == check["outcome"] for c in checks)
-            row["deciding check"] = check["check"] + (
-                f" ({same} of {len(checks)} checks {check['outcome']})" if len(checks) > 1 else ""
-            )
-            row["estimate [interval]"] = (
-                f"{check['estimate']:.4g}{unit} [{check['low']:.4g}, {check['high']:.4g}]"
-                f"{unit}{dagger}"
-            )
-            # A check holds at equality (helpers.summary.decisions).
-            sign = "\u2265" if check["direction"] == "above" else "\u2264"
-            row["claim needs"] = f"{sign} {check['threshold']:g}{unit}"
-        rows.append(row)
-    return rows
 
 
 def decision_note():
@@ -317,8 +229,23 @@ def decision_note():
         "the near end with one image left out, so that 'fails' needs two images. Checks "
         "marked 'shown, not counted' do not enter their claim. Where each threshold comes "
         "from: @tbl:margins. "
-        "The current rules were written after results had been seen (post hoc). Each "
-        "verdict is shown under every version of its rule (in the PDF, in its appendix)."
+        + _current_timing()
+        + " Each verdict is shown under every version of its rule (in the PDF, in its "
+        "appendix), and is confirmatory only where a committed pre-registration fixed its "
+        "rule, code and seeds before its results were made; otherwise exploratory."
+    )
+
+
+def _current_timing():
+    """Which current rules were written after results had been seen, from the ledger."""
+    current = [versions_of(c)[-1] for c in range(1, 4)]
+    late = [f"{i}" for i, v in enumerate(current, start=1) if v.timing == POST_HOC]
+    if not late:
+        return "No current rule was written after its results had been seen."
+    return (
+        f"The current rule{'s' if len(late) > 1 else ''} of verdict "
+        f"{', '.join(late)} {'were' if len(late) > 1 else 'was'} written after results "
+        f"had been seen ({POST_HOC})."
     )
 
 
@@ -345,25 +272,32 @@ def _version_rows(claim, outcomes, current, data="this run"):
     versions = versions_of(claim)
     for v in versions:
         latest = v is versions[-1]
-        outcome = current if latest else outcomes.get(v.version)
+        outcome = current if latest else outcomes.get(v.version) if v.judge else None
         judged_on = data if latest else "this run"
         if isinstance(outcome, tuple):
             outcome, judged_on = outcome
+        if not latest and v.recorded_outcome:  # code not kept: evaluated once, recorded
+            outcome, judged_on = v.recorded_outcome, "the pinned study inputs, by its commit"
         rows.append(
             {
-                "version": v.version,
+                "version": v.label,
                 "date": v.date,
                 "commit": v.commit,
                 "results seen": v.results_seen,
                 "change": v.change,
                 "judged on": judged_on,
-                "outcome": outcome or "not re-evaluated (its inputs are not recorded)",
+                "outcome": outcome
+                or "not re-evaluated ("
+                + ("its inputs are not recorded)" if v.judge else "its code is not kept)"),
             }
         )
     return rows
 
 
-def conclusion_verdicts(results, seed_results=()):
+_FROM_REPOSITORY = object()
+
+
+def conclusion_verdicts(results, seed_results=(), prereg=_FROM_REPOSITORY):
     """Each of the study's conclusions with its verdict, checks and evidence.
 
     Returns
@@ -409,10 +343,13 @@ def conclusion_verdicts(results, seed_results=()):
             else {}
         ),
     }
+    if prereg is _FROM_REPOSITORY:
+        prereg = load_preregistration()
     out = []
     for number, (claim, rule, check) in enumerate(
         zip(study.CONCLUSIONS, rule_texts(), (c1, c2 or missing, c3 or missing)), start=1
     ):
+        judged = standing(number, verdict_runs(number, results, seed_results), prereg)
         out.append(
             {
                 "claim": claim,
@@ -425,6 +362,8 @@ def conclusion_verdicts(results, seed_results=()):
                 "versions": _version_rows(
                     number, past[number], check["verdict"], check.get("data", "this run")
                 ),
+                "standing": judged.label,
+                "standing_reasons": list(judged.reasons),
             }
         )
     return out
