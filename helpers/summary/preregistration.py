@@ -36,6 +36,7 @@ __all__ = [
     "derive_seeds",
     "Standing",
     "standing",
+    "verdict_runs",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -139,6 +140,28 @@ def load_preregistration(root=PROJECT_ROOT, name=PREREGISTRATION_FILE):
         unchanged,
         derive_seeds(commit, seeds["count"], int(seeds.get("spacing", 1000))),
     )
+
+
+# The results each verdict reads (chapter 03's paired test reads chapter 02's folds).
+_VERDICT_RESULTS = {
+    1: ("reconstruction",),
+    2: ("cnn", "projection_mlp"),
+    3: ("cnn", "projection_mlp", "svd_compression"),
+}
+
+
+def verdict_runs(claim, results, seed_results=()):
+    """name -> ``_run`` of every result verdict ``claim`` reads: this run's and, for
+    verdicts 2 and 3, which pool the seeds, each seed run's."""
+    found = [("this run", results)]
+    if claim != 1:
+        found += [(f"seed run {i}", r) for i, r in enumerate(seed_results, start=1)]
+    return {
+        f"{name} ({label})": (sets[name] or {}).get("_run") or {}
+        for label, sets in found
+        for name in _VERDICT_RESULTS[claim]
+        if name in sets
+    }
 
 
 @dataclass(frozen=True)
