@@ -1,0 +1,185 @@
+"""``scripts/preregistered-run.sh``: run every seed a pre-registration names, then the
+report that judges them.
+
+    scripts/preregistered-run.sh [--dry-run] [--preregistration FILE] [--output-dir OUT]
+                                 [-- RENDER_OPTIONS...]
+
+Reads the pre-registration (:mod:`helpers.summary.preregistration`): its profile and
+its seeds, derived from the commit that added it. The first seed is the report's own
+run (``OUT``, default ``reports/preregistered-<profile>``); each other seed renders
+chapters 02 and 03 into ``OUT-seed<SEED>``, as ``scripts/seed-spread.sh`` does; then
+the whole report renders with those folders as its ``seed_runs``. Every render is
+``render.sh``'s, so an interrupted run resumes where it stopped (finished chapters are
+up to date, finished folds cached) when the same command runs again, in this session
+or a later one. RENDER_OPTIONS go to every render (``--jobs N``, ``--scheduler ADDR``,
+``--data-dir DIR``); ``-p`` may not change the profile's parameters of a
+pre-registered run. Each step prints how many are left and about how long they take
+(from the folders' stamps, else from the steps finished in this run). ``--dry-run``
+lists the renders, which are done, and how long each took last time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers.report.profiles import PROJECT_ROOT, PipelineError
+from helpers.report.seed_check import check_seed_spread
+from helpers.report.stamps import read_stamp
+from helpers.summary.preregistration import (
+    PREREGISTRATION_FILE,
+    derive_seeds,
+    load_preregistration,
+)
+
+__all__ = ["planned_renders", "main"]
+
+SEED_CHAPTERS = ("02_cnn", "03_projection_mlp")
+ALL_CHAPTERS = ("00_datasets", "01_reconstruction", *SEED_CHAPTERS, "04_svd_compression")
+
+
+def _console(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def _seeds(prereg):
+    """The pre-registered seeds; for a file not (yet) committed, seeds from its SHA-256
+    (a rehearsal: its verdicts can only be exploratory)."""
+    if prereg.commit:
+        return prereg.seeds
+    count, spacing = prereg.data["seeds"]["count"], int(prereg.data["seeds"].get("spacing", 1000))
+    digest = hashlib.sha256(prereg.path.read_bytes()).hexdigest()
+    return derive_seeds(digest, count, spacing)
+
+
+def planned_renders(prereg, out, options=()):
+    """Each render of the run in order: ``(label, folder, chapters, render.sh arguments)``."""
+    profile = prereg.data["profile"]
+    main_seed, *others = _seeds(prereg)
+    renders = []
+    for seed in others:
+        folder = Path(f"{out}-seed{seed}")
+        only = [a for stem in SEED_CHAPTERS for a in ("--only", stem)]
+        args = ["--profile", profile, "-p", "seed", str(seed), "-p", "mlp_sweep_m", "[]"]
+        renders.append((f"seed {seed}", folder, SEED_CHAPTERS, args + only))
+    seed_runs = "[" + ",".join(str(r[1]) for r in renders) + "]"
+    args = ["--profile", profile, "-p", "seed", str(main_seed), "-p", "seed_runs", seed_runs]
+    renders.append((f"seed {main_seed} and the report", Path(out), ALL_CHAPTERS, args))
+    return [
+        (label, folder, chapters, [*a, "--output-dir", str(folder), *options])
+        for label, folder, chapters, a in renders
+    ]
+
+
+def _recorded_seconds(folder, chapters):
+    """(seconds the chapters took last time, whether every one is recorded)."""
+    stamps = [read_stamp(Path(folder) / "executed" / f"{c}.ipynb") for c in chapters]
+    seconds = [s.get("seconds") for s in stamps if s]
+    known = [s for s in seconds if isinstance(s, (int, float))]
+    return sum(known), len(known) == len(chapters)
+
+
+def _estimate(renders, done_seconds):
+    """Seconds the remaining renders take, from their stamps or this run's pace."""
+    pace = sum(done_seconds) / len(done_seconds) if done_seconds else None
+    total, unknown = 0.0, 0
+    for _, folder, chapters, _ in renders:
+        seconds, complete = _recorded_seconds(folder, chapters)
+        if complete:
+            total += seconds
+        elif pace is not None:
+            total += pace
+        else:
+            unknown += 1
+    return total, unknown
+
+
+def _time_left(renders, done_seconds):
+    total, unknown = _estimate(renders, done_seconds)
+    if unknown == len(renders):
+        return "time left unknown until one render finishes"
+    text = f"about {total:.0f} s left" if total < 120 else f"about {total / 60:.0f} min left"
+    return text + (f" (+{unknown} render(s) not timed yet)" if unknown else "")
+
+
+def _dry_run(prereg, renders):
+    state = "committed at " + prereg.commit[:10] if prereg.commit else "NOT committed"
+    _console(f"pre-registration {prereg.path} ({state}); profile {prereg.data['profile']}")
+    for label, folder, chapters, args in renders:
+        seconds, complete = _recorded_seconds(folder, chapters)
+        last = f"last time {seconds:.0f} s" if complete else "not run to the end yet"
+        _console(f"  {label}: {folder} ({', '.join(chapters)}; {last})")
+        _console(f"    render.sh {' '.join(args)}")
+    _console(_time_left(renders, []))
+
+
+def _render(args):
+    command = [str(PROJECT_ROOT / "render.sh"), *args]
+    return subprocess.run(command, env={**os.environ}).returncode
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="preregistered-run.sh", description=__doc__)
+    parser.add_argument("--preregistration", default=str(PROJECT_ROOT / PREREGISTRATION_FILE))
+    parser.add_argument("--output-dir", default=None)
+    parser.add_argument("--dry-run", action="store_true")
+    return parser
+
+
+def main(argv=None, render=_render):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    options = argv[argv.index("--") + 1 :] if "--" in argv else []
+    args = build_parser().parse_args(argv[: argv.index("--")] if "--" in argv else argv)
+    path = Path(args.preregistration).resolve()
+    try:
+        if "-p" in options or "--parameter" in options or "--profile" in options:
+            raise PipelineError("a pre-registered run takes its profile and seeds from the file")
+        prereg = load_preregistration(path.parent, path.name)
+        if prereg is None:
+            raise PipelineError(f"no pre-registration at {path} (docs/preregistration.md)")
+    except (PipelineError, ValueError) as exc:
+        _console(f"preregistered-run.sh: error: {exc}")
+        return 2
+    profile = prereg.data["profile"]
+    out = args.output_dir or str(PROJECT_ROOT / "reports" / f"preregistered-{profile}")
+    renders = planned_renders(prereg, out, options)
+    main_seed, *others = _seeds(prereg)
+    try:  # everything a render would refuse, refused before the first training run
+        if others:
+            check_seed_spread(profile, out, others, ["-p", "seed", str(main_seed), *options])
+    except PipelineError as exc:
+        _console(f"preregistered-run.sh: error: {exc}")
+        return 2
+    if args.dry_run:
+        _dry_run(prereg, renders)
+        return 0
+    if not prereg.commit:
+        _console(
+            "warning: the pre-registration is not committed: seeds come from its SHA-256 "
+            "and every verdict of this run will be exploratory"
+        )
+    done = []
+    for k, (label, folder, _chapters, render_args) in enumerate(renders, start=1):
+        _console(
+            f"[{k} of {len(renders)}] {label} into {folder}; {_time_left(renders[k - 1 :], done)}"
+        )
+        start = time.perf_counter()
+        code = render(render_args)
+        if code != 0:
+            _console(
+                f"[{k} of {len(renders)}] {label} failed (exit {code}); what finished is "
+                "kept: run the same command again to resume"
+            )
+            return code
+        done.append(time.perf_counter() - start)
+    _console(f"pre-registered run finished in {sum(done) / 60:.1f} min: {out}/report.html")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
