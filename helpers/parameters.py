@@ -151,6 +151,10 @@ RULES = {
         _list_of(_choice(_cs_choices("images", "REAL_IMAGES")), min_len=0),
         "a list of scikit-image pictures (see helpers/cs/images.py REAL_IMAGES)",
     ),
+    "cs_rank_images": Rule(
+        _optional(_list_of(_choice(_cs_choices("images", "REAL_IMAGES")), min_len=0)),
+        "a list of scikit-image pictures for verdict 1's rank test, or null for all of them",
+    ),
     "cs_comparison_images": Rule(
         _list_of(_choice(_cs_image_names)), "images taken from cs_images and cs_real_images"
     ),

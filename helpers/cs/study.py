@@ -12,6 +12,7 @@ import numpy as np
 from helpers.cs.images import (
     GROUP_K,
     GROUP_MAX_OUTSIDE,
+    RANK_IMAGES,
     REAL_IMAGES,
     compressibility_group,
     load_image_file,
@@ -34,6 +35,8 @@ __all__ = [
     "prior_rows",
     "verdict_by_prior",
     "prior_record",
+    "rank_panel",
+    "rank_rows",
 ]
 
 # The columns of Table 1 kept in the results record.
@@ -183,8 +186,8 @@ def image_descriptions(images, image_file):
             descriptions[name] = "file: " + str(image_file)
         elif name in REAL_IMAGES:
             descriptions[name] = (
-                f"scikit-image data.{REAL_IMAGES[name][0]}, grayscale, resized with "
-                "anti_aliasing=True, stretched to [0, 1]"
+                f"scikit-image data.{REAL_IMAGES[name][0]}, grayscale, its centred square "
+                "resized with anti_aliasing=True, stretched to [0, 1]"
             )
         else:
             descriptions[name] = "seeded synthetic, see helpers.cs.images.make_test_image"
@@ -227,12 +230,13 @@ def prior_rows(rows_by_prior, variances):
 
 
 def verdict_by_prior(reconstruction, rows_by_prior):
-    """Verdict 1's rule on each prior's Table 1 (the same images, groups and rule):
-    prior -> the verdict (:func:`helpers.summary.verdicts.conclusion_verdicts`)."""
-    from helpers.summary.verdicts import conclusion_verdicts
+    """Verdict 1's rule v5 on each prior's Table 1 (the same images, roughness halves and
+    rule; v6's rank panel is run under the headline prior only): prior -> the verdict."""
+    from helpers.summary.reconstruction_claim import judge_claim_1 as judge_claim_1_v5
 
+    missing = {"verdict": "no evidence", "halves": {}}
     return {
-        prior: conclusion_verdicts({"reconstruction": {**reconstruction, "table": rows}})[0]
+        prior: judge_claim_1_v5({**reconstruction, "table": rows}) or missing
         for prior, rows in rows_by_prior.items()
     }
 
@@ -253,3 +257,67 @@ def prior_record(rows_by_prior, verdicts, settings):
             for prior, v in verdicts.items()
         },
     }
+
+
+def rank_panel(images, rows, names, m_values, *, n, trials, seed, settings, n_jobs=1):
+    """Verdict 1's rank panel (rule v6): the real images ``names`` (None:
+    :data:`helpers.cs.images.RANK_IMAGES`) at the smallest and largest of ``m_values``,
+    their measures and their error rows.
+
+    ``n``: the images' side. An image already in Table 1 (``images``, ``rows``) keeps its
+    rows: the draws are the same (each trial's seed depends on the seed, M and trial
+    only), so running it again would repeat them bit for bit. The others are run with the same ``trials``, ``seed``
+    and ``settings`` (scheme, basis, solver, noise_std: Table 1's).
+
+    Returns
+    -------
+    dict
+        ``m_values`` (the two M), ``trials``, ``images`` (where each came from),
+        ``image_measures`` (:func:`measure_images`) and ``table`` (rows, :data:`TABLE_KEYS`).
+    """
+    from helpers.cs.experiments import error_table
+
+    names = list(RANK_IMAGES if names is None else names)
+    ends = [min(m_values), max(m_values)]
+    panel = {name: images.get(name) for name in names}
+    panel = {name: load_real_image(name, n) if img is None else img for name, img in panel.items()}
+    reused = [r for r in rows if r["image"] in names and r["image"] in images and r["M"] in ends]
+    new = {name: img for name, img in panel.items() if name not in images}
+    fresh, _ = (
+        error_table(new, ends, trials=trials, seed=seed, n_jobs=n_jobs, **settings)
+        if new
+        else ([], None)
+    )
+    table = [{k: r[k] for k in TABLE_KEYS} for r in reused + fresh]
+    return {
+        "m_values": ends,
+        "trials": trials,
+        "images": image_descriptions(panel, None),
+        "image_measures": measure_images(panel),
+        "table": sorted(table, key=lambda r: (names.index(r["image"]), r["M"])),
+    }
+
+
+def rank_rows(panel):
+    """Table 1j: each panel image's roughness and relative MSE at the two M, with its
+    fall, smoothest first."""
+    measures = panel["image_measures"]
+    low, high = panel["m_values"]
+    by = {(r["image"], r["M"]): r for r in panel["table"]}
+    out = []
+    for name in sorted(measures, key=lambda n: (measures[n]["roughness"] or 0.0, n)):
+        var = measures[name]["variance"]
+        if (name, low) not in by or (name, high) not in by or not var:
+            continue
+        start, floor = by[(name, low)]["mse_mean"] / var, by[(name, high)]["mse_mean"] / var
+        out.append(
+            {
+                "image": name,
+                "roughness": measures[name]["roughness"],
+                f"rel. MSE, M={low}": start,
+                f"rel. MSE, M={high}": floor,
+                "fall": start / floor,
+                "draws": by[(name, high)]["trials"],
+            }
+        )
+    return out

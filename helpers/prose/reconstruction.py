@@ -13,6 +13,7 @@ __all__ = [
     "field_caption",
     "priors_caption",
     "priors_text",
+    "rank_caption",
 ]
 
 DECAY_CAPTION = (
@@ -26,9 +27,10 @@ GROUPING = (
     "real image is *compressible* when at most {max_outside:.0%} of its variance lies outside "
     "its best {k} DCT coefficients ({k} = M/4 at M = {m_largest}, the study's largest M), "
     "otherwise *incompressible*. Measured here: {measured}. Verdict 1 (the summary) does "
-    "not use these groups, which restate the share its floor is close to: it splits the "
-    "real images at their median *roughness* (RMS pixel difference over the standard "
-    "deviation, Table 1a: a moment of the frequency spectrum, not a count of coefficients)."
+    "not use these groups, which restate the share its floor is close to: it ranks the "
+    "real images of its panel (Table 1j) by their *roughness* (RMS pixel difference over "
+    "the standard deviation, Table 1a: a moment of the frequency spectrum, not a count of "
+    "coefficients)."
 )
 TABLE_1_CAPTION = (
     "Table 1. Reconstruction error, {scheme} measurements, {basis} basis, {solver}, mean "
@@ -82,7 +84,8 @@ PRIORS_CAPTION = (
 )
 PRIOR_VERDICT = "under {prior}: **{verdict}** ({halves})"
 PRIORS_TEXT = (
-    "Verdict 1's rule (the same images, thresholds and roughness halves) on each prior's "
+    "Verdict 1's rule v5 (the same images, thresholds and roughness halves; rule v6's "
+    "rank panel is run under the headline prior only) on each prior's "
     "rows, M = {m_low} to {m_high}: {verdicts}. The halves come from the images alone "
     "(Table 1a's roughness), the same for every prior; under TV, whose penalty is the "
     "L1 counterpart of roughness, the split is not neutral. A sensitivity check: the "
@@ -122,6 +125,28 @@ def priors_text(verdicts, m_values, headline_m_values=None):
             m_low=min(headline), m_high=max(headline), prior_high=max(m_values)
         )
     return text
+
+
+RANK_CAPTION = (
+    "Table 1j. Verdict 1's rank panel: {count} real images, smoothest first, by roughness "
+    "(measured on the image alone); relative MSE (mean MSE / var(x); 1 = the constant image) "
+    "at M = {m_low} and {m_high} and its fall between them, {scheme} measurements, {basis} "
+    "basis, {solver}, over {trials} draws (those of Table 1)"
+)
+
+
+def rank_caption(panel, *, scheme, basis, solver):
+    """Table 1j's caption from the panel record (:func:`helpers.cs.study.rank_panel`)."""
+    low, high = panel["m_values"]
+    return RANK_CAPTION.format(
+        count=len(panel["image_measures"]),
+        m_low=low,
+        m_high=high,
+        scheme=scheme,
+        basis=basis.upper(),
+        solver=solver,
+        trials=panel["trials"],
+    )
 
 
 def verdict_text(verdict):
