@@ -164,6 +164,47 @@ def test_summary_verdicts(quick_report):
     assert all(r["seconds"] > 0 for r in runs.values())
 
 
+def test_quick_verdicts_are_labelled_exploratory_and_confirmatory_by_their_own_runs(
+    quick_report, tmp_path
+):
+    """The quick render's verdicts carry a standing generated from the ledger; its real
+    ``_run`` blocks, judged against a pre-registration in a scratch repository, are
+    confirmatory only when made from its commit, after it."""
+    import copy
+    from datetime import datetime, timedelta
+
+    from helpers.summary import ledger
+    from helpers.summary.preregistration import load_preregistration, standing, verdict_runs
+    from tests.test_ledger import _git, _prereg_text
+
+    recorded = read_results(quick_report, "summary")
+    assert all(
+        v["standing"] == ledger.EXPLORATORY and v["standing_reasons"] for v in recorded["verdicts"]
+    )  # quick is never the pre-registered profile
+    results = read_results(quick_report)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.org")
+    _git(repo, "config", "user.name", "t")
+    (repo / "preregistration.yaml").write_text(_prereg_text(count=1))
+    _git(repo, "add", "preregistration.yaml")
+    commit = _git(repo, "commit", "-qm", "pre-register")
+    prereg = load_preregistration(repo)
+    later = (prereg.committed_at + timedelta(minutes=1)).isoformat()
+    made_after = copy.deepcopy(results)
+    for payload in made_after.values():
+        run = payload["_run"]
+        assert datetime.fromisoformat(run["started_at"])  # what standing reads
+        run.update(git={"commit": commit, "dirty": False}, started_at=later)
+        run["parameters"]["seed"] = prereg.seeds[0]
+    for claim in (1, 2, 3):
+        assert standing(claim, verdict_runs(claim, made_after), prereg, repo).confirmatory
+        judged = standing(claim, verdict_runs(claim, results), prereg, repo)  # as rendered
+        assert not judged.confirmatory
+        assert any("does not descend" in r for r in judged.reasons), judged.reasons
+
+
 def test_results_record_the_backend_and_devices_they_ran_on(quick_report):
     """Each training notebook records the Keras backend the environment chose (CI runs this
     module on TensorFlow and on JAX) and the devices it computed on; a JAX environment
