@@ -94,3 +94,49 @@ def test_notebook_defaults_equal_the_study_profile():
         for name, info in declared_parameters(nb).items():
             if name in study:
                 assert ast.literal_eval(info["default"]) == study[name], (nb.stem, name)
+
+
+def test_an_output_folder_moved_or_copied_stays_up_to_date(fake_execution, data_env, tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    _run(out)
+    fake_execution.clear()
+    copied = tmp_path / "elsewhere" / "copied"
+    shutil.copytree(out, copied, copy_function=shutil.copy)  # new mtimes too
+    moved = tmp_path / "moved"
+    out.rename(moved)
+    for folder in (copied, moved):
+        assert _run(folder) == [], folder.name
+    assert fake_execution == []
+    stamp = (moved / "executed" / "02_cnn.stamp.json").read_text()
+    assert str(tmp_path) not in stamp and '"output_dir": "<output_dir>"' in stamp
+
+
+def test_a_stamp_with_absolute_paths_stays_valid_and_is_upgraded(
+    fake_execution, data_env, tmp_path
+):
+    """Stamps written before paths were relative must not re-run a study render."""
+    import json
+
+    out = tmp_path / "out"
+    per_nb = resolve(list_notebooks(), "quick", {}, out)
+    _run(out)
+    fake_execution.clear()
+    hashes = staleness.FileHashes(tmp_path / "h.json")
+    for nb, values in per_nb.items():
+        stamp_file = out / "executed" / f"{nb.stem}.stamp.json"
+        stamp = json.loads(stamp_file.read_text())
+        upstream = [
+            out / "results" / f"{name}.json"
+            for dep in execution.notebook_dependencies(nb, [n.stem for n in per_nb])
+            for name in staleness.records_of(PROJECT_ROOT / "notebooks" / f"{dep}.ipynb")
+        ]
+        old_fp, old_parts = staleness.fingerprint(
+            nb, values, declared_parameters(nb), upstream, hashes, legacy=True
+        )
+        assert old_fp != stamp["fingerprint"]
+        stamp_file.write_text(json.dumps({**stamp, "fingerprint": old_fp, "inputs": old_parts}))
+    assert _run(out) == [] and fake_execution == []
+    stamp = json.loads((out / "executed" / "00_datasets.stamp.json").read_text())
+    assert stamp["inputs"]["parameters"]["output_dir"] == "<output_dir>"

@@ -25,7 +25,13 @@ from helpers.files import atomic_path, remove_abandoned
 from helpers.report.failures import cell_failure, dead_kernel, last_started_cell
 from helpers.report.profiles import PROJECT_ROOT, PipelineError, declared_parameters
 from helpers.report.staleness import FileHashes, fingerprint, notebook_metadata, records_of
-from helpers.report.stamps import last_time, read_stamp, run_reasons, write_stamp
+from helpers.report.stamps import (
+    last_time,
+    read_stamp,
+    run_reasons,
+    upgrade_stamp,
+    write_stamp,
+)
 
 __all__ = [
     "KERNEL_NAME",
@@ -326,12 +332,16 @@ def run_notebooks(
                 for name in records_of(by_stem[stem])
             ]
             executed = executed_dir / nb.name
-            fp, parts = fingerprint(nb, per_notebook[nb], declared_parameters(nb), upstream, hashes)
-            reasons = run_reasons(nb, executed, fp, parts, hashes, force)
+            declared = declared_parameters(nb)
+            fp, parts = fingerprint(nb, per_notebook[nb], declared, upstream, hashes)
+            old_fp, _ = fingerprint(nb, per_notebook[nb], declared, upstream, hashes, legacy=True)
+            reasons = run_reasons(nb, executed, fp, parts, hashes, force, legacy_fp=old_fp)
             before = sorted(set(all_deps[nb.stem]) & would_run)
             if dry_run and before and not reasons:
                 reasons = [f"it reads the results of {', '.join(before)}, which run first"]
             if not reasons:
+                if not dry_run:
+                    upgrade_stamp(executed, fp, parts)
                 seconds = (read_stamp(executed) or {}).get("seconds")
                 summary.append((nb, "up to date, skipped", seconds))
                 on_progress(f"[render] {nb.stem}: up to date, skipped")

@@ -28,6 +28,7 @@ __all__ = [
     "module_closure",
     "dataset_files",
     "fingerprint",
+    "portable",
     "change_reasons",
     "output_hashes",
     "output_reasons",
@@ -181,7 +182,37 @@ def seed_run_results(parameters):
     ]
 
 
-def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, root=PROJECT_ROOT):
+def portable(value, output_dir, root=PROJECT_ROOT):
+    """``value`` with absolute paths inside ``output_dir`` or the checkout ``root`` made
+    relative to it (``<output_dir>/results``, ``<repo>/reports/quick-seed10``), so an
+    output folder moved or copied elsewhere keeps its fingerprints. Lists are mapped."""
+    if isinstance(value, list):
+        return [portable(v, output_dir, root) for v in value]
+    if not isinstance(value, str) or not os.path.isabs(value):
+        return value
+    path = Path(os.path.normpath(value))
+    for base, label in ((output_dir, "<output_dir>"), (root, "<repo>")):
+        if base is not None and path.is_relative_to(Path(os.path.normpath(base))):
+            rest = path.relative_to(Path(os.path.normpath(base))).as_posix()
+            return label if rest == "." else f"{label}/{rest}"
+    return value
+
+
+# Parameters whose values are paths (helpers.report.profiles.PATH_PARAMETERS, and the
+# output folder the pipeline sets).
+_PATH_VALUES = ("output_dir", "data_dir", "cs_image_file", "seed_runs", "effect_runs")
+
+
+def _portable_parameters(parameters, root):
+    output_dir = parameters.get("output_dir")
+    return {
+        k: portable(v, output_dir, root) if k in _PATH_VALUES else v for k, v in parameters.items()
+    }
+
+
+def fingerprint(
+    notebook, parameters, declared, upstream_results, file_hashes, root=PROJECT_ROOT, legacy=False
+):
     """Hex SHA-256 over everything the executed ``notebook`` depends on.
 
     Parameters
@@ -196,18 +227,23 @@ def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, r
     file_hashes : callable(Path) -> str
     root : Path
         The checkout whose ``helpers`` the kernel imports.
+    legacy : bool
+        Fingerprint paths as stamps before issue 37 did (absolute), so that those
+        stamps stay valid where the folder has not moved.
 
     Returns
     -------
     fingerprint : str
     parts : dict
         What went in, for the stamp file (lets a user see why a notebook re-ran).
+        Paths in the output folder or the checkout are relative to it
+        (:func:`portable`): moving either changes no fingerprint.
     """
     modules = module_closure(imported_helpers_modules(notebook, root), root)
     parts = {
         "version": _FINGERPRINT_VERSION,
         "notebook": file_hashes(notebook),
-        "parameters": parameters,
+        "parameters": parameters if legacy else _portable_parameters(parameters, root),
         "code": {name: file_hashes(path) for name, path in modules.items()},
         "upstream": {
             p.name: (file_hashes(p) if p.is_file() else None) for p in sorted(upstream_results)
@@ -222,8 +258,12 @@ def fingerprint(notebook, parameters, declared, upstream_results, file_hashes, r
     }
     seed_runs = seed_run_results(parameters)
     if seed_runs:  # other output folders the summary reads (only then: old stamps stay valid)
+        output_dir = None if legacy else parameters.get("output_dir")
         parts["seed_runs"] = {
-            str(p): (file_hashes(p) if p.is_file() else None) for p in sorted(seed_runs)
+            (str(p) if legacy else portable(str(p), output_dir, root)): (
+                file_hashes(p) if p.is_file() else None
+            )
+            for p in sorted(seed_runs)
         }
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest(), parts

@@ -17,7 +17,15 @@ import platform
 from helpers.files import atomic_write_json
 from helpers.report.staleness import change_reasons, output_hashes, output_reasons
 
-__all__ = ["stamp_path", "read_stamp", "write_stamp", "run_reasons", "machine", "last_time"]
+__all__ = [
+    "stamp_path",
+    "read_stamp",
+    "write_stamp",
+    "run_reasons",
+    "upgrade_stamp",
+    "machine",
+    "last_time",
+]
 
 
 def stamp_path(executed):
@@ -72,7 +80,7 @@ def _executed_reasons(stamp, executed, hashes):
     return []
 
 
-def run_reasons(notebook, executed, fp, parts, hashes, force=False):
+def run_reasons(notebook, executed, fp, parts, hashes, force=False, legacy_fp=None):
     """Why ``notebook`` must run (empty: it is up to date).
 
     Parameters
@@ -84,6 +92,9 @@ def run_reasons(notebook, executed, fp, parts, hashes, force=False):
     hashes : callable(Path) -> str
     force : bool
         ``--force``: run whatever the stamp says.
+    legacy_fp : str, optional
+        The same inputs' fingerprint in the format of stamps before issue 37 (absolute
+        paths): such a stamp is still valid where the folder has not moved.
     """
     if force:
         return ["forced (--force)"]
@@ -91,11 +102,21 @@ def run_reasons(notebook, executed, fp, parts, hashes, force=False):
     if stamp is None or not executed.is_file():
         return ["it has not run in this folder" if stamp is None else "its executed copy is gone"]
     reasons = []
-    if stamp.get("fingerprint") != fp:
+    if stamp.get("fingerprint") not in (fp, legacy_fp):
         reasons = change_reasons(stamp.get("inputs"), parts) or ["its inputs changed"]
     reasons += _executed_reasons(stamp, executed, hashes)
     current = output_hashes(notebook, executed.parent.parent, hashes)
     return reasons + output_reasons(stamp.get("outputs"), current)
+
+
+def upgrade_stamp(executed, fp, parts):
+    """Rewrite a valid stamp of the earlier format with today's ``fp`` and ``parts`` (paths
+    relative to the folder), so the folder can move from now on."""
+    stamp = read_stamp(executed)
+    if stamp is not None and stamp.get("fingerprint") != fp:
+        atomic_write_json(
+            stamp_path(executed), {**stamp, "fingerprint": fp, "inputs": parts}, indent=2
+        )
 
 
 def last_time(executed):
