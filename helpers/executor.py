@@ -1,6 +1,6 @@
 """Where independent units of work run: in this process, or on a Dask cluster.
 
-A unit is one cross-validation fold (see :func:`helpers.nets.training.cross_validate`).
+A unit is one cross-validation fold (see :func:`helpers.nets.cross_validation.cross_validate`).
 Units are submitted to a ``concurrent.futures``-style executor:
 
 - by default an in-process executor that runs each unit when it is submitted,
@@ -203,11 +203,41 @@ def _connect(address):
         ) from exc
 
 
+# How long the first plain TCP connection may take: a refused or silent port is
+# reported in seconds, not after Dask's CONNECT_TIMEOUT of retries.
+PROBE_TIMEOUT = 3.0
+
+
+def _probe(address):
+    """Open and close one TCP connection to ``address``'s host and port (when it has
+    both); RuntimeError naming the address and the fix when nothing answers."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host = port = None
+    if not host or not port:
+        return  # no host:port to try (e.g. inproc://): Dask's own connect decides
+    try:
+        socket.create_connection((host, port), timeout=PROBE_TIMEOUT).close()
+    except OSError as exc:
+        raise RuntimeError(
+            f"cannot reach the Dask scheduler at {address} ({exc.strerror or exc}); start "
+            f"one with `dask scheduler` and workers with `dask worker {address}`, or unset "
+            f"${SCHEDULER_ENV} to run in this process"
+        ) from None
+
+
 def check_reachable(address):
     """Raise a clear error now if ``address`` is malformed or its scheduler is unreachable
-    (``local:N`` is only checked: its cluster starts in each notebook's process)."""
+    (``local:N`` is only checked: its cluster starts in each notebook's process). A port
+    nothing listens on is refused within :data:`PROBE_TIMEOUT` seconds."""
     address = check_scheduler(address)
     if address is not None and _local_workers(address) is None:
+        _probe(address)
         _connect(address).close()
     return address
 

@@ -6,9 +6,10 @@ import pytest
 
 from helpers.data import load_datasets
 from helpers.executor import InProcessExecutor, check_scheduler, get_executor
+from helpers.nets.cross_validation import cross_validate, cross_validate_many
 from helpers.nets.models import cnn_input, study_cnn, study_mlp
 from helpers.nets.projection import fold_transform
-from helpers.nets.training import Protocol, cross_validate, cross_validate_many
+from helpers.nets.protocol import Protocol
 from helpers.report.profiles import load_profile
 
 
@@ -41,6 +42,18 @@ def test_an_unreachable_scheduler_is_reported_with_how_to_start_one(monkeypatch)
     with pytest.raises(RuntimeError, match="dask scheduler"):
         check_reachable("tcp://127.0.0.1:9")  # the discard port: nothing listens
     assert check_reachable("local:2") == "local:2"  # checked, started later by each notebook
+
+
+def test_a_scheduler_port_nothing_listens_on_is_refused_in_seconds():
+    """Issue 37: `--scheduler tcp://127.0.0.1:1` took Dask's 30 s connect timeout."""
+    import time
+
+    from helpers.executor import check_reachable
+
+    start = time.perf_counter()
+    with pytest.raises(RuntimeError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):
+        check_reachable("tcp://127.0.0.1:1")
+    assert time.perf_counter() - start < 5
 
 
 def test_scattering_equal_data_again_never_loses_it():

@@ -238,6 +238,22 @@ def test_readme_papermill_line_then_render_gives_the_profiles_report(
     assert redone["_run"]["run_reason"].startswith("results/datasets.json was written outside")
 
 
+def test_the_documented_papermill_line_writes_where_git_ignores_it():
+    """Issue 37: the hand-run example left out.ipynb untracked in the repository root."""
+    import re
+    import shlex
+
+    text = " ".join((PROJECT_ROOT / "docs" / "rendering.md").read_text().split())
+    (line,) = re.findall(r"`((?:mkdir -p \S+ && )?papermill notebooks/[^`]+)`", text)
+    words = shlex.split(line)
+    output = words[words.index("papermill") + 2]
+    if "mkdir" in words:  # papermill does not create the copy's folder
+        assert output.startswith(words[words.index("-p") + 1].rstrip("/") + "/")
+    assert "/executed/" not in output  # render.sh's copies, fingerprinted by their stamps
+    ignored = subprocess.run(["git", "check-ignore", "-q", output], cwd=PROJECT_ROOT)
+    assert ignored.returncode == 0, f"{output} is not ignored by git"
+
+
 def test_pipeline_parameters_cannot_be_overridden():
     with pytest.raises(PipelineError, match="use --profile"):
         resolve(list_notebooks(["00_datasets"]), "quick", {"profile": "study"}, "/tmp/x")
@@ -290,6 +306,16 @@ def test_unwritable_output_folder_is_refused(tmp_path):
         locked.mkdir(mode=0o555)
         with pytest.raises(PipelineError, match="is not writable"):
             environment.check_output_dir(locked)
+
+
+def test_a_run_refused_by_its_checks_leaves_no_output_folder(fake_execution, tmp_path, capsys):
+    """Issue 37: a failed data check left an empty output folder behind."""
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    out = tmp_path / "new" / "out"
+    assert cli.main(["--profile", "quick", "--output-dir", str(out), "--data-dir", str(empty)]) == 2
+    assert "dataset file" in capsys.readouterr().err and fake_execution == []
+    assert not (tmp_path / "new").exists()
 
 
 def _per_notebook(data_dir, **values):
@@ -390,6 +416,63 @@ def test_seed_spread_script_stops_in_seconds(data_env, tmp_path):
     assert "seed-spread.sh: error: seed 1" in done.stderr
     assert not (tmp_path / "q-seed1" / "executed").exists()
     assert time.perf_counter() - start < 60
+
+
+def _compared_run(folder, planned, **changes):
+    """An output folder of chapters 02 and 03 as the summary reads it: their results
+    with ``planned``'s ``_run`` block, parameters changed by ``changes``."""
+    (folder / "results").mkdir(parents=True)
+    for name, payload in planned.items():
+        payload = json.loads(json.dumps(payload))
+        payload["_run"]["parameters"].update(changes)
+        (folder / "results" / f"{name}.json").write_text(json.dumps(payload))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "key, changes, message",
+    [
+        ("seed_runs", {"seed": 8, "max_epochs": 9}, "cnn ran with other parameters"),
+        ("seed_runs", {"seed": 1}, "at least 2 apart"),
+        ("effect_runs", {}, "nothing differs from this run"),
+        ("effect_runs", {"seed": 8, "mlp_stack_folds": False}, "not the seed"),
+    ],
+)
+def test_seed_and_effect_runs_are_refused_before_any_training(
+    key, changes, message, fake_execution, data_env, tmp_path, capsys
+):
+    """Issue 37: a mismatched seed or effect run was refused only by chapter 99, after
+    all the training, leaving summary.json older than cnn.json."""
+    from helpers.report.seed_check import planned_results
+
+    out = tmp_path / "out"
+    planned = planned_results("quick", {}, out)
+    other = _compared_run(tmp_path / "other", planned, **changes)
+    start = time.perf_counter()
+    args = ["--profile", "quick", "--output-dir", str(out), "-p", key, f"[{other}]"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert fake_execution == [] and not out.exists()
+    assert err.startswith(f"render.sh: error: -p {key}: ") and message in err
+    assert str(other) in err and "Traceback" not in err
+    assert time.perf_counter() - start < 30
+
+
+def test_a_matching_seed_run_passes_the_check_and_is_fingerprinted(
+    fake_execution, data_env, tmp_path
+):
+    from helpers.report.seed_check import planned_results
+
+    out = tmp_path / "out"
+    other = _compared_run(tmp_path / "other", planned_results("quick", {}, out), seed=8)
+    effect = _compared_run(
+        tmp_path / "effect", planned_results("quick", {}, out), mlp_stack_folds=False
+    )
+    args = ["--profile", "quick", "--output-dir", str(out), "--no-report"]
+    assert (
+        cli.main([*args, "-p", "seed_runs", f"[{other}]", "-p", "effect_runs", f"[{effect}]"]) == 0
+    )
+    assert "99_report" in fake_execution
 
 
 # --- 4. Leftovers of interrupted runs ---------------------------------------------------

@@ -142,6 +142,10 @@ def _prepare(args):
     all_notebooks = list_notebooks()
     selected = list_notebooks(args.only) if args.only else all_notebooks
     per_notebook = resolve_parameters(selected, args.profile, overrides, output_dir)
+    from helpers.report.seed_check import check_compared_runs  # it imports this module
+
+    # The summary's seed and effect runs exist already: refuse them before any training.
+    check_compared_runs(per_notebook, args.profile, overrides, output_dir)
     # Backend, precision, output folder, data files: every fault here, in seconds.
     check_environment(per_notebook, output_dir, download=args.download)
     return output_dir, all_notebooks, per_notebook

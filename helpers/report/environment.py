@@ -58,23 +58,37 @@ def check_backend(environ=os.environ):
         )
 
 
+def _nearest_existing(folder):
+    """``folder`` or its nearest ancestor that exists."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
 def check_output_dir(output_dir):
-    """The output folder (and its sub-folders that exist) can be created and written."""
+    """The output folder (and its sub-folders that exist) can be created and written.
+
+    Creates nothing: a run refused later in the checks leaves no empty folder behind
+    (the output folder's lock creates it when the run starts).
+    """
     output_dir = Path(output_dir)
-    folders = [output_dir] + [
+    existing = _nearest_existing(output_dir)
+    folders = [existing] + [
         output_dir / sub
         for sub in ("executed", "results", "cache", "models")
         if (output_dir / sub).is_dir()
     ]
     for folder in folders:
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not folder.is_dir():
+                raise NotADirectoryError(20, f"{folder} is a file")
             with tempfile.TemporaryFile(dir=folder):
                 pass
         except OSError as exc:
             raise PipelineError(
-                f"output folder {folder} is not writable ({exc.strerror or exc}); "
-                f"fix its permissions, or render elsewhere with --output-dir DIR"
+                f"output folder {output_dir} is not writable ({exc.strerror or exc}"
+                f"{'' if folder == output_dir else f' in {folder}'}); fix its permissions, "
+                f"or render elsewhere with --output-dir DIR"
             ) from None
 
 
