@@ -118,6 +118,7 @@ def test_a_stamp_with_absolute_paths_stays_valid_and_is_upgraded(
 ):
     """Stamps written before paths were relative must not re-run a study render."""
     import json
+    import shutil
 
     out = tmp_path / "out"
     per_nb = resolve(list_notebooks(), "quick", {}, out)
@@ -137,6 +138,13 @@ def test_a_stamp_with_absolute_paths_stays_valid_and_is_upgraded(
         )
         assert old_fp != stamp["fingerprint"]
         stamp_file.write_text(json.dumps({**stamp, "fingerprint": old_fp, "inputs": old_parts}))
+    moved = tmp_path / "moved"  # a copy with the old stamps, elsewhere: re-runs, saying why
+    shutil.copytree(out, moved)
+    per_moved = resolve(list_notebooks(["00_datasets"]), "quick", {}, moved)
+    summary, _ = execution.run_notebooks(per_moved, moved, on_progress=print, dry_run=True)
+    assert summary[0][1] == (
+        f"would run because the folder moved from {out} (its stamp predates relative paths)"
+    )
     assert _run(out) == [] and fake_execution == []
     stamp = json.loads((out / "executed" / "00_datasets.stamp.json").read_text())
     assert stamp["inputs"]["parameters"]["output_dir"] == "<output_dir>"

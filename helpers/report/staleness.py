@@ -274,6 +274,21 @@ def _changed_keys(old, new):
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
+def _relative_parts(parts):
+    """A stamp's ``inputs`` with the absolute paths of stamps before issue 37 made
+    relative as :func:`fingerprint` makes them now (so they compare)."""
+    parameters = parts.get("parameters") or {}
+    output_dir = parameters.get("output_dir")
+    if not (isinstance(output_dir, str) and os.path.isabs(output_dir)):
+        return parts
+    relative = {**parts, "parameters": _portable_parameters(parameters, PROJECT_ROOT)}
+    if "seed_runs" in parts:
+        relative["seed_runs"] = {
+            portable(k, output_dir): v for k, v in (parts["seed_runs"] or {}).items()
+        }
+    return relative
+
+
 def change_reasons(old_parts, new_parts):
     """Why a notebook's fingerprint changed: short phrases naming what changed.
 
@@ -294,6 +309,7 @@ def change_reasons(old_parts, new_parts):
         return ["it has not run in this folder"]
     if old_parts.get("version") != new_parts.get("version"):
         return ["the pipeline's fingerprint format changed"]
+    old_parts = _relative_parts(old_parts)
     reasons = []
     if old_parts.get("notebook") != new_parts.get("notebook"):
         reasons.append("the notebook changed")

@@ -80,6 +80,15 @@ def _executed_reasons(stamp, executed, hashes):
     return []
 
 
+def _unexplained(stamp):
+    """Why a fingerprint differs when no part of it does: a stamp of the absolute-path
+    format (before issue 37) in a folder that has moved."""
+    output_dir = ((stamp.get("inputs") or {}).get("parameters") or {}).get("output_dir")
+    if isinstance(output_dir, str) and os.path.isabs(output_dir):
+        return f"the folder moved from {output_dir} (its stamp predates relative paths)"
+    return "its inputs changed"
+
+
 def run_reasons(notebook, executed, fp, parts, hashes, force=False, legacy_fp=None):
     """Why ``notebook`` must run (empty: it is up to date).
 
@@ -103,7 +112,7 @@ def run_reasons(notebook, executed, fp, parts, hashes, force=False, legacy_fp=No
         return ["it has not run in this folder" if stamp is None else "its executed copy is gone"]
     reasons = []
     if stamp.get("fingerprint") not in (fp, legacy_fp):
-        reasons = change_reasons(stamp.get("inputs"), parts) or ["its inputs changed"]
+        reasons = change_reasons(stamp.get("inputs"), parts) or [_unexplained(stamp)]
     reasons += _executed_reasons(stamp, executed, hashes)
     current = output_hashes(notebook, executed.parent.parent, hashes)
     return reasons + output_reasons(stamp.get("outputs"), current)
