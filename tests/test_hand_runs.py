@@ -171,6 +171,26 @@ def test_an_executed_copy_the_pipeline_did_not_write_is_rerun(fake_execution, da
     assert (out / "executed" / "00_datasets.ipynb").read_text() == "{}"  # the pipeline's
 
 
+def test_a_foreign_executed_copy_of_a_chapter_not_run_is_not_published(
+    fake_execution, data_env, tmp_path, monkeypatch, capsys
+):
+    published = []
+    monkeypatch.setattr(
+        cli, "build_report", lambda out, notebooks, **kw: published.extend(notebooks) or []
+    )
+    out = tmp_path / "out"
+    args = ["--profile", "quick", "--output-dir", str(out)]
+    assert cli.main(args) == 0 and len(published) == len(list_notebooks())
+    (out / "executed" / "00_datasets.ipynb").write_text('{"cells": ["a quick run"]}')
+    published.clear()
+    assert cli.main([*args, "--only", "02_cnn"]) == 0
+    assert "00_datasets" not in [nb.stem for nb in published] and len(published) == 5
+    assert (
+        "[render] left out of the report: executed/00_datasets.ipynb is not a copy render.sh "
+        f"wrote; run ./render.sh --profile quick --output-dir {out} --only 00_datasets"
+    ) in capsys.readouterr().err
+
+
 def test_a_starting_chapter_says_how_long_it_took_last_time_here(
     fake_execution, data_env, tmp_path, capsys
 ):

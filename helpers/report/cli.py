@@ -183,9 +183,7 @@ def main(argv=None):
                 _console("The previous report (if any) was left in place.")
                 return 1
             if not args.no_report:
-                present = [
-                    nb for nb in all_notebooks if (output_dir / "executed" / nb.name).is_file()
-                ]
+                present = _publishable(output_dir, all_notebooks, args.profile)
                 try:
                     written = build_report(output_dir, present, on_progress=_console)
                 except (PipelineError, NotebookFailed):
@@ -209,6 +207,30 @@ def main(argv=None):
         return 130
     _print_summary(summary, start, written)
     return 0
+
+
+def _publishable(output_dir, notebooks, profile):
+    """The executed copies the report may show: those the pipeline wrote. Any other (a
+    hand run into executed/ of a chapter this run did not select) is left out, saying
+    how to redo it."""
+    from helpers.report.staleness import FileHashes
+    from helpers.report.stamps import publishable
+
+    hashes = FileHashes(output_dir / "cache" / "file-hashes.json")
+    present = []
+    for nb in notebooks:
+        executed = output_dir / "executed" / nb.name
+        if not executed.is_file():
+            continue
+        if publishable(executed, hashes):
+            present.append(nb)
+        else:
+            _console(
+                f"[render] left out of the report: executed/{nb.name} is not a copy render.sh "
+                f"wrote; run ./render.sh --profile {profile} --output-dir {output_dir} "
+                f"--only {nb.stem}"
+            )
+    return present
 
 
 def _print_summary(summary, start, written):

@@ -23,6 +23,7 @@ __all__ = [
     "write_stamp",
     "run_reasons",
     "upgrade_stamp",
+    "publishable",
     "machine",
     "last_time",
 ]
@@ -68,6 +69,13 @@ def write_stamp(notebook, executed, *, fingerprint, parts, seconds, reason, hash
         },
         indent=2,
     )
+
+
+def publishable(executed, hashes):
+    """Whether the executed copy is the one the pipeline wrote (a stamp of the format
+    before copies were recorded is trusted; no stamp at all is not)."""
+    stamp = read_stamp(executed)
+    return stamp is not None and not _executed_reasons(stamp, executed, hashes)
 
 
 def _executed_reasons(stamp, executed, hashes):
