@@ -334,7 +334,10 @@ def run_notebooks(
             executed = executed_dir / nb.name
             declared = declared_parameters(nb)
             fp, parts = fingerprint(nb, per_notebook[nb], declared, upstream, hashes)
-            old_fp, _ = fingerprint(nb, per_notebook[nb], declared, upstream, hashes, legacy=True)
+            old_fp = None  # the same inputs in the stamp format before issue 37, if needed
+            if (read_stamp(executed) or {}).get("fingerprint") not in (None, fp):
+                values = per_notebook[nb]
+                old_fp, _ = fingerprint(nb, values, declared, upstream, hashes, legacy=True)
             reasons = run_reasons(nb, executed, fp, parts, hashes, force, legacy_fp=old_fp)
             before = sorted(set(all_deps[nb.stem]) & would_run)
             if dry_run and before and not reasons:
