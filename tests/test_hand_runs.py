@@ -463,7 +463,7 @@ def test_seed_and_effect_runs_are_refused_before_any_training(
 ):
     """Issue 37: a mismatched seed or effect run was refused only by chapter 99, after
     all the training, leaving summary.json older than cnn.json."""
-    from helpers.report.seed_check import planned_results
+    from helpers.report.compared_runs import planned_results
 
     out = tmp_path / "out"
     planned = planned_results("quick", {}, out)
@@ -481,7 +481,7 @@ def test_seed_and_effect_runs_are_refused_before_any_training(
 def test_a_matching_seed_run_passes_the_check_and_is_fingerprinted(
     fake_execution, data_env, tmp_path
 ):
-    from helpers.report.seed_check import planned_results
+    from helpers.report.compared_runs import planned_results
 
     out = tmp_path / "out"
     other = _compared_run(tmp_path / "other", planned_results("quick", {}, out), seed=8)

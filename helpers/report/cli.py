@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from helpers.executor import SCHEDULER_ENV, check_reachable
+from helpers.report.compared_runs import check_compared_runs
 from helpers.report.environment import check_environment
 from helpers.report.execution import (
     NotebookFailed,
@@ -142,8 +143,6 @@ def _prepare(args):
     all_notebooks = list_notebooks()
     selected = list_notebooks(args.only) if args.only else all_notebooks
     per_notebook = resolve_parameters(selected, args.profile, overrides, output_dir)
-    from helpers.report.seed_check import check_compared_runs  # it imports this module
-
     # The summary's seed and effect runs exist already: refuse them before any training.
     check_compared_runs(per_notebook, args.profile, overrides, output_dir)
     # Backend, precision, output folder, data files: every fault here, in seconds.

@@ -9,10 +9,8 @@ seeds' spacing the summary requires, so that a bad seed is refused in seconds,
 not after hours of training. Exit code 2 with one ``seed-spread.sh: error:``
 line on a problem.
 
-:func:`check_compared_runs` makes the summary's checks of its ``seed_runs`` and
-``effect_runs`` folders on every ``render.sh`` call that runs the summary, before
-any training: those folders exist before the run, and this run's classifier
-chapters will run with parameters known now.
+:mod:`helpers.report.compared_runs` checks the summary's ``seed_runs`` and
+``effect_runs`` folders on every ``render.sh`` call.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from helpers.report.cli import _prepare, build_parser
 from helpers.report.profiles import PipelineError
 from helpers.summary.seeds import check_seed_spacing
 
-__all__ = ["check_seed_spread", "check_compared_runs", "planned_results", "main"]
+__all__ = ["check_seed_spread", "main"]
 
 _CLASSIFIER_CHAPTERS = ("02_cnn", "03_projection_mlp")
 
@@ -59,69 +57,6 @@ def check_seed_spread(profile, out, seeds, options=()):
             ["--profile", profile, "-p", "seed", str(seed), "-p", "mlp_sweep_m", "[]", *only]
             + ["--output-dir", f"{out}-seed{seed}", *options]
         )
-
-
-def planned_results(profile, overrides, output_dir):
-    """What this run's classifier chapters will record about how they ran, before they
-    run: ``{"cnn": payload, "projection_mlp": payload}`` with the ``_run`` parameters
-    (every checked parameter, defaults included, as the notebook records them), the
-    Keras backend and the training precision."""
-    import ast
-    import os
-
-    from helpers.parameters import RULES
-    from helpers.report.profiles import declared_parameters, list_notebooks, resolve_parameters
-    from helpers.results import to_jsonable
-    from helpers.runtime import training_precision
-
-    chapters = list_notebooks(list(_CLASSIFIER_CHAPTERS))
-    passed = resolve_parameters(chapters, profile, overrides, output_dir)
-    planned = {}
-    for notebook, name in zip(chapters, ("cnn", "projection_mlp")):
-        values = {}
-        for key, info in declared_parameters(notebook).items():
-            try:
-                values[key] = ast.literal_eval(info["default"])
-            except (ValueError, SyntaxError):
-                continue
-        values.update(passed[notebook])
-        planned[name] = {
-            "_run": {
-                "parameters": to_jsonable({k: v for k, v in values.items() if k in RULES}),
-                "keras_backend": os.environ.get("KERAS_BACKEND") or "tensorflow",
-            },
-            "machine": {"training_precision": training_precision()},
-        }
-    return planned
-
-
-def check_compared_runs(per_notebook, profile, overrides, output_dir):
-    """Refuse now the ``seed_runs`` and ``effect_runs`` folders the summary would refuse
-    after every chapter's training: a missing or damaged results file, other
-    parameters, backend or precision than this run will use (besides the seed), close
-    or repeated seeds, an effect run that changes nothing or the seed.
-
-    Raises
-    ------
-    PipelineError
-        Naming the folder, what differs and how to make it right (the summary's own
-        messages, :mod:`helpers.summary.seeds`, :mod:`helpers.summary.effects`).
-    """
-    wanted = {
-        key: [p for values in per_notebook.values() for p in values.get(key) or []]
-        for key in ("seed_runs", "effect_runs")
-    }
-    if not any(wanted.values()):
-        return
-    from helpers.summary.effects import load_effect_runs
-    from helpers.summary.seeds import load_seed_runs
-
-    planned = planned_results(profile, overrides, output_dir)
-    for key, load in (("seed_runs", load_seed_runs), ("effect_runs", load_effect_runs)):
-        try:
-            load(planned, wanted[key])
-        except ValueError as exc:
-            raise PipelineError(f"-p {key}: {exc}") from None
 
 
 def main(argv=None):
