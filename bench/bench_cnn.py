@@ -83,7 +83,8 @@ def main(argv=None):
     import keras
 
     from helpers.nets.models import study_cnn
-    from helpers.nets.training import fit, set_seed
+    from helpers.nets.seeding import set_seed
+    from helpers.nets.training import fit
 
     rng = np.random.default_rng(0)
     n = args.steps * args.batch_size

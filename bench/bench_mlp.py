@@ -100,7 +100,8 @@ def main(argv=None):
     import keras
 
     from helpers.nets.models import MLP_STEPS_PER_EXECUTION, study_mlp
-    from helpers.nets.training import fit, set_seed
+    from helpers.nets.seeding import set_seed
+    from helpers.nets.training import fit
     from helpers.runtime import machine_info, training_precision
 
     rng = np.random.default_rng(0)
@@ -196,14 +197,10 @@ def cross_validation_paths(args, x, y):
     from sklearn.model_selection import StratifiedKFold
 
     from helpers.executor import fold_executor
+    from helpers.nets.cross_validation import cross_validate, cross_validate_many
     from helpers.nets.models import study_mlp
-    from helpers.nets.training import (
-        Protocol,
-        cross_validate,
-        cross_validate_many,
-        set_seed,
-        validation_split,
-    )
+    from helpers.nets.protocol import Protocol, validation_split
+    from helpers.nets.seeding import set_seed
 
     protocol = Protocol(args.epochs, args.epochs, 0.1, args.batch_size)
     workers = fold_executor(args.workers) if args.workers > 1 else None  # warmed below

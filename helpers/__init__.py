@@ -10,17 +10,19 @@ statistics -- ``helpers.stats``
     t-tests, Welch, McNemar, non-inferiority (``significance``); CV, t-, pooled and
     random-effects intervals (``intervals``); timing ratios (``ratios``).
 ground -- what every chapter shares
-    ``data`` (dataset loading and validation), ``import_images`` (image folders
-    to .npz), ``results`` (recording a notebook's results), ``files`` (atomic
-    writes), ``checks`` (argument checks), ``tables`` and ``plots`` (every table
-    and figure), ``runtime`` (logging, versions, machine), ``provenance`` (the
-    ``_run`` block of every result), ``summary.study`` (the study's quoted numbers,
-    printed by chapters 01-04 beside ours).
+    ``data`` (dataset loading), ``data_archive`` (an archive read and checked),
+    ``import_images`` (image folders to .npz), ``results`` (recording a notebook's
+    results), ``files`` (atomic writes), ``checks`` (argument checks), ``tables`` and
+    ``plots`` (every table and figure), ``runtime`` (logging, versions, machine),
+    ``provenance`` (the ``_run`` block of every result), ``progress`` ("k of n,
+    about M s left"), ``summary.study`` (the study's quoted numbers, printed by
+    chapters 01-04 beside ours).
 experiments -- ``helpers.cs`` (chapter 01) and ``helpers.nets`` (chapters 02-04)
     ``cs``: ``images``, ``operators`` (composable LinearOperators), ``solvers``,
     ``baselines``, ``reconstruction`` (one measure-and-recover call) and
     ``experiments`` (Table 1, method comparison, phase transition, scaling).
-    ``nets``: ``models``, ``training`` (seeded fits, cross-validation, final models),
+    ``nets``: ``models``, ``protocol`` (the one training protocol), ``training``
+    (seeded fits, final models), ``cross_validation`` (resumable, cached folds),
     ``classification`` (one call per dataset), ``projection`` (random projections,
     JL), ``compression`` (SVD), ``cost`` (FLOPs, latency, size).
 summary -- ``helpers.summary`` (chapter 99) and ``helpers.prose``
@@ -49,12 +51,14 @@ LAYERS = (
         (
             "helpers.checks",
             "helpers.data",
+            "helpers.data_archive",
             "helpers.data_compact",
             "helpers.executor",
             "helpers.files",
             "helpers.import_images",
             "helpers.plots",
             "helpers.profiles",
+            "helpers.progress",
             "helpers.provenance",
             "helpers.results",
             "helpers.runtime",

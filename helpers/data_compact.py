@@ -27,14 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.data import (
+from helpers.data import DATASETS, find_dataset_file, to_grayscale
+from helpers.data_archive import (
     ARRAY_KEYS,
-    DATASETS,
     LUMA_MARKER,
-    find_dataset_file,
     read_npz,
     stored_as_luma,
-    to_grayscale,
     validate_arrays,
 )
 from helpers.files import atomic_path

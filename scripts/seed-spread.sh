@@ -43,6 +43,9 @@ done
 # folders), refused now: not after hours of training.
 source scripts/setup-env.sh
 "$PY" -m helpers.report.seed_check "$profile" "$out" "${seeds[@]}" -- ${options[@]+"${options[@]}"}
+# The whole run's time, from what each chapter took the last time it ran into these
+# folders (an upper bound where a chapter is up to date and will not run again).
+"$PY" -m helpers.progress seed-spread "$out" notebooks "${seeds[@]}"
 folders=()
 for seed in "${seeds[@]}"; do
   folder="$out-seed$seed"

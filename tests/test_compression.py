@@ -138,7 +138,7 @@ def test_a_fine_tuning_is_cached_and_served_as_trained(tmp_path, monkeypatch):
     scores; a changed protocol or a corrupt entry fine-tunes again."""
     import helpers.nets.training as training
     from helpers.nets.finetuning import compression_sweep
-    from helpers.nets.training import Protocol
+    from helpers.nets.protocol import Protocol
 
     keras.utils.set_random_seed(0)
     base = study_cnn((16, 16))
@@ -202,7 +202,7 @@ def test_a_sweep_that_stops_at_the_choice_makes_the_same_choice(tmp_path, monkey
     import helpers.nets.training as training
     from helpers.nets.compression import choose_compression
     from helpers.nets.finetuning import compression_sweep
-    from helpers.nets.training import Protocol
+    from helpers.nets.protocol import Protocol
 
     keras.utils.set_random_seed(0)
     base = study_cnn((16, 16))

@@ -1,6 +1,7 @@
 """The study's networks, their cost accounting, and resumable cross-validation."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -8,16 +9,11 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from helpers.nets.cost import flops_per_image, measure_latency, model_size_bytes
+from helpers.nets.cross_validation import cross_validate
 from helpers.nets.models import CNN_SPEC, MLP_SPEC, layer_table, study_cnn, study_mlp
-from helpers.nets.training import (
-    Protocol,
-    check_training,
-    cross_validate,
-    fit,
-    set_seed,
-    train_final,
-    validation_split,
-)
+from helpers.nets.protocol import Protocol, check_training, validation_split
+from helpers.nets.seeding import set_seed
+from helpers.nets.training import fit, train_final
 
 
 def test_cnn_is_the_study_architecture_with_same_padding():
@@ -100,7 +96,8 @@ def test_a_final_model_saved_by_one_process_loads_in_a_fresh_one(tmp_path):
         f"""
         import numpy as np
         from helpers.nets.models import study_mlp
-        from helpers.nets.training import Protocol, train_final
+        from helpers.nets.protocol import Protocol
+        from helpers.nets.training import train_final
         x, y = np.random.default_rng(0).random((60, 8)).astype("float32"), np.arange(60) % 3
         _, info = train_final(
             lambda s: study_mlp(s[0]), x, y, x[:10], y[:10], model_id="m",
@@ -196,6 +193,20 @@ def test_early_stopping_restores_the_best_epoch_and_counts_epochs(tiny):
     assert run["best_epoch"] == int(np.argmin(losses)) + 1
     assert run["epochs_run"] - run["best_epoch"] == 2  # stopped after `patience` worse epochs
     assert np.isfinite(model.evaluate(x, y, verbose=0)[0])  # the restored weights are usable
+
+
+def test_epoch_lines_say_how_many_and_at_most_how_long_is_left(tiny, monkeypatch):
+    from helpers.nets import training
+
+    monkeypatch.setattr(training, "EPOCH_LOG_SECONDS", 0.0)  # every epoch is logged
+    x, y = tiny
+    set_seed(0)
+    lines = []
+    fit(_cnn(x.shape[1:]), x, y, epochs=3, batch_size=16, log=lines.append)
+    assert len(lines) == 3
+    for k, line in enumerate(lines, 1):
+        assert re.match(rf"    epoch {k} of 3, at most about \d+ s left: \w", line), line
+    assert "about 0 s left" in lines[-1]
 
 
 def test_validation_runs_in_evaluation_batches_and_scores_as_evaluate(tiny):

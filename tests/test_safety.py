@@ -80,7 +80,8 @@ def _tiny_problem(keras):
 def test_corrupt_cached_fold_is_reported_and_recomputed(tmp_path, capsys):
     keras = pytest.importorskip("keras")
 
-    from helpers.nets.training import Protocol, cross_validate
+    from helpers.nets.cross_validation import cross_validate
+    from helpers.nets.protocol import Protocol
 
     x, y, build = _tiny_problem(keras)
 
@@ -92,6 +93,9 @@ def test_corrupt_cached_fold_is_reported_and_recomputed(tmp_path, capsys):
     messages = []
     again = cross_validate(build, x, y, log=messages.append, **kwargs)
     assert any(str(cached[0]) in m and "recomputing" in m for m in messages)
+    # The cached fold counts as done, not as pace: the retrained one is the last.
+    retrained = [m for m in messages if m.strip().startswith("fold 1/2: accuracy")]
+    assert len(retrained) == 1 and retrained[0].endswith("; done 2 of 2, about 0 s left")
     assert [r.accuracy for r in again] == [r.accuracy for r in first]
     assert json.loads(cached[0].read_text())["fold"] == 0
 
@@ -99,7 +103,8 @@ def test_corrupt_cached_fold_is_reported_and_recomputed(tmp_path, capsys):
 def test_truncated_cached_model_is_reported_and_retrained(tmp_path):
     keras = pytest.importorskip("keras")
 
-    from helpers.nets.training import Protocol, train_final
+    from helpers.nets.protocol import Protocol
+    from helpers.nets.training import train_final
 
     x, y, build = _tiny_problem(keras)
 

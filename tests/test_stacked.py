@@ -5,7 +5,10 @@ the one-model-per-fold CV does, within fold noise."""
 import numpy as np
 import pytest
 
+from helpers.nets.cross_validation import cross_validate, cross_validate_many
 from helpers.nets.models import study_mlp
+from helpers.nets.protocol import Protocol
+from helpers.nets.seeding import set_seed
 from helpers.nets.stacked import (
     EarlyStoppingRule,
     fit_stacked,
@@ -14,7 +17,6 @@ from helpers.nets.stacked import (
     stack_members,
     stack_rows,
 )
-from helpers.nets.training import Protocol, cross_validate, cross_validate_many, set_seed
 
 
 def _blobs(n, dim=8, seed=0, noise=1.0):
@@ -263,7 +265,7 @@ def test_stack_rows_pads_shorter_members_with_rows_the_loss_ignores():
 
 
 def test_stacked_cv_scores_as_one_model_per_fold_within_fold_noise(tmp_path, monkeypatch):
-    from helpers.nets import training
+    from helpers.nets import cross_validation
 
     x, y = _blobs(1001, noise=2.5)  # 1001: folds of unequal size, so padding is exercised
     protocol = Protocol(8, 2, 0.1, 64)
@@ -289,7 +291,8 @@ def test_stacked_cv_scores_as_one_model_per_fold_within_fold_noise(tmp_path, mon
     assert [r.history for r in again] == [r.history for r in stacked]
     assert not any(r.cached for r in again)
     # Folds cached by an older stacked training are not served to this one.
-    monkeypatch.setattr(training, "STACKED_TRAINING_VERSION", training.STACKED_TRAINING_VERSION + 1)
+    version = cross_validation.STACKED_TRAINING_VERSION
+    monkeypatch.setattr(cross_validation, "STACKED_TRAINING_VERSION", version + 1)
     fresh = cross_validate(
         lambda s: study_mlp(s[0]), x, y, **common, stacked=True, cache_dir=tmp_path
     )
@@ -325,7 +328,11 @@ def test_many_cross_validations_submitted_together_equal_each_alone(tmp_path):
         [{**job, "cache_dir": tmp_path} for job in [*jobs, jobs[0]]], log=messages.append
     )
     assert together.pop() == together[0]  # listed twice: the same result, trained once
-    assert sum(m.strip() == "a (seed 0):" for m in messages) == 1
+    assert sum(m.strip().startswith("a (seed 0): CV ") for m in messages) == 1
+    # Three CVs to train (the fourth listing is the first's): each header counts them.
+    headers = [m.split(": CV ")[1] for m in messages if ": CV " in m]
+    assert [h.split(",")[0] for h in headers] == ["1 of 3", "2 of 3", "3 of 3"]
+    assert headers[-1] == "3 of 3, about 0 s left"
     for one, many in zip(alone, together, strict=True):
         assert [r.history for r in many] == [r.history for r in one]
         assert [(r.accuracy, r.loss) for r in many] == [(r.accuracy, r.loss) for r in one]

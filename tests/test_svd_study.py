@@ -20,8 +20,8 @@ def _tiny_data(n=60, side=16):
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     """The chapter's three steps end to end on a tiny dataset (seconds)."""
+    from helpers.nets.protocol import Protocol
     from helpers.nets.svd_study import score_choices, svd_sweep, sweep_table
-    from helpers.nets.training import Protocol
 
     data = _tiny_data()
     protocol = Protocol(max_epochs=1, patience=1, validation_fraction=0.2, batch_size=16)
@@ -92,8 +92,8 @@ def test_the_choice_is_the_smallest_candidate_and_scored_against_both_baselines(
 
 
 def test_results_record(study):
+    from helpers.nets.protocol import Protocol
     from helpers.nets.svd_study import svd_results
-    from helpers.nets.training import Protocol
 
     data, sweep, table, best = study
     record = svd_results(

@@ -39,7 +39,7 @@ def test_check_fraction_range(value):
 
 
 def test_epoch_budget_note_names_the_fits_the_limit_ended():
-    from helpers.nets.training import Protocol, epoch_budget_note, stopped_by_budget
+    from helpers.nets.protocol import Protocol, epoch_budget_note, stopped_by_budget
 
     protocol = Protocol(max_epochs=15, patience=3)
     assert stopped_by_budget(13, 15, protocol) and stopped_by_budget(15, 15, protocol)

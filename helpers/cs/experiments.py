@@ -3,7 +3,6 @@ transition (empirical and theoretical), and scaling with N."""
 
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
@@ -23,6 +22,7 @@ from helpers.cs.reconstruction import (
     ssim,
 )
 from helpers.cs.solvers import basis_pursuit_lp
+from helpers.progress import Progress, log_progress
 
 __all__ = [
     "trial_seed",
@@ -73,23 +73,21 @@ def run_tasks(fn, tasks, n_jobs=1):
 
 
 def _with_progress(results, total, label, every_seconds=10.0):
-    """Collect ``results``; a progress line on stderr at most every ``every_seconds``."""
+    """Collect ``results``; a progress line on stderr at most every ``every_seconds``
+    ("k of n, about M s left"; on a terminal a bar as well)."""
+    progress = Progress(total, label)
     start = last = time.perf_counter()
     out = []
     for result in results:
         out.append(result)
+        progress.step()
         now = time.perf_counter()
         if now - last >= every_seconds and len(out) < total:
-            print(
-                f"  {label}: {len(out)}/{total} ({now - start:.0f} s)", file=sys.stderr, flush=True
-            )
+            log_progress(f"  {label}: {progress.text()} ({now - start:.0f} s)")
             last = now
+    progress.close()
     if time.perf_counter() - start >= every_seconds:
-        print(
-            f"  {label}: {total}/{total} ({time.perf_counter() - start:.0f} s)",
-            file=sys.stderr,
-            flush=True,
-        )
+        log_progress(f"  {label}: {total} of {total} ({time.perf_counter() - start:.0f} s)")
     return out
 
 

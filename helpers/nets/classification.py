@@ -10,15 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from helpers.nets.cost import measure_latency, model_cost
+from helpers.nets.cross_validation import cross_validate, cross_validate_many, summarize_folds
 from helpers.nets.models import ARCHITECTURE_VERSION, cnn_input, layer_table, study_cnn, study_mlp
 from helpers.nets.projection import check_projection, fold_transform, project, projection_flops
-from helpers.nets.training import (
-    cross_validate,
-    cross_validate_many,
-    log_progress,
-    summarize_folds,
-    train_final,
-)
+from helpers.nets.training import train_final
+from helpers.progress import log_progress
 from helpers.provenance import phase
 
 __all__ = [

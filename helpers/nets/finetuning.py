@@ -32,7 +32,7 @@ def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, proto
 
     from helpers.data import fingerprint
     from helpers.nets.models import ARCHITECTURE_VERSION, configuration_key
-    from helpers.nets.training import _backend_id, run_key
+    from helpers.nets.training import backend_id, run_key
 
     key = run_key(
         start=fingerprint(*model.get_weights()),
@@ -41,7 +41,7 @@ def _finetune_paths(cache_dir, model, applied, x_fit, y_fit, x_val, y_val, proto
         data=fingerprint(x_fit, y_fit, x_val, y_val),
         protocol=asdict(protocol),
         seed=seed,
-        backend=_backend_id(),
+        backend=backend_id(),
         architecture=ARCHITECTURE_VERSION,
         version=FINETUNE_CACHE_VERSION,
     )
@@ -145,7 +145,9 @@ def compression_sweep(
     """
     from helpers.nets.cost import model_cost
     from helpers.nets.models import cnn_input
-    from helpers.nets.training import final_validation_split, log_progress, set_seed
+    from helpers.nets.protocol import final_validation_split
+    from helpers.nets.seeding import set_seed
+    from helpers.progress import Progress, log_progress
 
     labels = [label for label, _, _ in configurations]
     if not fine_tune_all and labels.count(control_label) != 1:
@@ -186,9 +188,11 @@ def compression_sweep(
     rows = [b["row"] for b in built]
     models = {}
     order = range(len(built)) if fine_tune_all else fine_tuning_order(rows, control_label)
+    # Over every candidate in the order: an upper bound when the rule stops early.
+    progress = Progress(len(order), f"{dataset.name} fine-tuning")
     for i in order:
         models[rows[i]["label"]] = _fine_tune(
-            model, built[i], split, protocol, seed, cache_dir, log
+            model, built[i], split, protocol, seed, cache_dir, log, progress
         )
         if fine_tune_all:
             continue
@@ -200,13 +204,16 @@ def compression_sweep(
                 f"{len(rows) - len(done)} larger candidates are not fine-tuned"
             )
             break
+    progress.close()
     return rows, models
 
 
-def _fine_tune(model, entry, split, protocol, seed, cache_dir, log):
+def _fine_tune(model, entry, split, protocol, seed, cache_dir, log, progress):
     """Fine-tune ``entry['model']`` (or load it from the cache), fill in its row, and
-    return the fine-tuned model."""
-    from helpers.nets.training import fit_with_protocol, set_seed
+    return the fine-tuned model; ``progress`` (:class:`helpers.progress.Progress`)
+    counts it, and its line says how many are done and the time left."""
+    from helpers.nets.seeding import set_seed
+    from helpers.nets.training import fit_with_protocol
 
     x_fit, y_fit, x_val, y_val = split
     row, compressed = entry["row"], entry["model"]
@@ -223,11 +230,16 @@ def _fine_tune(model, entry, split, protocol, seed, cache_dir, log):
         if paths is not None:
             _save_finetuned(compressed, run, *paths)
     tuned = accuracy_of(compressed, x_val, y_val)
+    if run.get("cached"):  # no work done: no pace of fine-tuning
+        progress.skip()
+    else:
+        progress.step()
     log(
         f"  {row['dataset']} {row['label']}: params {row['params']}, validation accuracy "
         f"{row['val_accuracy']:.4f} rebuilt, {tuned:.4f} fine-tuned "
         f"(best epoch {run['best_epoch']} of {run['epochs_run']}"
         + (", cached)" if run.get("cached") else ")")
+        + f"; done {progress.text()}"
     )
     row.update(
         val_accuracy_finetuned=float(tuned),

@@ -62,7 +62,7 @@ def make_projector(method, m, random_state=0):
 
 
 def fold_transform(method, m, random_state=0):
-    """``transform(x_train, x_other, fold)`` for :func:`helpers.training.cross_validate`.
+    """``transform(x_train, x_other, fold)`` for :func:`helpers.nets.cross_validation.cross_validate`.
 
     Flattens images, fits the projector on ``x_train`` only and applies it to
     both, on one BLAS thread (so the result does not depend on where it runs);

@@ -24,8 +24,8 @@ for all members), so a fold's result depends on the number of folds and its
 place in the stack, not only on its seed; and a member that stopped keeps
 riding along (its updates are discarded by restoring its best weights).
 
-Used by chapter 03 (:func:`helpers.nets.training.cross_validate_many`, and
-:func:`helpers.nets.training.cross_validate` with ``stacked=True``);
+Used by chapter 03 (:func:`helpers.nets.cross_validation.cross_validate_many`, and
+:func:`helpers.nets.cross_validation.cross_validate` with ``stacked=True``);
 ``bench/bench_mlp.py`` measures it.
 """
 

@@ -80,7 +80,7 @@ def candidate_configurations(
     trials keyed by drop.
     """
     from helpers.nets.models import cnn_input
-    from helpers.nets.training import final_validation_split
+    from helpers.nets.protocol import final_validation_split
 
     full = {layer: len(v) for layer, v in singular_values(model).items()}
     configurations = [(CONTROL_LABEL, 1.0, {})]
@@ -249,7 +249,7 @@ def table_4_frame(table, layer_names):
 def validation_noise(data, rows, protocol, seed):
     """``(n_val, se)``: the validation split's size and the binomial standard error of an
     accuracy at the controls' mean fine-tuned validation accuracy."""
-    from helpers.nets.training import final_validation_split
+    from helpers.nets.protocol import final_validation_split
 
     n_val = len(final_validation_split(next(iter(data.values())).y_train, protocol, seed)[1])
     control_val = np.mean(

@@ -86,7 +86,7 @@ def table_4_caption(layers, *, learning_rate, protocol, min_speedup, rows=()):
 
 def fine_tuning_text(rows, datasets, protocol):
     """How the fine-tuning runs used their epoch budget, per dataset."""
-    from helpers.nets.training import epoch_budget_note
+    from helpers.nets.protocol import epoch_budget_note
 
     runs = {
         f"fine-tuned, {name}": [
