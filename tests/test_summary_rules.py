@@ -204,10 +204,14 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     import matplotlib
 
     matplotlib.use("Agg")
-    from helpers.plots import OUTCOME_COLORS, plot_decisions
+    from matplotlib.text import Text
+
+    from helpers.plots import OUTCOME_COLORS, decision_key, plot_decisions
+    from helpers.plots.style import PAGE_WIDTH_IN, use_report_style
     from helpers.summary.reconstruction_claim import judge_claim_1 as judge_claim_1_v5
     from tests.test_summary import CLEAR, GOOD, MEDIAN, ROUGH, _as_summary, _real_images, _recorded
 
+    use_report_style()  # the notebooks' fonts: the figure must stay legible under them
     cnn, mlp = _recorded(CLEAR, [0.01, 0.08, 0.02, 0.07, 0.04])
     images = _real_images({**GOOD, **MEDIAN}, ROUGH, spread=0.1)
     results = {"cnn": cnn, "projection_mlp": mlp, "reconstruction": images}
@@ -215,19 +219,54 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     # Verdict 1 under rule v5 (ratios and per-image sizes: two units, one not counted).
     found[0] = _as_summary(judge_claim_1_v5(images))
     fig = plot_decisions(found)
-    # Verdict 1's ratios and its per-image sizes in two panels, then verdicts 2 and 3.
-    titles = [ax.get_title(loc="left") for ax in fig.axes]
-    assert titles == [
-        f"Verdict 1: {found[0]['verdict']}",
-        f"Verdict 1: {found[0]['verdict']} (continued)",
-        "Verdict 2: inconclusive",
-        f"Verdict 3: {found[2]['verdict']}",
+    # Drawn at the PDF's text width, so drawn size is print size: no text under 8 pt,
+    # and no title over any panel.
+    assert fig.get_figwidth() == PAGE_WIDTH_IN
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert texts and min(t.get_fontsize() for t in texts) >= 8, sorted(
+        (t.get_fontsize(), t.get_text()) for t in texts
+    )[:3]
+    assert all(
+        ax.get_title(loc=loc) == "" for ax in fig.axes for loc in ("left", "center", "right")
+    )
+    assert not fig.texts or all(t.get_text() == "" for t in fig.texts)  # no suptitle
+    # Verdict 1's ratios and its per-image sizes in two panels, then verdicts 2 and 3,
+    # each named at its left.
+    names = [ax.get_ylabel() for ax in fig.axes]
+    assert names == [
+        f"Verdict 1\n{found[0]['verdict']}",
+        "Verdict 1\n(continued)",
+        "Verdict 2\ninconclusive",
+        f"Verdict 3\n{found[2]['verdict']}",
     ]
+    # Short codes for the checks: claim number and letter, in the order of its checks
+    # (ratios 1a, 1c in the first panel; sizes 1b, 1d, 1e in the second; top down).
+    codes = [[t.get_text() for t in ax.get_yticklabels()][::-1] for ax in fig.axes]
+    units = [c["unit"] for c in found[0]["checks"]]
+    assert units[:3] == ["x", "", "x"]
+    letters = "abcdefgh"
+    assert codes[0] == [f"1{letters[k]}" for k, u in enumerate(units) if u == "x"]
+    assert codes[1] == [f"1{letters[k]}" for k, u in enumerate(units) if u != "x"]
+    assert codes[2] == ["2a", "2b", "2c", "2d"][: len(found[1]["checks"])]
+    # Verdict 3's check cited from verdict 2 is drawn once, in verdict 2's panel.
+    cited = [k for k, c in enumerate(found[2]["checks"]) if c.get("cited_from")]
+    assert cited and all(f"3{letters[k]}" not in codes[3] for k in cited)
+    # The key maps every code, in order, to the full check name and its outcome.
+    key = decision_key(found)
+    assert [r["code"] for r in key] == [
+        f"{i}{letters[k]}" for i, v in enumerate(found, 1) for k in range(len(v["checks"]))
+    ]
+    every_check = [c for v in found for c in v["checks"]]
+    assert [r["check"] for r in key] == [c["check"] for c in every_check]
+    assert all(r["outcome"].startswith(c["outcome"]) for r, c in zip(key, every_check))
+    by_code = {r["code"]: r for r in key}
+    assert by_code["2c"]["outcome"] == "inconclusive"
+    assert by_code[f"3{letters[cited[0]]}"]["outcome"] == "inconclusive, drawn as 2c"
+    uncounted = [k for k, c in enumerate(found[0]["checks"]) if c.get("uncounted")]
+    assert uncounted and "not counted" in by_code[f"1{letters[uncounted[0]]}"]["outcome"]
     assert all(c["unit"] == "x" for c in found[0]["checks"][:1])
     assert fig.axes[0].xaxis.get_major_formatter()(3.0, 0) == "3x"
     ax2 = fig.axes[2]
-    labels = [t.get_text() for t in ax2.get_yticklabels()]
-    assert labels[::-1] == [c["check"] for c in found[1]["checks"]]
     # An inconclusive check is grey; verdict 3's speed-ups are on a log scale.
     straddling = found[1]["checks"][2]
     assert straddling["outcome"] == "inconclusive"
@@ -236,13 +275,15 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     # Verdict 3's speed-ups are labelled as ratios (log scale only where they span decades).
     assert fig.axes[3].xaxis.get_major_formatter()(3.0, 0) == "3x"
     assert fig.axes[3].get_xscale() == "linear"
-    # A check shown but not counted is dashed and says so.
+    assert fig.axes[0].get_xscale() == "log"  # verdict 1's ratios span decades
+    # A check shown but not counted is dashed, and the legend says what dashes mean.
     stuck = {"brick": [(50, 1.6e-2), (600, 1.3e-2)], "wood": [(50, 1.6e-2), (600, 1.25e-2)]}
     images = _real_images({**GOOD, **MEDIAN}, stuck, spread=0.1)
     fig = plot_decisions([_as_summary(judge_claim_1_v5(images))])
     sizes = fig.axes[1]
-    assert any(t.get_text().endswith("[not counted]") for t in sizes.get_yticklabels())
     assert any(line.get_linestyle() == "--" for line in sizes.lines)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [*OUTCOME_COLORS, "threshold", "not counted"]
     assert plot_decisions(verdicts.conclusion_verdicts({})) is None
 
 

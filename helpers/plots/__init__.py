@@ -22,7 +22,7 @@ from helpers.plots.datasets import (
     plot_grayscale_comparison,
     plot_pixel_histograms,
 )
-from helpers.plots.decisions import OUTCOME_COLORS, plot_decisions
+from helpers.plots.decisions import OUTCOME_COLORS, check_codes, decision_key, plot_decisions
 from helpers.plots.reconstruction import (
     plot_error_vs_m,
     plot_field_marks,
@@ -61,5 +61,7 @@ __all__ = [
     "plot_svd_tradeoff",
     "plot_svd_spectra",
     "plot_decisions",
+    "check_codes",
+    "decision_key",
     "_inline_figure_formats",
 ]
