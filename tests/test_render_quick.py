@@ -321,7 +321,10 @@ def test_the_pdf_findings_fit_page_3_and_the_evidence_is_in_its_appendix(quick_r
 
     first_pages = _pdf_text(quick_report / "report.pdf", 1, 3)
     assert "The study's conclusions: verdicts" in first_pages
-    assert "Figure S.1 — made by" in first_pages  # the decisions figure's label, below it
+    # The decisions figure's label, below it: what it shows, then what made it; its key.
+    assert "Figure S.1 — The checks behind each verdict" in first_pages
+    assert re.search(r"Figure S\.1 — [^—]*\. Made by notebooks/99_report\.ipynb", first_pages)
+    assert re.search(r"\b2a [^|]*Fashion-MNIST|\b2a CIFAR-10", first_pages)  # the key
     whole = _pdf_text(quick_report / "report.pdf")
     assert "@fig:" not in whole
     appendix = whole[whole.rindex(APPENDIX_HEADING) :]
@@ -362,7 +365,7 @@ def test_the_pdf_numbers_tables_and_figures_as_the_html_does(quick_report):
     ids = re.findall(r'id="((?:table|figure)-[\w-]+)"', page)
     assert len(ids) == len(set(ids)) == len(html_tables) + len(html_figures)
     # Every table and figure carries the mark of what made it, linked to its results file.
-    marks = re.findall(r"made by <code>notebooks/\w+\.ipynb</code>", page)
+    marks = re.findall(r"[Mm]ade by <code>notebooks/\w+\.ipynb</code>", page)
     assert len(marks) >= len(html_tables) + len(html_figures), len(marks)
     assert re.search(r'<a href="results/cnn\.json">results/cnn\.json</a>', page)
 

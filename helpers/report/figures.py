@@ -12,6 +12,12 @@ numbering extended) or, without one, gets "Table <chapter>.<n>". Figures and tab
 get an anchor in both formats (``figure-2-3``, ``table-3b``: an HTML id, a LaTeX
 hypertarget), so a link ``[Table 3b](#table-3b)`` lands on it in the HTML and the PDF.
 
+Each label says first, in a sentence, what the figure shows: the cell that draws it
+lists one sentence per figure, in the order it draws them, in its metadata
+(``"report": {"captions": [...]}``, :data:`CAPTIONS_KEY`); a cell that draws its figures
+in a loop lists them once, and they repeat. The label reads "Figure 1.10 — <what it
+shows>. Made by ...". tests/test_captions.py fails for a figure cell without them.
+
 A figure is cited by key, as pandoc-crossref does: the cell that draws it carries the
 tag ``fig:mse-vs-m`` (one tag per figure, in the order the cell draws them), and text
 anywhere in the report (markdown cells, tables, folded blocks) writes ``@fig:mse-vs-m``,
@@ -28,6 +34,7 @@ from helpers.tables import TABLE_KEY
 
 __all__ = [
     "chapter_label",
+    "figure_captions",
     "notebook_marks",
     "number_figures",
     "number_tables",
@@ -39,6 +46,9 @@ IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg", "application/pdf")
 FIGURE_TAG = "fig:"
 # Letters, digits and hyphens only: LaTeX escaping leaves them as they are.
 REFERENCE = re.compile(r"@(fig|tbl):([A-Za-z0-9][A-Za-z0-9-]*)")
+# Cell metadata: the report's settings of a cell; under it, "captions" lists a sentence
+# per figure the cell draws.
+CAPTIONS_KEY = "report"
 # Output metadata: the number a table was given (its key: helpers.tables.TABLE_KEY).
 TABLE_NUMBER = "report_number"
 
@@ -122,15 +132,20 @@ def anchor(kind, number):
     return f"{kind}-" + re.sub(r"[^0-9A-Za-z]+", "-", str(number)).strip("-").lower()
 
 
-def _label_output(kind, number, mark_markdown):
-    """A display output: "*Figure 2.3* — mark" with its anchor, in HTML and LaTeX."""
+def _label_output(kind, number, mark_markdown, caption=None):
+    """A display output: "*Figure 2.3* — caption. Mark" with its anchor, in HTML and
+    LaTeX (without a caption: "*Figure 2.3* — mark")."""
     import html
 
     import mistune
     import nbformat
 
     target = anchor(kind, number)
-    markdown = f"*{kind.capitalize()} {number}*" + (f" — {mark_markdown}" if mark_markdown else "")
+    text = [caption.strip()] if caption else []
+    if mark_markdown:
+        # After a sentence, the mark starts one.
+        text.append(mark_markdown[:1].upper() + mark_markdown[1:] if text else mark_markdown)
+    markdown = f"*{kind.capitalize()} {number}*" + (f" — {' '.join(text)}" if text else "")
     body = mistune.html(markdown).strip()
     body = body[3:-4] if body.startswith("<p>") and body.endswith("</p>") else html.escape(markdown)
     return nbformat.v4.new_output(
@@ -172,8 +187,20 @@ def _figure_keys(cell):
     return [t[len(FIGURE_TAG) :] for t in tags if t.startswith(FIGURE_TAG)]
 
 
+def figure_captions(cell):
+    """The sentences a cell's metadata gives its figures (``report.captions``), in order."""
+    captions = (cell.get("metadata", {}).get(CAPTIONS_KEY) or {}).get("captions") or []
+    if isinstance(captions, str) or not all(isinstance(c, str) for c in captions):
+        raise ValueError(
+            f"cell {cell.get('id')}: {CAPTIONS_KEY}.captions must be a list of strings"
+        )
+    return list(captions)
+
+
 def number_figures(cells, marks=None):
-    """Insert "Figure C.N" and the provenance mark after every figure output, in place.
+    """Insert "Figure C.N", what the figure shows (the cell's :func:`figure_captions`,
+    repeated in order when a loop draws more figures than it lists) and the provenance
+    mark after every figure output, in place.
 
     ``cells``: merged cells whose ids start with their notebook's stem (as
     :func:`helpers.report.rendering.merge_notebooks` sets them); ``marks``: stem ->
@@ -193,6 +220,7 @@ def number_figures(cells, marks=None):
         stem = cell.get("id", "").rsplit("-", 1)[0]
         label = chapter_label(stem)
         keys = iter(_figure_keys(cell))
+        captions = figure_captions(cell)
         outputs = []
         for output in cell.get("outputs", []):
             outputs.append(output)
@@ -201,7 +229,9 @@ def number_figures(cells, marks=None):
             counts[label] = counts.get(label, 0) + 1
             number = f"{label}.{counts[label]}"
             numbers[number] = next(keys, None)
-            outputs.append(_label_output("figure", number, (marks or {}).get(stem)))
+            drawn = sum(_has_image(o) for o in outputs)  # this figure's place in its cell
+            caption = captions[(drawn - 1) % len(captions)] if captions else None
+            outputs.append(_label_output("figure", number, (marks or {}).get(stem), caption))
         cell["outputs"] = outputs
     return numbers
 
