@@ -131,13 +131,46 @@ def _profile_of(output_dir):
     return folder.name if folder.parent == PROJECT_ROOT / "reports" else None
 
 
+# Parameters render.sh sets itself, and paths (which its stamp holds relative).
+_NOT_OVERRIDES = ("profile", "output_dir", "data_dir", "cs_image_file", "seed_runs", "effect_runs")
+
+
+def _overrides(output_dir, chapter, profile):
+    """``-p NAME VALUE`` for each value the chapter's last render passed that its profile
+    does not set (a seed run's seed, say), from its stamp; "" when none or unknown."""
+    import shlex
+
+    import yaml
+
+    from helpers.profiles import ProfileError, read_profile
+
+    stamp = Path(output_dir) / "executed" / f"{chapter}.stamp.json"
+    try:
+        passed = json.loads(stamp.read_text())["inputs"]["parameters"]
+        defaults = read_profile(profile)
+    except (OSError, ValueError, KeyError, TypeError, ProfileError):
+        return ""
+
+    def text(value):  # as -p reads it: YAML, one line, without the document end marker
+        dumped = yaml.safe_dump(value, default_flow_style=True).strip()
+        return shlex.quote(dumped.removesuffix("\n...").strip())
+
+    return "".join(
+        f" -p {name} {text(value)}"
+        for name, value in sorted(passed.items())
+        if name not in _NOT_OVERRIDES and defaults.get(name, ...) != value
+    )
+
+
 def rerun_command(output_dir, name):
-    """The ``render.sh`` command that records results ``name`` in ``output_dir`` again."""
+    """The ``render.sh`` command that records results ``name`` in ``output_dir`` again,
+    with the overrides its chapter last ran with."""
     chapter = _chapter_recording(name) or "NOTEBOOK"
     profile = _profile_of(output_dir) or "PROFILE"
     folder = Path(output_dir).resolve()
     where = "" if folder == PROJECT_ROOT / "reports" / profile else f" --output-dir {folder}"
-    return f"./render.sh --profile {profile}{where} --only {chapter}"
+    overrides = _overrides(output_dir, chapter, profile)
+    return f"./render.sh --profile {profile}{overrides}{where} --only {chapter}"
 
 
 def _load(path, output_dir):

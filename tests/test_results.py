@@ -119,3 +119,22 @@ def test_a_damaged_results_file_names_itself_and_the_chapter_to_rerun(tmp_path):
         message = str(caught.value)
         assert "\n" not in message
         assert str(tmp_path / "results" / "cnn.json") in message and message.endswith(command)
+
+
+def test_the_fix_for_a_damaged_seed_run_keeps_the_overrides_its_chapter_ran_with(tmp_path):
+    """Re-running a seed run's chapter with the profile's own seed would make it a copy of
+    the main run: the command repeats what its stamp says differed from the profile."""
+    from helpers.results import rerun_command
+
+    (tmp_path / "executed").mkdir()
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "projection_mlp.json").write_text(
+        json.dumps({"_run": {"parameters": {"profile": "quick"}}})
+    )
+    passed = {"profile": "quick", "output_dir": "<output_dir>", "seed": 10, "mlp_sweep_m": []}
+    stamp = {"inputs": {"parameters": {**passed, "n_train": 1000}}}  # quick's own n_train
+    (tmp_path / "executed" / "02_cnn.stamp.json").write_text(json.dumps(stamp))
+    assert rerun_command(tmp_path, "cnn") == (
+        f"./render.sh --profile quick -p mlp_sweep_m '[]' -p seed 10 "
+        f"--output-dir {tmp_path.resolve()} --only 02_cnn"
+    )
