@@ -142,13 +142,15 @@ def _overrides(output_dir, chapter, profile):
 
     import yaml
 
-    from helpers.profiles import ProfileError, read_profile
-
     stamp = Path(output_dir) / "executed" / f"{chapter}.stamp.json"
+    # The profile file read directly: helpers.profiles imports this module.
+    profile_file = PROJECT_ROOT / "params" / f"{Path(profile).name}.yaml"
     try:
         passed = json.loads(stamp.read_text())["inputs"]["parameters"]
-        defaults = read_profile(profile)
-    except (OSError, ValueError, KeyError, TypeError, ProfileError):
+        defaults = yaml.safe_load(profile_file.read_text())
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError):
+        return ""
+    if not isinstance(passed, dict) or not isinstance(defaults, dict):
         return ""
 
     def text(value):  # as -p reads it: YAML, one line, without the document end marker
