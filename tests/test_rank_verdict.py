@@ -235,3 +235,56 @@ def test_rank_decisions_are_plain_rows_and_dicts():
     row = verdict["decisions"][0].as_row()
     assert row["outcome"] == "holds" and "one-sided level" in row["would flip"]
     assert dataclasses.asdict(verdict["decisions"][0])["p_claimed"] < 0.05
+
+
+# The study render of 2026-12-06 (e500435 code, 5 draws): image -> (roughness, relative
+# MSE at M = 50, at M = 600), as Table 1j printed them (3 significant digits).
+STUDY_PANEL = {
+    "clock": (0.282, 1.2, 0.072),
+    "retina": (0.34, 0.963, 0.0847),
+    "camera": (0.362, 1.19, 0.149),
+    "cell": (0.454, 1.36, 0.234),
+    "horse": (0.471, 1.27, 0.241),
+    "coffee": (0.497, 1.2, 0.278),
+    "rocket": (0.504, 0.994, 0.262),
+    "immunohistochemistry": (0.512, 1.35, 0.271),
+    "logo": (0.527, 1.2, 0.254),
+    "astronaut": (0.603, 1.52, 0.483),
+    "motorcycle": (0.693, 1.34, 0.5),
+    "coins": (0.705, 1.27, 0.36),
+    "moon": (0.718, 1.36, 0.625),
+    "chelsea": (0.735, 1.42, 0.614),
+    "microaneurysms": (0.746, 1.39, 0.49),
+    "checkerboard": (0.798, 1.07, 0.0823),
+    "phantom": (0.911, 1.23, 0.56),
+    "page": (0.967, 1.17, 0.374),
+    "text": (1.02, 1.44, 0.694),
+    "hubble_deep_field": (1.29, 1.2, 0.994),
+    "grass": (1.43, 1.45, 1.09),
+    "brick": (1.46, 1.34, 0.801),
+    "gravel": (1.52, 1.35, 1.13),
+}
+
+
+def test_v6_on_the_study_render_s_panel():
+    table = [
+        {"image": n, "M": m, "mse_mean": v * 1e-2, "mse_std": 0.0, "trials": 5}
+        for n, (_, start, floor) in STUDY_PANEL.items()
+        for m, v in ((50, start), (600, floor))
+    ]
+    measures = {n: {"variance": 1e-2, "roughness": r} for n, (r, _, _) in STUDY_PANEL.items()}
+    panel = {"m_values": [50, 600], "trials": 5, "table": table, "image_measures": measures}
+    verdict = rc.judge_claim_1_v6({"table": [], "image_groups": {}, "rank_panel": panel})
+    assert verdict["verdict"] == "supported"
+    floor, fall = verdict["decisions"]
+    assert floor.estimate == pytest.approx(0.839, abs=0.005)
+    assert fall.estimate == pytest.approx(-0.850, abs=0.005)
+    # Far beyond chance: no permutation of the 99,999 reached it (p = 1 / 100,000).
+    assert floor.p_claimed == fall.p_claimed == pytest.approx(1e-5)
+    # Without the five images of rule v5 (its median split's), it still holds.
+    for name in ("camera", "moon", "brick", "grass", "gravel"):
+        del measures[name]
+    rest = rc.judge_claim_1_v6({"table": [], "image_groups": {}, "rank_panel": panel})
+    assert len(rest["decisions"]) == 2 and "18 real images" in rest["evidence"]
+    assert rest["verdict"] == "inconclusive"  # 18 < 20: undecided by the rule
+    assert all(d.p_claimed < 0.001 for d in rest["decisions"])
