@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from helpers.stats.significance import paired_tests
 from helpers.summary import (
@@ -13,6 +14,7 @@ from helpers.summary import (
     study,
     verdicts,
 )
+from helpers.summary.cnn_vs_mlp import judge_claim_2, judge_claim_3
 from helpers.summary.verdicts import accuracy_rows, conclusion_verdicts, reconstruction_verdicts
 
 
@@ -447,17 +449,34 @@ def _c2(cifar_gaps, fashion_gaps):
     )[1]
 
 
-def _c3(fashion=SLIGHT, seeds=3, **kwargs):
+def _c3(fashion=SLIGHT, seeds=3, rule=None, **kwargs):
     """Verdict 3 over ``seeds`` runs of :func:`_recorded` (one: this run alone), each
     seed's Fashion-MNIST gaps and CNN fit times a little apart, so that intervals over
-    the seeds have a width; the earlier rule versions read the first."""
+    the seeds have a width; the earlier rule versions read the first. Each seed's
+    latency speed-ups are its recorded ratio times s^0, s, 1/s, ... with s chosen so the
+    seeds' 90% interval of three runs spans ratio / latency_spread to ratio x
+    latency_spread, as one run's rounds do (the first seed keeps the ratio).
+    ``rule``: judge under that version of verdict 3's rule (default: the current one)."""
+    spread = kwargs.get("latency_spread", 1.1)
+    step = spread ** (1 / (stats.t.ppf(0.95, 2) / np.sqrt(3)))
     runs = []
     for i in range(seeds):
         cnn, mlp = _recorded(CLEAR, [g + 0.001 * i for g in fashion], **kwargs)
         entry = cnn["datasets"]["fashion_mnist"]
         entry["train_epoch_seconds"] = [t * (1 + 0.03 * i) for t in entry["train_epoch_seconds"]]
+        factor = step ** ((i + 1) // 2 * (1 if i % 2 else -1))
+        for turn in mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"].values():
+            turn.update({k: turn[k] * factor for k in ("ratio", "low", "high")})
+            turn["mlp_ms"] = [t / factor for t in turn["mlp_ms"]]
+            turn["floor_ms"] = [t / factor for t in turn["floor_ms"]]
         runs.append({"cnn": cnn, "projection_mlp": mlp})
-    return conclusion_verdicts(runs[0], runs[1:])[2]
+    if rule is None:
+        return conclusion_verdicts(runs[0], runs[1:])[2]
+    mlps = [r["projection_mlp"] for r in runs]
+    claim_2 = judge_claim_2(mlps[0], mlps[1:])
+    pairs = [(r["cnn"], r["projection_mlp"]) for r in runs[1:]]
+    judged = judge_claim_3(runs[0]["cnn"], mlps[0], claim_2, version=rule, seed_runs=pairs)
+    return _as_summary(judged)
 
 
 def _halves(verdict):
@@ -561,13 +580,15 @@ def test_gap_difference_test_is_a_corrected_welch_test():
     assert same["t_statistic"] == 0 and same["p_value"] == 1
 
 
-def test_conclusion_3_every_outcome_on_measured_cost():
-    good = _c3()
+def test_conclusion_3_every_outcome_on_measured_cost_under_rule_v9():
+    # Rule v9 (latency from one run's rounds, a failing check gated by the floor), as
+    # the ledger table still evaluates it; v10 is tested below.
+    good = _c3(rule=9)
     assert good["verdict"] == "supported" and _halves(good) == ("holds", "holds")
     assert "the CNN takes 14.4x as long (geometric mean over 3 seeds" in good["evidence"]
     assert "On the test split, one final model each, 0.8400 against 0.8700" in good["evidence"]
     # One run alone: its training time is shown, not counted, so "cheaper" is undecided.
-    alone = _c3(seeds=1)
+    alone = _c3(rule=9, seeds=1)
     assert _halves(alone) == ("inconclusive", "holds")
     training = alone["decisions"][0]
     assert training["outcome"] == "holds" and "(this run; not counted)" in training["check"]
@@ -576,20 +597,20 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     assert "4x as fast per image at batch 1" in good["evidence"]
     assert "31.2x fewer FLOPs" in good["evidence"] and "not judged" in good["evidence"]
     # 31x fewer FLOPs, but measured no faster to train: "cheaper" fails (FLOPs do not count).
-    slow = _c3(train=(500.0, 600.0))
+    slow = _c3(rule=9, train=(500.0, 600.0))
     assert _halves(slow) == ("fails", "holds") and slow["verdict"] == "contradicted"
     # 2.4x faster at batch 1, but its interval reaches down to 1.85x: inconclusive.
-    wide = _c3(latency_1=(1.2, 0.5), latency_spread=1.3)
+    wide = _c3(rule=9, latency_1=(1.2, 0.5), latency_spread=1.3)
     assert _halves(wide) == ("inconclusive", "holds") and wide["verdict"] == "inconclusive"
     assert "2.4x as fast per image at batch 1 (1.85-3.12x" in wide["evidence"]
     # "Close in accuracy" is verdict 2's Fashion-MNIST margin, cited: its three outcomes.
     far = [0.15, 0.17, 0.16, 0.18, 0.15]
-    assert _halves(_c3(fashion=far)) == ("holds", "fails")
-    straddling = _c3(fashion=[0.01, 0.08, 0.02, 0.07, 0.04])
+    assert _halves(_c3(rule=9, fashion=far)) == ("holds", "fails")
+    straddling = _c3(rule=9, fashion=[0.01, 0.08, 0.02, 0.07, 0.04])
     assert _halves(straddling) == ("holds", "inconclusive")
     assert "cited from verdict 2" in straddling["evidence"]
     # One final model's test gap is reported, never judged.
-    assert _c3(test=(0.87, 0.70))["verdict"] == "supported"
+    assert _c3(rule=9, test=(0.87, 0.70))["verdict"] == "supported"
     # No latency timed in turn with the CNN, or no epoch-throughput range: no evidence.
     for entry, key, named in (
         ("mlp", "latency_vs_cnn", "latency_vs_cnn.1"),
@@ -602,9 +623,9 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     # Latency checks count only where the model's work sets the time. 1.8x at batch 1
     # fails; with the per-call floor at 40% of the RP-MLP's time that counts ...
     slow_1 = {"latency_1": (0.9, 0.5)}
-    assert _c3(**slow_1, floor_share=(0.4, 0.01))["verdict"] == "contradicted"
+    assert _c3(rule=9, **slow_1, floor_share=(0.4, 0.01))["verdict"] == "contradicted"
     # ... with the floor at 60% it is shown, not counted, and says why; batch 256 decides.
-    bound = _c3(**slow_1, floor_share=(0.6, 0.01))
+    bound = _c3(rule=9, **slow_1, floor_share=(0.6, 0.01))
     assert _halves(bound) == ("holds", "holds")
     at_1 = next(d for d in bound["decisions"] if "batch 1 " in d["check"])
     assert at_1["outcome"] == "fails" and "framework-bound, not counted" in at_1["check"]
@@ -615,18 +636,21 @@ def test_conclusion_3_every_outcome_on_measured_cost():
     )
     # The same at batch 256; and with no latency check counted, "cheaper" is undecided.
     slow_256 = {"latency_256": (0.018, 0.01)}
-    assert _halves(_c3(**slow_256, floor_share=(0.01, 0.7))) == ("holds", "holds")
-    assert _halves(_c3(**slow_1, **slow_256, floor_share=(0.7, 0.7)))[0] == "inconclusive"
+    assert _halves(_c3(rule=9, **slow_256, floor_share=(0.01, 0.7))) == ("holds", "holds")
+    assert _halves(_c3(rule=9, **slow_1, **slow_256, floor_share=(0.7, 0.7)))[0] == "inconclusive"
     # A check that holds counts whatever the floor: overhead only pulls a speed-up to 1.
-    assert _c3(floor_share=(0.9, 0.9))["verdict"] == "supported"
-    # Results without the floor timed: no evidence under this rule (v6 still judges them).
+    assert _c3(rule=9, floor_share=(0.9, 0.9))["verdict"] == "supported"
+    # Results without the floor timed: no evidence under v9 (v6 still judges them; v10
+    # reads one run's latency as a point, not counted, and needs no floor for that).
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     del mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"]["floor_ms"]
+    claim_2 = judge_claim_2(mlp)
+    v9 = judge_claim_3(cnn, mlp, claim_2, version=9)
+    assert v9["verdict"] == "no evidence" and "latency_vs_cnn.1.floor_ms" in v9["evidence"]
     verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
-    assert (
-        verdict["verdict"] == "no evidence" and "latency_vs_cnn.1.floor_ms" in (verdict["evidence"])
-    )
+    assert verdict["verdict"] == "inconclusive"
     assert verdict["versions"][5]["outcome"] == "supported"
+    assert verdict["versions"][-2]["outcome"].startswith("not re-evaluated")
     # Timed in turn at batch 1 but not at 256: no evidence either.
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     del mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["256"]
@@ -642,14 +666,20 @@ def test_conclusion_3_reads_latency_at_the_decision_level_from_the_round_times()
     mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"].update(
         cnn_ms=cnn_ms, mlp_ms=mlp_ms, floor_ms=[0.1] * 4
     )
-    verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
-    at_1 = next(d for d in verdict["decisions"] if "batch 1 " in d["check"])
     expected = latency_ratio(cnn_ms, mlp_ms, level=0.90)
+    # Rule v9 judged one run's rounds at the decision level ...
+    v9 = _as_summary(judge_claim_3(cnn, mlp, judge_claim_2(mlp), version=9))
+    at_1 = next(d for d in v9["decisions"] if "batch 1 " in d["check"])
     assert at_1["90% interval"] == f"[{expected['low']:.4g}, {expected['high']:.4g}]x"
     assert "as recorded" not in at_1["check"]
     # Without the round times the recorded (95%, wider) interval is used, and said so.
-    at_256 = next(d for d in verdict["decisions"] if "batch 256" in d["check"])
+    at_256 = next(d for d in v9["decisions"] if "batch 256" in d["check"])
     assert "(95% interval, as recorded)" in at_256["check"]
+    # ... v10 takes the same geometric mean as this run's speed-up, shown, not counted.
+    verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
+    at_1 = next(c for c in verdict["checks"] if "batch 1 " in c["check"])
+    assert at_1["estimate"] == pytest.approx(expected["ratio"])
+    assert at_1["uncounted"] and "(this run; not counted)" in at_1["check"]
 
 
 def test_conclusion_3_is_shown_under_every_version_of_its_rule():
@@ -669,12 +699,15 @@ def test_conclusion_3_is_shown_under_every_version_of_its_rule():
         "inconclusive",
         "inconclusive",
         "inconclusive",
+        "inconclusive",
     ]
-    # A failed batch-1 speed-up that the framework's floor sets: v6 counted it, v7b does not.
+    # A failed batch-1 speed-up that the framework's floor sets: v6 counted it, v7b-v9
+    # do not; v10 does not count it either (nor would it count one that held there).
     floored = _c3(latency_1=(0.9, 0.5), floor_share=(0.8, 0.01))["versions"]
     assert [v["outcome"] for v in floored][5:] == [
         "contradicted",
         "not re-evaluated (its code is not kept)",
+        "supported",
         "supported",
         "supported",
         "supported",
@@ -713,6 +746,8 @@ def _seeded_c3(ratios, **kwargs):
         jitter = [0.9, 1.1, 1.0, 1.05, 0.95]  # sums to 5: the whole fit is unchanged
         cnn["datasets"]["fashion_mnist"]["train_epoch_seconds"] = [2.0 * ratio * j for j in jitter]
         mlp["datasets"]["fashion_mnist"]["train_epoch_seconds"] = jitter * 2
+        for turn in mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"].values():
+            turn["ratio"] *= 1 + 0.02 * i  # the seeds' latency a little apart
         runs.append({"cnn": cnn, "projection_mlp": mlp})
     return conclusion_verdicts(runs[0], runs[1:])[2]
 
@@ -722,10 +757,11 @@ def test_conclusion_3_judges_training_over_the_seeds_time_to_a_trained_model():
     assert _halves(held) == ("holds", "holds") and held["verdict"] == "supported"
     assert "the CNN takes 7.55x as long (geometric mean over 3 seeds" in held["evidence"]
     assert "t with 2 df on the log ratios" in held["evidence"]
-    assert "the latency is this run's" in held["evidence"]
+    assert "4.08x at batch 1 (3.95-4.22x over 3 seeds" in held["evidence"]
     training = held["decisions"][0]
     assert "time to a trained model, CNN over RP-MLP above 2x (over 3 seeds)" in (training["check"])
-    assert held["versions"][-1]["judged on"].startswith("training time over 3 seeds")
+    assert held["versions"][-1]["judged on"].startswith("cost over 3 seeds")
+    assert held["versions"][-2]["judged on"].startswith("training time over 3 seeds")  # v9
     # Per epoch the RP-MLP is over 2x as fast, but it runs twice the epochs: its whole
     # fits take about as long as the CNN's, so "cheaper" fails.
     slow = _seeded_c3([1.1, 1.3, 1.2])
@@ -741,7 +777,7 @@ def test_conclusion_3_judges_training_over_the_seeds_time_to_a_trained_model():
     assert two["decisions"][0]["outcome"] == "fails"
     assert "(this run; not counted)" in two["decisions"][0]["check"]
     assert "2 seeds with comparable final fits; 3 decide it" in two["evidence"]
-    assert two["versions"][-2]["outcome"] == "supported"
+    assert two["versions"][-3]["outcome"] == "supported"
     # A seed that lacks the dataset does not count towards the three: two such seeds
     # leave this run's fits alone (not counted), and 'cheaper' undecided.
     cnn, mlp = _recorded(CLEAR, SLIGHT)
@@ -852,4 +888,30 @@ def test_conclusion_1_prints_the_leave_one_out_range_as_its_flip_thresholds():
 
 def test_one_runs_verdict_3_says_it_was_judged_on_this_run():
     assert _c3(seeds=1)["versions"][-1]["judged on"] == "this run"
-    assert _c3()["versions"][-1]["judged on"].startswith("training time over 3 seeds")
+    assert _c3()["versions"][-1]["judged on"].startswith("cost over 3 seeds")
+
+
+def test_conclusion_3_rule_v10_judges_latency_over_the_seeds_or_not_at_all():
+    # Three seeds a little apart: every speed-up's interval over the seeds lies above 2x.
+    good = _c3()
+    assert good["verdict"] == "supported" and _halves(good) == ("holds", "holds")
+    at_1 = next(c for c in good["checks"] if "batch 1 " in c["check"])
+    assert "(over 3 seeds)" in at_1["check"] and at_1["low"] < 4 < at_1["high"]
+    # One run: its speed-ups and training time are shown, not counted: 'cheaper' is
+    # undecided however fast, so two identical runs give one verdict whatever the load.
+    alone = _c3(seeds=1)
+    assert _halves(alone) == ("inconclusive", "holds")
+    assert all(c["uncounted"] for c in alone["checks"] if not c.get("cited_from"))
+    assert _c3(seeds=1, latency_1=(1.0, 0.9))["halves"] == alone["halves"]  # 1.1x: the same
+    # Seeds whose speed-ups straddle 2x: inconclusive; all below: contradicted.
+    assert _halves(_c3(latency_1=(1.2, 0.5), latency_spread=1.3))[0] == "inconclusive"
+    assert _c3(latency_1=(0.9, 0.5), floor_share=(0.2, 0.01))["verdict"] == "contradicted"
+    # The per-call floor gates both ways: above 50% a check is not counted, held or not.
+    for slow, expected in (((0.9, 0.5), "supported"), ((2.0, 0.5), "supported")):
+        gated = _c3(latency_1=slow, floor_share=(0.8, 0.01))
+        at_1 = next(c for c in gated["checks"] if "batch 1 " in c["check"])
+        assert at_1["uncounted"].startswith("the per-call floor takes 80%")
+        assert gated["verdict"] == expected  # batch 256 decides
+    # No latency check counts: 'cheaper' is undecided.
+    both = _c3(floor_share=(0.8, 0.8))
+    assert _halves(both)[0] == "inconclusive"

@@ -460,8 +460,38 @@ LEDGER = (
             "C3_DATASET": "fashion_mnist",
             "C3_LATENCY_BATCHES": ("1", "256"),
         },
-        judge=_C3_NOW,
+        judge=_C3_PAST,
         source_hash="d62fa4136d430cfd",
+    ),
+    RuleVersion(
+        3,
+        10,
+        "2026-12-06",
+        "issue 34",
+        "Latency judged over the seeds as training is: each seed's speed-up at a batch size "
+        "(the geometric mean over its rounds), a t-interval of the log speed-ups over at "
+        "least three seeds; with fewer, each speed-up is shown as a point and not counted, "
+        "which leaves 'cheaper' undecided (one run's rounds hold minutes of one process, "
+        "not what moves between runs: two identical quick renders gave inconclusive and "
+        "contradicted, issue 37). The per-call floor gates both ways: a batch size whose "
+        "floor share (each seed's mean, t-interval over the seeds) lies wholly above 50% "
+        "is not counted, whatever its outcome (v7-v9 dropped only a check that did not "
+        "hold, a one-sided post hoc gate: the referee's point in issue 34). Written after "
+        "the study renders of 2026-12-04/05 had been read (batch 1: 1.46x-1.61x with the "
+        "floor 52-56%; batch 256: 9.6-10.4x), before any run of this rule; meant for the "
+        "pre-registration.",
+        SEEN,
+        {
+            "C3_MIN_SPEEDUP": 2.0,
+            "C3_MAX_FLOOR_SHARE": 0.5,
+            "DECISION_LEVEL": 0.90,
+            "MIN_POOLED_SEEDS": 3,
+            "ZERO_WIDTH": 1e-12,
+            "C3_DATASET": "fashion_mnist",
+            "C3_LATENCY_BATCHES": ("1", "256"),
+        },
+        judge=_C3_NOW,
+        source_hash="9f930c44f1b6aab3",
     ),
 )
 
@@ -471,7 +501,8 @@ class SourceChange:
     """A change of the code that evaluates a ledger version, after the version was
     stated: what the fingerprint became, and why (a new rule is a new version, not this).
 
-    ``label``: the version's :attr:`RuleVersion.label`; ``source_hash`` the
+    ``label``: the version's :attr:`RuleVersion.label` (several: ``"1, 2, 3"``, for code
+    that evaluates them all); ``source_hash`` the
     :func:`helpers.summary.judge_source.judge_fingerprint` after the change.
     """
 
@@ -539,12 +570,35 @@ SOURCE_CHANGES = (
         "One flag decides the 'this run' label and wording of a one-run verdict (the "
         "label tested for a 'runs' key that one run's training ratio also has).",
     ),
+    SourceChange(
+        3,
+        "1, 2, 3, 4, 5, 6, 7b, 8",
+        "2026-12-06",
+        "issue 34",
+        "71df55c9297be5cb",
+        "claim_3_versions now evaluates v9 too, and judge_claim_3 (which it calls for "
+        "v6-v9) gained v10's branch; the FLOP, PCA and SVD sentences of the evidence moved "
+        "to measured_cost.not_judged_text. No earlier version's branch changed.",
+    ),
+    SourceChange(
+        3,
+        "9",
+        "2026-12-06",
+        "issue 34",
+        "71df55c9297be5cb",
+        "No longer current: evaluated by claim_3_versions (judge_claim_3 with version=9), "
+        "the same branch as before.",
+    ),
 )
 
 
 def source_history(version):
     """The :class:`SourceChange` entries of one ledger version, oldest first."""
-    return [c for c in SOURCE_CHANGES if c.claim == version.claim and c.label == version.label]
+    return [
+        c
+        for c in SOURCE_CHANGES
+        if c.claim == version.claim and version.label in c.label.split(", ")
+    ]
 
 
 def recorded_hash(version):

@@ -10,11 +10,14 @@ the CNN in chapter 03, and the framework's per-call floor timed in the same roun
 
 from __future__ import annotations
 
+import math
+
 from helpers.stats.intervals import CI_LEVEL, MIN_POOLED_SEEDS, t_interval
 from helpers.summary.decisions import DECISION_LEVEL
 
 __all__ = [
     "training_check",
+    "not_judged_text",
     "comparable",
     "latency_ratio",
     "floor_share",
@@ -187,3 +190,26 @@ def floor_share(turn):
         return t_interval(shares, level=DECISION_LEVEL)
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return None
+
+
+def not_judged_text(c, m, svd, name):
+    """What the evidence adds beside the checks: FLOPs, the PCA baseline, the SVD choice."""
+    text = ""
+    if m.get("flops_per_image") and c.get("flops_per_image"):
+        text += (
+            f" It needs {c['flops_per_image'] / m['flops_per_image']:.3g}x fewer FLOPs per "
+            "image, a ratio the architectures fix (not judged)."
+        )
+    pca = m.get("baselines", {}).get("pca")
+    if pca and "test_accuracy" in pca:
+        text += (
+            f" PCA to the same M reaches CV {pca.get('mean', math.nan):.4f} (test "
+            f"{pca['test_accuracy']:.4f}; chapter 3, not judged)."
+        )
+    best = (svd or {}).get("chosen", {}).get(name)
+    if best and "label" in best:
+        text += (
+            f" An SVD-compressed CNN ({best['label']}, chosen on validation data) scores "
+            f"{best['test_accuracy']:.4f} at {best['ratio']:.3g}x fewer parameters (chapter 4)."
+        )
+    return text
