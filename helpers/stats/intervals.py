@@ -22,6 +22,7 @@ __all__ = [
     "pooled_interval",
     "corrected_variance",
     "random_effects_interval",
+    "fixed_effect_interval",
     "t_interval",
     "MIN_POOLED_SEEDS",
 ]
@@ -170,6 +171,29 @@ def random_effects_interval(means, variances, level=CI_LEVEL):
     mean = sum(wi * m for wi, m in zip(w, means)) / sum(w)
     q = sum(wi * (m - mean) ** 2 for wi, m in zip(w, means)) / (n - 1)
     half = stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(max(q, 1.0) / sum(w))
+    return mean, mean - half, mean + half
+
+
+def fixed_effect_interval(means, variances, level=CI_LEVEL):
+    """The inverse-variance (fixed-effect) interval of runs that each estimate one mean
+    with their own variance: mean sum(w m) / sum(w), w = 1 / v, variance 1 / sum(w),
+    a normal quantile. It assumes no between-run variance at all: a sensitivity
+    analysis beside :func:`random_effects_interval`, never narrower in its assumptions.
+
+    Returns
+    -------
+    tuple
+        ``(mean, low, high)``.
+    """
+    from scipy import stats
+
+    means = [float(m) for m in means]
+    variances = [float(v) for v in variances]
+    if not means or len(variances) != len(means) or min(variances) <= 0:
+        raise ValueError(f"need runs with a positive variance each, got {variances}")
+    w = [1 / v for v in variances]
+    mean = sum(wi * m for wi, m in zip(w, means)) / sum(w)
+    half = stats.norm.ppf(0.5 + level / 2) / math.sqrt(sum(w))
     return mean, mean - half, mean + half
 
 
