@@ -288,3 +288,25 @@ def test_v6_on_the_study_render_s_panel():
     assert len(rest["decisions"]) == 2 and "18 real images" in rest["evidence"]
     assert rest["verdict"] == "inconclusive"  # 18 < 20: undecided by the rule
     assert all(d.p_claimed < 0.001 for d in rest["decisions"])
+
+
+def test_the_rank_panel_figure_draws_floor_and_fall_with_the_pair_apart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots import plot_rank_panel
+
+    rows = [
+        {"image": n, "roughness": r, "rel. MSE, M=50": s, "rel. MSE, M=600": f, "fall": s / f}
+        for n, (r, s, f) in STUDY_PANEL.items()
+    ]
+    pair = [{"image": "smooth", "roughness": 0.08, "rel. MSE, M=600": 2e-4, "fall": 3e3}]
+    fig = plot_rank_panel(rows, pair)
+    left, right = fig.axes
+    assert left.get_yscale() == right.get_yscale() == "log"
+    assert left.get_ylabel() == "relative MSE at M=600"
+    # Every panel image is a filled point; the pair is drawn apart, open.
+    assert len(left.collections[0].get_offsets()) == len(STUDY_PANEL)
+    assert len(left.collections) == 2
+    labels = {t.get_text() for t in left.texts}
+    assert "smooth" in labels and "clock" in labels and "gravel" in labels

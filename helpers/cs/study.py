@@ -37,6 +37,7 @@ __all__ = [
     "prior_record",
     "rank_panel",
     "rank_rows",
+    "pair_rows",
 ]
 
 # The columns of Table 1 kept in the results record.
@@ -321,3 +322,10 @@ def rank_rows(panel):
             }
         )
     return out
+
+
+def pair_rows(panel, rows, measures, names):
+    """:func:`rank_rows` of the synthetic images ``names`` from Table 1's ``rows`` and
+    ``measures``, at the panel's two M (shown beside the panel, not in its test)."""
+    chosen = {n: measures[n] for n in names if measures.get(n, {}).get("roughness") is not None}
+    return rank_rows({**panel, "table": rows, "image_measures": chosen})

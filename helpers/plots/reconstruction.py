@@ -267,3 +267,46 @@ def plot_test_images(images, basis):
     axes[-1].tick_params(labelsize=6)
     fig.tight_layout()
     return fig
+
+
+def _unclashing(rows, key, dx=0.09, dlog=0.12):
+    """The rows whose labels do not overlap one already placed (extremes first): a
+    crowded panel names its outliers, and the table beside it names every image."""
+    placed = []
+    order = sorted(
+        rows, key=lambda r: -abs(np.log10(r[key]) - np.median([np.log10(q[key]) for q in rows]))
+    )
+    for r in order:
+        y = np.log10(r[key])
+        if all(abs(r["roughness"] - x) > dx or abs(y - w) > dlog for x, w in placed):
+            placed.append((r["roughness"], y))
+            yield r
+
+
+def plot_rank_panel(rows, pair=()):
+    """Verdict 1's rank panel: each image's relative MSE at the largest M (left) and its
+    fall over the M range (right) against its roughness, log y axes; ``pair`` (rows of
+    the synthetic images, drawn as open circles) beside, not in the rank test. Labels
+    that would overlap are left out (the table beside names every image).
+
+    ``rows``: :func:`helpers.cs.study.rank_rows` (keys ``image``, ``roughness``, the two
+    ``rel. MSE, M=...`` and ``fall``).
+    """
+    floor_key = [k for k in rows[0] if k.startswith("rel. MSE")][-1]
+    fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH_IN, 3.0))
+    for ax, key, label in (
+        (axes[0], floor_key, f"relative MSE at {floor_key.split(', ')[-1]}"),
+        (axes[1], "fall", "fall of the relative MSE (ratio)"),
+    ):
+        ax.scatter([r["roughness"] for r in rows], [r[key] for r in rows], s=14, zorder=3)
+        for r in _unclashing(rows, key):
+            ax.annotate(r["image"][:12], (r["roughness"], r[key]), fontsize=6, alpha=0.8)
+        for r in pair:
+            ax.scatter(r["roughness"], r[key], s=30, facecolors="none", edgecolors="black")
+            ax.annotate(r["image"], (r["roughness"], r[key]), fontsize=6, style="italic")
+        ax.set_yscale("log")
+        ax.set_xlabel("roughness (RMS neighbour difference / std)", fontsize=8)
+        ax.set_ylabel(label, fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
