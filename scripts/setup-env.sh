@@ -3,13 +3,15 @@
 #
 # - $REPORT_PYTHON, if set, is used as is (a prepared environment).
 # - An active virtualenv/conda env that already has the project is used as is.
-# - Otherwise a venv is created and the pins installed; which one depends on the route:
-#     (default)                          .venv       requirements.txt      Keras on TensorFlow, CPU
-#     KERAS_BACKEND=jax                  .venv-jax   requirements-jax.txt  Keras on JAX, CPU
-#     REPORT_ACCELERATOR=cuda            .venv-cuda  requirements-gpu.txt  Keras on JAX, NVIDIA GPU
-#   all with requirements-lock.txt as constraints; a stamp skips the install while
-#   the pins are unchanged. The base Python is the newest supported one found
-#   (3.13, 3.12, 3.11), or $REPORT_BASE_PYTHON.
+# - Otherwise a venv is created and the project installed, pinned by the lock: the route
+#   picks the venv and the requirements file, exported from uv.lock by scripts/lock.sh
+#   (pyproject.toml's dependencies, the route's extra, and the cluster and dev extras):
+#     (default)                          .venv       requirements.txt      .[tf,cluster,dev]
+#     KERAS_BACKEND=jax                  .venv-jax   requirements-jax.txt  .[jax,cluster,dev]
+#     REPORT_ACCELERATOR=cuda            .venv-cuda  requirements-gpu.txt  .[cuda,cluster,dev]
+#   uv installs it (from PATH, or installed into the venv with pip); pip if uv cannot be
+#   had. A stamp skips the install while the file and pyproject.toml are unchanged. The
+#   base Python is the newest supported one found (3.13, 3.12, 3.11), or $REPORT_BASE_PYTHON.
 #
 # The notebooks' kernel always runs in $PY (helpers/report/execution.py), whatever
 # kernel is registered: the registration below is for opening the notebooks in JupyterLab.
@@ -20,9 +22,9 @@
 
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KERNEL_NAME="research-report"
-# Python versions the pins resolve on (tests/test_environment.py checks each): TensorFlow
-# 2.21 has wheels for 3.10-3.13, Keras 3.15, NumPy 2.4, pandas 3 and JAX 0.10 need >= 3.11
-# (soupsieve, through nbconvert, >= 3.11.5).
+# Python versions the lock supports: pyproject.toml's requires-python (tests check they
+# agree). TensorFlow 2.21 has wheels for 3.10-3.13; Keras 3.15, NumPy 2.4, pandas 3 and
+# JAX 0.10 need >= 3.11 (soupsieve, through nbconvert, >= 3.11.5).
 _PY_MIN=11
 _PY_MIN_MICRO=5
 _PY_MAX=13
@@ -91,7 +93,7 @@ _setup_env() {
   fi
   local _venv="$_root/$venv" _base="" cand
   if [ -x "$_venv/bin/python" ] && ! _supported_python "$_venv/bin/python"; then
-    _fail "$_venv has Python $("$_venv/bin/python" -V 2>&1 | cut -d' ' -f2), which the pins do not support (3.$_PY_MIN.$_PY_MIN_MICRO to 3.$_PY_MAX); remove it to recreate it"
+    _fail "$_venv has Python $("$_venv/bin/python" -V 2>&1 | cut -d' ' -f2), which the lock does not support (3.$_PY_MIN.$_PY_MIN_MICRO to 3.$_PY_MAX); remove it to recreate it"
     return 1
   fi
   if [ ! -x "$_venv/bin/python" ]; then
@@ -109,17 +111,36 @@ _setup_env() {
   fi
   PY="$_venv/bin/python"
   local _stamp="$_venv/.requirements.sha256" _want
-  _want="$(cat "$_root/$reqs" "$_root/requirements-common.txt" "$_root/requirements-lock.txt" \
-    "$_root/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  _want="$(cat "$_root/$reqs" "$_root/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$_stamp" 2>/dev/null)" != "$_want" ] || ! _has_project "$PY"; then
-    echo "[setup] installing $reqs into $_venv (a few minutes, once)" >&2
-    "$PY" -m pip install --quiet --upgrade pip >&2 &&
-    "$PY" -m pip install --quiet -r "$_root/$reqs" -c "$_root/requirements-lock.txt" >&2 &&
-    "$PY" -m pip install --quiet --no-deps -e "$_root" >&2 ||
-      { _fail "installing the requirements failed (see above)"; return 1; }
+    echo "[setup] installing $reqs into $_venv (a minute or two, once)" >&2
+    _install "$_root/$reqs" ||
+      { _fail "installing $reqs failed (see above)"; return 1; }
     echo "$_want" > "$_stamp"
   fi
   _register_kernel "$kernel"
+}
+
+_install() {  # REQUIREMENTS_FILE: install it and the project into $PY's venv
+  # uv (parallel downloads and installs): the venv's own (the dev extra), else one on
+  # PATH, else the locked one installed by pip; pip itself if uv cannot be had or fails.
+  # Bytecode is compiled at install, as pip does: under PYTHONDONTWRITEBYTECODE nothing
+  # would write it later, and a kernel's imports took 21 s instead of 12 s without it.
+  local uv
+  uv="$(dirname "$PY")/uv"
+  [ -x "$uv" ] || uv="$(command -v uv || true)"
+  if [ -z "$uv" ]; then
+    "$PY" -m pip install --quiet "$(grep -m1 -o '^uv==[^ ;]*' "$1")" >&2 &&
+      uv="$(dirname "$PY")/uv"
+  fi
+  if [ -n "$uv" ] &&
+    "$uv" pip install --quiet --python "$PY" --compile-bytecode -r "$1" >&2 &&
+    "$uv" pip install --quiet --python "$PY" --no-deps -e "$_root" >&2; then
+    return 0
+  fi
+  echo "[setup] ${uv:+uv failed; }pip installs $1" >&2
+  "$PY" -m pip install --quiet -r "$1" >&2 &&
+    "$PY" -m pip install --quiet --no-deps -e "$_root" >&2
 }
 
 _register_kernel() {

@@ -1,181 +1,153 @@
-"""The pins agree across files, and resolve on every Python version the set-up accepts.
-
-requirements.txt (TensorFlow), requirements-jax.txt (JAX, CPU) and requirements-gpu.txt
-(JAX, CUDA 12) each include requirements-common.txt; environment.yml and
-environment-gpu.yml say the same for conda; requirements-lock.txt pins everything they
-pull in on Python 3.11, 3.12 and 3.13.
+"""The environment: pyproject.toml declares the dependencies, uv.lock pins them (the
+requirements files are exported from it by scripts/lock.sh), and scripts/setup-env.sh
+installs one route's file; this suite runs in what `pip install -e '.[tf,dev]'` gives.
 """
 
-import json
 import os
 import re
-import socket
+import shutil
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from tests.conftest import PROJECT_ROOT
 
-# Python versions scripts/setup-env.sh and pyproject.toml accept. 3.11 is the tested one
-# (CI installs it and renders); the others are resolve-checked below.
-SUPPORTED = ("3.11", "3.12", "3.13")
-# The oldest release of each the pins accept (soupsieve 4.1.3 needs 3.11.5).
-OLDEST = {"3.11": "3.11.5", "3.12": "3.12.0", "3.13": "3.13.0"}
-REQUIREMENT_SETS = ("requirements.txt", "requirements-jax.txt", "requirements-gpu.txt")
-
-
-def _norm(name):
-    return re.sub(r"[-_.]+", "-", name.split("[", 1)[0].strip()).lower()
-
-
-def _pip_pins(lines, base=PROJECT_ROOT):
-    pins = {}
-    for line in lines:
-        line = line.split("#", 1)[0].strip() if not line.strip().startswith("-") else line.strip()
-        if line.startswith("-r "):  # an included requirements file
-            included = (base / line[3:].strip()).read_text().splitlines()
-            for name, versions in _pip_pins(included, base).items():
-                pins.setdefault(name, set()).update(versions)
-            continue
-        if not line or line.startswith("-"):
-            continue
-        requirement, _, marker = line.partition(";")
-        name, sep, version = requirement.strip().partition("==")
-        assert sep, f"unpinned requirement {line!r}: pin it with =="
-        pins.setdefault(_norm(name), set()).add(version.strip())
-    return pins
-
-
-def requirements(name="requirements.txt"):
-    return _pip_pins((PROJECT_ROOT / name).read_text().splitlines())
-
-
-def conda_environment(name="environment.yml"):
-    env = yaml.safe_load((PROJECT_ROOT / name).read_text())
-    pins, python = {}, None
-    for dep in env["dependencies"]:
-        if isinstance(dep, dict):
-            for pip_name, versions in _pip_pins(dep["pip"]).items():
-                pins.setdefault(pip_name, set()).update(versions)
-            continue
-        dep_name, _, version = dep.partition("=")
-        if dep_name == "python":
-            python = version
-        elif dep_name not in ("pip", "pandoc"):  # tools, not Python requirements
-            assert version, f"{name}: {dep!r} is not pinned"
-            pins[_norm(dep_name)] = {version}
-    return pins, python
-
-
-@pytest.mark.parametrize(
-    "conda_file, pip_file",
-    [("environment.yml", "requirements.txt"), ("environment-gpu.yml", "requirements-gpu.txt")],
+PROJECT = "research-report-helpers"
+REQUIRES_PYTHON = SpecifierSet(
+    tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
 )
-def test_environment_yml_and_requirements_pin_the_same_versions(conda_file, pip_file):
-    conda, _ = conda_environment(conda_file)
-    pip = requirements(pip_file)
-    assert conda == pip, (
-        f"only in {conda_file}: {sorted(set(conda.items()) - set(pip.items()))}; "
-        f"only in {pip_file}: {sorted(set(pip.items()) - set(conda.items()))}"
+# The oldest release of each Python version the lock supports.
+OLDEST = ("3.11.5", "3.12.0", "3.13.0")
+ROUTE_FILES = ("requirements.txt", "requirements-jax.txt", "requirements-gpu.txt")
+LOCK_FILES = ("pyproject.toml", "uv.lock", *ROUTE_FILES, "scripts/lock.sh")
+
+
+def _uv():
+    """The locked uv (the dev extra), whatever uv is on PATH: another version may write
+    another lock."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:
+        pytest.fail("uv is not installed here (the dev extra has it): pip install -e '.[tf,dev]'")
+    return find_uv_bin()
+
+
+def _lock_check(root):
+    return subprocess.run(
+        ["bash", str(root / "scripts" / "lock.sh"), "--check"],
+        env={**os.environ, "UV": _uv()},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
-def test_every_set_shares_the_common_pins_and_names_one_backend():
-    common = requirements("requirements-common.txt")
-    assert not {"tensorflow", "tensorflow-cpu", "jax", "jaxlib"} & set(common)
-    for name in REQUIREMENT_SETS:
-        pins = requirements(name)
-        assert {k: pins[k] for k in common} == common, name
-    assert {"tensorflow", "tensorflow-cpu"} <= set(requirements()) and "jax" not in requirements()
-    for name in ("requirements-jax.txt", "requirements-gpu.txt"):
-        assert "tensorflow" not in requirements(name) and "tensorflow-cpu" not in requirements(name)
-        assert requirements(name)["jax"] == requirements(name)["jaxlib"], name
-    assert "jax-cuda12-plugin" in requirements("requirements-gpu.txt")
+def test_lock_and_requirements_files_are_up_to_date_with_pyproject():
+    """uv's own check (`uv lock --check`, offline) and a fresh export of each route."""
+    run = _lock_check(PROJECT_ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_lock_check_fails_on_a_stale_lock_or_export(tmp_path):
+    for name in LOCK_FILES:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
+    export = tmp_path / "requirements-jax.txt"
+    export.write_text(export.read_text() + "rich==13.0.0\n")
+    run = _lock_check(tmp_path)
+    assert run.returncode != 0 and "requirements-jax.txt is out of date" in run.stderr
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"numpy>=', '"rich>=13",\n    "numpy>='))
+    run = _lock_check(tmp_path)
+    assert run.returncode != 0 and "uv.lock is out of date" in run.stderr
+
+
+def _backend_extra():
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        return "tf"
+    return "cuda" if os.environ.get("REPORT_ACCELERATOR") == "cuda" else "jax"
+
+
+def _installed(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def test_this_environment_has_what_pyproject_declares():
+    """The set-up's locked install is a `pip install -e '.[tf,dev]'` (or jax, cuda): each
+    requirement of the project, its route's extra, dev and cluster (which dev names) is
+    installed in a version pyproject.toml allows."""
+    if _installed(PROJECT) is None:
+        pytest.fail(f"{PROJECT} is not installed here: pip install -e '.[tf,dev]'")
+    extras = ("", _backend_extra(), "dev", "cluster")
+    wanted = [
+        r
+        for r in map(Requirement, metadata.requires(PROJECT) or [])
+        if canonicalize_name(r.name) != PROJECT
+        and any(not r.marker or r.marker.evaluate({"extra": e}) for e in extras)
+    ]
+    problems = [
+        f"{r} (installed: {have})"
+        for r in wanted
+        if (have := _installed(r.name)) is None or not r.specifier.contains(have, prereleases=True)
+    ]
+    fix = "re-run the set-up (rm .venv/.requirements.sha256 && ./test.sh) or pip install -e '.[tf,dev]'"
+    assert len(wanted) > 30, f"the installed {PROJECT} declares {len(wanted)} requirements: {fix}"
+    assert not problems, f"this environment lacks what pyproject.toml declares: {problems}; {fix}"
 
 
 def test_python_versions_agree():
-    for conda_file in ("environment.yml", "environment-gpu.yml"):
-        _, python = conda_environment(conda_file)
-        assert python in SUPPORTED, conda_file
-    pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
-    assert f'requires-python = ">={SUPPORTED[0]},<3.{int(SUPPORTED[-1][2:]) + 1}"' in pyproject
     setup = (PROJECT_ROOT / "scripts" / "setup-env.sh").read_text()
-    assert f"_PY_MIN={SUPPORTED[0][2:]}" in setup and f"_PY_MIN_MICRO={OLDEST['3.11'][5:]}" in setup
-    assert f"_PY_MAX={SUPPORTED[-1][2:]}" in setup
-    # Newest first: the set-up prefers the newest supported Python it finds.
-    newest_first = " ".join(f"python{v}" for v in reversed(SUPPORTED))
-    assert newest_first in setup
-
-
-def test_lock_file_agrees_with_direct_pins():
-    lock = _pip_pins((PROJECT_ROOT / "requirements-lock.txt").read_text().splitlines())
-    for set_name in REQUIREMENT_SETS:
-        for name, versions in requirements(set_name).items():
-            if name == "tensorflow":  # the lock is the Linux x86-64 one: tensorflow-cpu there
-                continue
-            assert lock.get(name) == versions, (
-                f"{set_name}: {name}: requirements {versions}, lock {lock.get(name)}"
-            )
-
-
-def _pypi_reachable():
-    if os.environ.get("REPORT_RESOLVE_CHECK") == "0":
-        return False
-    try:
-        socket.create_connection(("pypi.org", 443), timeout=3).close()
-        return True
-    except OSError:
-        return False
-
-
-# Linux x86-64 wheels: every manylinux tag up to glibc 2.28 (pip takes --platform literally).
-_PLATFORMS = [f"manylinux_2_{n}_x86_64" for n in range(28, 4, -1)] + ["manylinux2014_x86_64"]
+    py = {k: int(v) for k, v in re.findall(r"^_PY_(MIN|MIN_MICRO|MAX)=(\d+)$", setup, re.M)}
+    assert (f"3.{py['MIN']}.{py['MIN_MICRO']}", f"3.{py['MAX']}.0") == (OLDEST[0], OLDEST[-1])
+    inside = (OLDEST[0], f"3.{py['MAX']}.99")
+    outside = (f"3.{py['MIN']}.{py['MIN_MICRO'] - 1}", f"3.{py['MAX'] + 1}.0")
+    assert all(v in REQUIRES_PYTHON for v in inside) and not any(
+        v in REQUIRES_PYTHON for v in outside
+    )
+    # The set-up takes the newest supported Python it finds.
+    assert " ".join(f"python{v[:4]}" for v in reversed(OLDEST)) in setup
+    conda = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())["dependencies"]
+    assert f"{[d for d in conda if str(d).startswith('python=')][0][7:]}.99" in REQUIRES_PYTHON
+    assert "-e .[tf,cluster,dev]" in next(d["pip"] for d in conda if isinstance(d, dict))
 
 
 @pytest.mark.resolve
-@pytest.mark.parametrize("python", SUPPORTED)
-def test_pins_resolve_on_each_supported_python(python, tmp_path):
-    """pip resolves requirements.txt and requirements-gpu.txt (the JAX CPU set is a subset)
-    against the lock for Linux x86-64 wheels of ``python``, without installing, and every
-    package it would install is pinned by the lock: the lock is complete on that version.
-
-    Needs PyPI (skipped without it, or with REPORT_RESOLVE_CHECK=0); about 30 s a version.
-    """
-    if not _pypi_reachable():
-        pytest.skip("PyPI is not reachable (or REPORT_RESOLVE_CHECK=0)")
-    report = tmp_path / "report.json"
-    cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet"]
-    cmd += ["--report", str(report), "--python-version", OLDEST[python], "--only-binary=:all:"]
-    cmd += [arg for p in _PLATFORMS for arg in ("--platform", p)]
-    cmd += ["--target", str(tmp_path / "target"), "-c", str(PROJECT_ROOT / "requirements-lock.txt")]
-    cmd += ["-r", str(PROJECT_ROOT / "requirements.txt")]
-    cmd += ["-r", str(PROJECT_ROOT / "requirements-gpu.txt")]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, f"pins do not resolve on Python {python}:\n{run.stderr[-3000:]}"
-    lock = _pip_pins((PROJECT_ROOT / "requirements-lock.txt").read_text().splitlines())
-    installed = {
-        _norm(item["metadata"]["name"]): item["metadata"]["version"]
-        for item in json.loads(report.read_text())["install"]
-    }
-    unpinned = {n: v for n, v in installed.items() if n not in lock}
-    assert not unpinned, f"Python {python}: not pinned by requirements-lock.txt: {unpinned}"
-    assert all(lock[n] == {v} for n, v in installed.items()), python
+@pytest.mark.parametrize("python", OLDEST)
+def test_locked_versions_have_wheels_on_each_supported_python(python):
+    """Each pinned version has a Linux x86-64 wheel for ``python`` (uv.lock is universal,
+    but a version may lack a wheel for one Python). Needs PyPI; ~10 s a version."""
+    if os.environ.get("REPORT_RESOLVE_CHECK") == "0":
+        pytest.skip("REPORT_RESOLVE_CHECK=0")
+    run = subprocess.run(
+        [_uv(), "pip", "compile", "--quiet", "--no-header", "--only-binary", ":all:",
+         "--python-version", python, "--python-platform", "x86_64-manylinux_2_28",
+         "--output-file", os.devnull, "requirements.txt", "requirements-gpu.txt"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, f"the lock does not install on Python {python}:\n{run.stderr}"
 
 
 def _setup(env):
     """Source scripts/setup-env.sh with ``env`` (REPORT_PYTHON set: nothing is installed);
     return (exit status, {PY, KERAS_BACKEND, XLA_FLAGS, JAX_PLATFORMS,
     JAX_COMPILATION_CACHE_DIR}, stderr)."""
+    keys = ("PY", "KERAS_BACKEND", "XLA_FLAGS", "JAX_PLATFORMS", "JAX_COMPILATION_CACHE_DIR")
     script = (
         "source scripts/setup-env.sh && "
-        'printf "%s\\n" "$PY" "$KERAS_BACKEND" "${XLA_FLAGS:-}" "${JAX_PLATFORMS:-}" '
-        '"${JAX_COMPILATION_CACHE_DIR:-}"'
+        + 'printf "%s\\n"'
+        + "".join(f' "${{{k}:-}}"' for k in keys)
     )
-    base = {k: v for k, v in os.environ.items() if k not in ("KERAS_BACKEND", "XLA_FLAGS")}
-    base.pop("JAX_PLATFORMS", None)
-    base.pop("JAX_COMPILATION_CACHE_DIR", None)
+    base = {k: v for k, v in os.environ.items() if k not in keys}
     run = subprocess.run(
         ["bash", "-c", script],
         cwd=PROJECT_ROOT,
@@ -184,7 +156,6 @@ def _setup(env):
         text=True,
         timeout=60,
     )
-    keys = ("PY", "KERAS_BACKEND", "XLA_FLAGS", "JAX_PLATFORMS", "JAX_COMPILATION_CACHE_DIR")
     return run.returncode, dict(zip(keys, run.stdout.split("\n"))), run.stderr
 
 
