@@ -1,6 +1,8 @@
 """scripts/preregistered-run.sh (helpers/report/preregistered.py): the renders a
 pre-registration asks for, in order, resumable, with the time left (issue 34, item 4)."""
 
+from pathlib import Path
+
 import pytest
 
 from helpers.report import preregistered
@@ -81,3 +83,45 @@ def test_a_missing_or_bad_pre_registration_is_refused(tmp_path, capsys):
     missing.write_text("profile: quick\n")
     assert preregistered.main(["--preregistration", str(missing), "--dry-run"]) == 2
     assert "no 'stated'" in capsys.readouterr().err
+
+
+def test_a_finished_seed_is_kept_for_committing_and_a_kept_seed_is_not_rendered_again(
+    tmp_path, monkeypatch, capsys
+):
+    from tests.test_ledger import _git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.org")
+    _git(repo, "config", "user.name", "t")
+    (repo / "preregistration.yaml").write_text(PREREGISTRATION)
+    _git(repo, "add", "preregistration.yaml")
+    _git(repo, "commit", "-qm", "pre-register")
+    monkeypatch.setattr(preregistered, "PROJECT_ROOT", repo)
+    out = tmp_path / "out"
+
+    def fake_render(args):  # writes what chapters 02-03 record
+        folder = Path(args[args.index("--output-dir") + 1])
+        for name in ("cnn", "projection_mlp"):
+            (folder / "results").mkdir(parents=True, exist_ok=True)
+            (folder / "results" / f"{name}.json").write_text('{"x": 1}')
+        (folder / "executed").mkdir(exist_ok=True)
+        (folder / "executed" / "02_cnn.stamp.json").write_text("{}")
+        calls.append(args)
+        return 0
+
+    calls = []
+    args = ["--preregistration", str(repo / "preregistration.yaml"), "--output-dir", str(out)]
+    assert preregistered.main(args, render=fake_render) == 0
+    kept = sorted((repo / "confirmatory").iterdir())
+    assert len(kept) == 2 and all((k / "results" / "cnn.json").is_file() for k in kept)
+    assert (kept[0] / "executed" / "02_cnn.stamp.json").is_file()
+    assert "commit it, and the run resumes from it in a fresh clone" in capsys.readouterr().err
+    # Run again (a fresh clone with the kept folders committed): only the report renders,
+    # reading the kept seeds.
+    calls.clear()
+    assert preregistered.main(args, render=fake_render) == 0
+    (report,) = calls
+    assert report[report.index("seed_runs") + 1] == "[" + ",".join(map(str, kept)) + "]"
+    assert "(kept in confirmatory/): done" in capsys.readouterr().err

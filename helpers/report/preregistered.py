@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from helpers.files import atomic_write_text
 from helpers.report.profiles import PROJECT_ROOT, PipelineError
 from helpers.report.seed_check import check_seed_spread
 from helpers.report.stamps import read_stamp
@@ -37,9 +38,12 @@ from helpers.summary.preregistration import (
     load_preregistration,
 )
 
-__all__ = ["planned_renders", "main"]
+__all__ = ["planned_renders", "kept_folder", "keep_seed", "main"]
 
 SEED_CHAPTERS = ("02_cnn", "03_projection_mlp")
+SEED_RESULTS = ("cnn", "projection_mlp")
+# Finished seeds' results and stamps, tracked by git (small JSON): a fresh clone resumes.
+KEPT = "confirmatory"
 ALL_CHAPTERS = ("00_datasets", "01_reconstruction", *SEED_CHAPTERS, "04_svd_compression")
 
 
@@ -57,12 +61,41 @@ def _seeds(prereg):
     return derive_seeds(digest, count, spacing)
 
 
-def planned_renders(prereg, out, options=()):
-    """Each render of the run in order: ``(label, folder, chapters, render.sh arguments)``."""
+def kept_folder(prereg, seed, root=None):
+    """Where a finished seed's results are kept for committing (``confirmatory/``)."""
+    return (
+        Path(PROJECT_ROOT if root is None else root) / KEPT / f"{prereg.data['profile']}-seed{seed}"
+    )
+
+
+def _is_kept(folder):
+    return all((folder / "results" / f"{n}.json").is_file() for n in SEED_RESULTS)
+
+
+def keep_seed(folder, kept):
+    """Copy a finished seed's results and its chapters' stamps (small JSON) to ``kept``,
+    so that committing it lets a fresh clone resume the run without re-training it."""
+    for name in SEED_RESULTS:
+        atomic_write_text(
+            kept / "results" / f"{name}.json", (folder / "results" / f"{name}.json").read_text()
+        )
+    for stem in SEED_CHAPTERS:
+        stamp = folder / "executed" / f"{stem}.stamp.json"
+        if stamp.is_file():
+            atomic_write_text(kept / "executed" / stamp.name, stamp.read_text())
+
+
+def planned_renders(prereg, out, options=(), root=None):
+    """Each render of the run in order: ``(label, folder, chapters, render.sh arguments)``;
+    a seed whose results are kept (committed) renders nothing (arguments None)."""
     profile = prereg.data["profile"]
     main_seed, *others = _seeds(prereg)
     renders = []
     for seed in others:
+        kept = kept_folder(prereg, seed, root)
+        if _is_kept(kept):
+            renders.append((f"seed {seed} (kept in {KEPT}/)", kept, SEED_CHAPTERS, None))
+            continue
         folder = Path(f"{out}-seed{seed}")
         only = [a for stem in SEED_CHAPTERS for a in ("--only", stem)]
         args = ["--profile", profile, "-p", "seed", str(seed), "-p", "mlp_sweep_m", "[]"]
@@ -71,7 +104,7 @@ def planned_renders(prereg, out, options=()):
     args = ["--profile", profile, "-p", "seed", str(main_seed), "-p", "seed_runs", seed_runs]
     renders.append((f"seed {main_seed} and the report", Path(out), ALL_CHAPTERS, args))
     return [
-        (label, folder, chapters, [*a, "--output-dir", str(folder), *options])
+        (label, folder, chapters, a if a is None else [*a, "--output-dir", str(folder), *options])
         for label, folder, chapters, a in renders
     ]
 
@@ -88,7 +121,9 @@ def _estimate(renders, done_seconds):
     """Seconds the remaining renders take, from their stamps or this run's pace."""
     pace = sum(done_seconds) / len(done_seconds) if done_seconds else None
     total, unknown = 0.0, 0
-    for _, folder, chapters, _ in renders:
+    for _, folder, chapters, args in renders:
+        if args is None:  # kept: nothing to run
+            continue
         seconds, complete = _recorded_seconds(folder, chapters)
         if complete:
             total += seconds
@@ -101,7 +136,7 @@ def _estimate(renders, done_seconds):
 
 def _time_left(renders, done_seconds):
     total, unknown = _estimate(renders, done_seconds)
-    if unknown == len(renders):
+    if unknown and unknown == sum(args is not None for *_, args in renders):
         return "time left unknown until one render finishes"
     text = f"about {total:.0f} s left" if total < 120 else f"about {total / 60:.0f} min left"
     return text + (f" (+{unknown} render(s) not timed yet)" if unknown else "")
@@ -114,7 +149,8 @@ def _dry_run(prereg, renders):
         seconds, complete = _recorded_seconds(folder, chapters)
         last = f"last time {seconds:.0f} s" if complete else "not run to the end yet"
         _console(f"  {label}: {folder} ({', '.join(chapters)}; {last})")
-        _console(f"    render.sh {' '.join(args)}")
+        if args is not None:
+            _console(f"    render.sh {' '.join(args)}")
     _console(_time_left(renders, []))
 
 
@@ -165,6 +201,9 @@ def main(argv=None, render=_render):
         )
     done = []
     for k, (label, folder, _chapters, render_args) in enumerate(renders, start=1):
+        if render_args is None:
+            _console(f"[{k} of {len(renders)}] {label}: done")
+            continue
         _console(
             f"[{k} of {len(renders)}] {label} into {folder}; {_time_left(renders[k - 1 :], done)}"
         )
@@ -177,6 +216,14 @@ def main(argv=None, render=_render):
             )
             return code
         done.append(time.perf_counter() - start)
+        if k < len(renders) and prereg.commit:
+            seed = label.split()[1]
+            kept = kept_folder(prereg, seed)
+            keep_seed(folder, kept)
+            _console(
+                f"  kept in {kept.relative_to(PROJECT_ROOT)}: commit it, and the run "
+                "resumes from it in a fresh clone"
+            )
     _console(f"pre-registered run finished in {sum(done) / 60:.1f} min: {out}/report.html")
     return 0
 
