@@ -329,69 +329,6 @@ def test_interleaved_latency_times_blocks_in_turn_and_reverses_their_order():
         interleaved_latency({"a": len}, np.zeros((2, 1)), rounds=1)
 
 
-def test_latency_ratio_is_the_geometric_mean_of_round_ratios_with_a_t_interval():
-    from scipy import stats
-
-    from helpers.stats.ratios import latency_ratio
-
-    slower, faster = [2.0, 4.4, 2.1, 4.0], [1.0, 2.0, 1.0, 2.0]
-    out = latency_ratio(slower, faster, level=0.95)
-    logs = np.log(np.array(slower) / faster)
-    half = stats.t.ppf(0.975, 3) * logs.std(ddof=1) / 2
-    assert out["ratio"] == pytest.approx(np.exp(logs.mean()))
-    assert out["low"] == pytest.approx(np.exp(logs.mean() - half))
-    assert out["high"] == pytest.approx(np.exp(logs.mean() + half)) and out["rounds"] == 4
-    # A machine that slows down for a round slows both: paired, the ratio stays exact.
-    steady = latency_ratio([2.0, 20.0, 4.0], [1.0, 10.0, 2.0])
-    assert steady["low"] == pytest.approx(2.0) and steady["high"] == pytest.approx(2.0)
-    with pytest.raises(ValueError, match="equally long"):
-        latency_ratio([1.0, 2.0], [1.0])
-    with pytest.raises(ValueError, match="positive"):
-        latency_ratio([1.0, 0.0], [1.0, 1.0])
-
-
-def test_throughput_ratio_is_a_welch_interval_on_log_epoch_throughputs():
-    from scipy import stats
-
-    from helpers.stats.ratios import throughput_ratio
-
-    fast, slow = [9.0, 1.0, 1.1, 0.9], [30.0, 10.0, 12.0, 11.0, 9.0]  # first: tracing
-    out = throughput_ratio(fast, 100, slow, 50, level=0.95)
-    a, b = np.log(100 / np.array(fast[1:])), np.log(50 / np.array(slow[1:]))
-    va, vb = a.var(ddof=1) / 3, b.var(ddof=1) / 4
-    df = (va + vb) ** 2 / (va**2 / 2 + vb**2 / 3)
-    half = stats.t.ppf(0.975, df) * np.sqrt(va + vb)
-    assert out["ratio"] == pytest.approx(np.exp(a.mean() - b.mean()))
-    assert out["low"] == pytest.approx(np.exp(a.mean() - b.mean() - half))
-    assert out["high"] == pytest.approx(np.exp(a.mean() - b.mean() + half))
-    assert out["epochs"] == [3, 4]
-    steady = throughput_ratio([5.0, 1.0, 1.0], 100, [5.0, 4.0, 4.0], 100)
-    assert steady["ratio"] == steady["low"] == steady["high"] == pytest.approx(4.0)
-    with pytest.raises(ValueError, match="2 positive epoch times after the first"):
-        throughput_ratio([5.0, 1.0], 100, slow, 50)
-
-
-def test_time_to_model_ratio_is_a_t_interval_over_runs_of_whole_fits():
-    from scipy import stats
-
-    from helpers.stats.ratios import time_to_model_ratio
-
-    # Per run: the reference's epochs (every one counts, the first included), the other's.
-    runs = [([10.0, 20.0, 12.0], [2.0, 2.0]), ([30.0, 9.0], [5.0]), ([14.0] * 3, [3.0, 3.0])]
-    out = time_to_model_ratio(runs, level=0.90)
-    logs = np.log([42 / 4, 39 / 5, 42 / 6])
-    half = stats.t.ppf(0.95, 2) * logs.std(ddof=1) / np.sqrt(3)
-    assert out["ratio"] == pytest.approx(np.exp(logs.mean()))
-    assert out["low"] == pytest.approx(np.exp(logs.mean() - half))
-    assert out["high"] == pytest.approx(np.exp(logs.mean() + half))
-    assert out["runs"] == 3 and out["ratios"] == pytest.approx([10.5, 7.8, 7.0])
-    assert out["seconds"] == pytest.approx([41.0, 5.0])
-    with pytest.raises(ValueError, match=">= 2 runs"):
-        time_to_model_ratio(runs[:1])
-    with pytest.raises(ValueError, match="positive epoch times"):
-        time_to_model_ratio([*runs, ([], [1.0])])
-
-
 # The CNN is saved untrained, its optimizer unbuilt: Keras warns that it skips its state.
 @pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
 def test_pipelines_answer_as_their_models_and_the_recorded_cnn_is_found(tmp_path):
