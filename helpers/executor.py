@@ -186,10 +186,10 @@ CONNECT_TIMEOUT = "30s"
 def _connect(address):
     try:
         from dask.distributed import Client
-    except ImportError as exc:  # pragma: no cover - dask is in the pinned requirements
+    except ImportError as exc:  # pragma: no cover - the set-up installs the cluster extra
         raise RuntimeError(
-            "a Dask scheduler was given but dask.distributed is not installed; run "
-            "scripts/setup-env.sh (it installs the pinned requirements)"
+            "a Dask scheduler was given but dask.distributed is not installed: "
+            "pip install -e '.[cluster]' (the set-up's .venv has it)"
         ) from exc
     if _local_workers(address):
         return Client(_local_cluster(_local_workers(address)))
