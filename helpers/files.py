@@ -5,9 +5,9 @@ notebooks, the report, imported archives) goes through :func:`atomic_path`:
 the content is written to a uniquely named temporary file beside the target
 and renamed over it only when complete. Unique names keep two runs that write
 the same target from corrupting each other; the rename is atomic on POSIX.
-While it is written, a temporary file is held under an exclusive ``flock``, so
-:func:`remove_abandoned` can tell one a live writer holds (a hand run beside a
-render) from one an interrupted run left behind (its lock died with it).
+While it is written, a lock file beside the temporary one is held under an exclusive
+``flock``, so :func:`remove_abandoned` can tell one a live writer holds (a hand run
+beside a render) from one an interrupted run left behind (its lock died with it).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ __all__ = [
 
 # Every temporary name atomic_path makes: ``.<stem>.<random>.tmp<suffix>``.
 TEMPORARY_GLOB = ".*.tmp*"
+# Beside each temporary file while its writer lives: ``<temporary name>.lock``.
+LOCK_SUFFIX = ".lock"
 
 
 @contextmanager
@@ -56,16 +58,26 @@ def atomic_path(target, suffix=None, mode=0o644):
     target.parent.mkdir(parents=True, exist_ok=True)
     suffix = target.suffix if suffix is None else suffix
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{suffix}")
-    # Held until the rename: the mark of a live writer (the kernel drops it if killed).
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.close(fd)
     tmp = Path(tmp)
+    # A lock file beside it, held until the rename: the mark of a live writer (the
+    # kernel drops it if killed). Not a lock on the temporary file itself: writers that
+    # lock the files they write (HDF5, for Keras weights) would find it taken.
+    lock = _lock_path(tmp)
+    lock_fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(lock_fd, fcntl.LOCK_EX)
     try:
         yield tmp
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-        os.close(fd)
+        lock.unlink(missing_ok=True)
+        os.close(lock_fd)
+
+
+def _lock_path(tmp):
+    return tmp.with_name(tmp.name + LOCK_SUFFIX)
 
 
 def atomic_write_bytes(target, data, mode=0o644):
@@ -93,9 +105,11 @@ def is_temporary(path):
 
 
 def _held(path):
-    """Whether a live :func:`atomic_path` writer holds ``path``."""
+    """Whether a live :func:`atomic_path` writer holds ``path`` (its lock file's lock)."""
+    path = Path(path)
+    lock = path if path.name.endswith(LOCK_SUFFIX) else _lock_path(path)
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(lock, os.O_RDONLY)
     except OSError:
         return False  # gone already (its writer renamed it)
     try:

@@ -138,3 +138,23 @@ def test_the_fix_for_a_damaged_seed_run_keeps_the_overrides_its_chapter_ran_with
         f"./render.sh --profile quick -p mlp_sweep_m '[]' -p seed 10 "
         f"--output-dir {tmp_path.resolve()} --only 02_cnn"
     )
+
+
+def test_a_writer_that_locks_the_file_it_writes_can_write_through_atomic_path(tmp_path):
+    # HDF5 (Keras weights) takes an flock on the file it writes: the live-writer mark must
+    # not be a lock on that same file, or the save fails ("unable to lock file").
+    import fcntl
+    import os
+
+    from helpers.files import atomic_path, remove_abandoned
+
+    with atomic_path(tmp_path / "weights.h5") as tmp:
+        fd = os.open(tmp, os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        tmp.write_bytes(b"h5")
+        assert remove_abandoned(tmp_path) == []  # held: kept, its lock file too
+    assert (tmp_path / "weights.h5").read_bytes() == b"h5"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weights.h5"]  # no lock file left

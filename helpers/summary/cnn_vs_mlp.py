@@ -103,7 +103,7 @@ def _gap_interval(test, sizes, level):
 def _gap_intervals(runs, level, random_effects=True):
     """The CIFAR-10 gap, the Fashion-MNIST gap and their difference as (mean, low,
     high), from one run or pooled over seed runs, and a note on how: pooled by
-    :func:`~helpers.summary.intervals.random_effects_interval` (rule v6), or by the
+    :func:`~helpers.stats.intervals.random_effects_interval` (rule v6), or by the
     t-interval of the seeds' gaps alone (v4-v5, ``random_effects=False``)."""
     if len(runs) == 1:
         (cifar, fashion), sizes = runs[0]
