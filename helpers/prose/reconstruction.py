@@ -10,6 +10,8 @@ __all__ = [
     "table_1_caption",
     "constant_text",
     "verdict_text",
+    "verdict_lead",
+    "CHECKS_CAPTION",
     "field_caption",
     "priors_caption",
     "priors_text",
@@ -151,6 +153,50 @@ def rank_caption(panel, *, scheme, basis, solver):
 
 def verdict_text(verdict):
     return VERDICT.format(**verdict)
+
+
+# Chapter 01's verdict: two sentences, then its checks as a table (Table 1k), not the
+# summary's paragraph of numbers.
+CHECKS_CAPTION = (
+    "Table 1k. Verdict 1's checks: each estimate, its interval or range, the threshold the "
+    "claim needs, its outcome and where that outcome would flip"
+)
+_MEANS = {
+    "supported": "so the data support the study",
+    "contradicted": "so the data contradict the study",
+    "inconclusive": "so the data cannot decide it yet",
+    "no evidence": "so it is not judged",
+}
+_OUTCOME_WORDS = {
+    "holds": "{n} hold{s}",
+    "fails": "{n} fail{s}",
+    "inconclusive": "{n} {are} undecided",
+}
+
+
+def verdict_lead(verdict):
+    """Chapter 01's verdict in two sentences: the outcome and its standing, then what
+    its counted checks say and what that means; Table 1k (:data:`CHECKS_CAPTION`,
+    the verdict's ``decisions``) holds their numbers and the summary the evidence in full."""
+    counted = [
+        c for c in verdict.get("checks", []) if not c.get("uncounted") and not c.get("cited_from")
+    ]
+    counts = {o: sum(c["outcome"] == o for c in counted) for o in _OUTCOME_WORDS}
+    said = [
+        words.format(n=n, s="s" if n == 1 else "", are="is" if n == 1 else "are")
+        for outcome, words in _OUTCOME_WORDS.items()
+        if (n := counts[outcome])
+    ]
+    standing = verdict.get("standing", "exploratory").split(" (")[0]
+    lead = f'**Verdict on "{verdict["claim"]}": {verdict["verdict"]}** ({standing}).'
+    if not counted:
+        return f"{lead} No check could be made, {_MEANS['no evidence']}."
+    listed = ", ".join(said[:-1]) + (" and " if len(said) > 1 else "") + said[-1]
+    checks = "check" if len(counted) == 1 else "checks"
+    return (
+        f"{lead} Of its {len(counted)} counted {checks}, {listed}, "
+        f"{_MEANS.get(verdict['verdict'], '')} (Table 1k; the summary gives the evidence in full)."
+    )
 
 
 def field_caption(*, size, draws, data_range):
