@@ -133,11 +133,12 @@ def plot_decisions(verdicts):
         return None
     # Compact: the findings table and this figure share the PDF's page 3.
     heights = [0.3 + 0.17 * len(checks) for _, checks in panels]
+    legend = 0.25  # inches under the panels for the legend
     with plt.rc_context({"font.size": MIN_FONT_PT}):
         fig, axes = plt.subplots(
             len(panels),
             1,
-            figsize=(PAGE_WIDTH_IN, sum(heights) + 0.35),
+            figsize=(PAGE_WIDTH_IN, sum(heights) + legend),
             gridspec_kw={"height_ratios": heights},
             squeeze=False,
         )
@@ -151,5 +152,5 @@ def plot_decisions(verdicts):
             plt.Line2D([], [], color="black", lw=1.6, ls="--", label="not counted"),
         ]
         fig.legend(handles=handles, fontsize=MIN_FONT_PT, loc="lower center", ncol=5, frameon=False)
-        fig.tight_layout(rect=(0, 0.35 / (sum(heights) + 0.35), 1, 1), h_pad=0.4)
+        fig.tight_layout(rect=(0, legend / (sum(heights) + legend), 1, 1), h_pad=0.4)
     return fig
