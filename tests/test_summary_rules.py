@@ -207,7 +207,7 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     from matplotlib.text import Text
 
     from helpers.plots import OUTCOME_COLORS, decision_key, plot_decisions
-    from helpers.plots.style import PAGE_WIDTH_IN, use_report_style
+    from helpers.plots.style import use_report_style
     from helpers.summary.reconstruction_claim import judge_claim_1 as judge_claim_1_v5
     from tests.test_summary import CLEAR, GOOD, MEDIAN, ROUGH, _as_summary, _real_images, _recorded
 
@@ -219,9 +219,9 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     # Verdict 1 under rule v5 (ratios and per-image sizes: two units, one not counted).
     found[0] = _as_summary(judge_claim_1_v5(images))
     fig = plot_decisions(found)
-    # Drawn at the PDF's text width, so drawn size is print size: no text under 8 pt,
-    # and no title over any panel.
-    assert fig.get_figwidth() == PAGE_WIDTH_IN
+    # Drawn no wider than the PDF prints a figure unscaled (0.9 of its 6.7 in text
+    # width), so drawn size is print size: no text under 8 pt, no title over any panel.
+    assert fig.get_figwidth() <= 0.9 * 6.7
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     assert texts and min(t.get_fontsize() for t in texts) >= 8, sorted(
         (t.get_fontsize(), t.get_text()) for t in texts
@@ -276,12 +276,15 @@ def test_the_findings_figure_draws_every_check_with_its_interval_and_threshold()
     assert fig.axes[3].xaxis.get_major_formatter()(3.0, 0) == "3x"
     assert fig.axes[3].get_xscale() == "linear"
     assert fig.axes[0].get_xscale() == "log"  # verdict 1's ratios span decades
-    # A check shown but not counted is dashed, and the legend says what dashes mean.
+    # A check shown but not counted is dashed with an open dot (seen even with no
+    # interval), and the legend says what they mean.
     stuck = {"brick": [(50, 1.6e-2), (600, 1.3e-2)], "wood": [(50, 1.6e-2), (600, 1.25e-2)]}
     images = _real_images({**GOOD, **MEDIAN}, stuck, spread=0.1)
     fig = plot_decisions([_as_summary(judge_claim_1_v5(images))])
     sizes = fig.axes[1]
     assert any(line.get_linestyle() == "--" for line in sizes.lines)
+    dots = [line for line in sizes.lines if line.get_marker() == "o"]
+    assert sum(line.get_markerfacecolor() == "white" for line in dots) == 1  # 1e only
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [*OUTCOME_COLORS, "threshold", "not counted"]
     assert plot_decisions(verdicts.conclusion_verdicts({})) is None

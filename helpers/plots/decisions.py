@@ -15,11 +15,22 @@ import matplotlib.pyplot as plt
 
 from helpers.plots.style import PAGE_WIDTH_IN
 
-__all__ = ["MIN_FONT_PT", "OUTCOME_COLORS", "check_codes", "decision_key", "plot_decisions"]
+__all__ = [
+    "MIN_FONT_PT",
+    "OUTCOME_COLORS",
+    "PRINT_WIDTH_IN",
+    "check_codes",
+    "decision_key",
+    "plot_decisions",
+]
 
 OUTCOME_COLORS = {"holds": "tab:green", "fails": "tab:red", "inconclusive": "tab:gray"}
 # The smallest text in the figure, at print size (points).
 MIN_FONT_PT = 8
+# The PDF's LaTeX (nbconvert's figure block) shrinks a figure wider than 0.9 of the
+# 6.7 in text width, 6.03 in: drawn narrower, the figure prints at its drawn size, so
+# its 8 pt text prints at 8 pt (drawn at PAGE_WIDTH_IN it would print at 94%).
+PRINT_WIDTH_IN = min(PAGE_WIDTH_IN, 6.0)
 
 
 def _code(number, index):
@@ -67,7 +78,7 @@ def decision_key(verdicts):
         for code, check in zip(own_codes, verdict.get("checks") or []):
             outcome = check["outcome"]
             if check.get("uncounted"):
-                outcome += ", shown, not counted (dashed)"
+                outcome += ", shown, not counted (open dot, dashed)"
             if check.get("cited_from"):
                 drawn = _drawn_as(check, verdicts, codes)
                 outcome += f", drawn as {drawn}" if drawn else f", {check['cited_from']}"
@@ -97,10 +108,20 @@ def _draw_panel(ax, label, checks):
 
     for y, (_, c) in enumerate(reversed(checks)):
         color = OUTCOME_COLORS.get(c["outcome"], "black")
-        # A check shown but not counted in its claim: dashed.
-        style = "--" if c.get("uncounted") else "-"
-        ax.plot([c["low"], c["high"]], [y, y], color=color, lw=2.2, ls=style)
-        ax.plot(c["estimate"], y, "o", color=color, ms=5, zorder=3)
+        # A check shown but not counted in its claim: dashed, its estimate an open dot
+        # (seen even where its interval has no width).
+        uncounted = bool(c.get("uncounted"))
+        ax.plot([c["low"], c["high"]], [y, y], color=color, lw=2.2, ls="--" if uncounted else "-")
+        ax.plot(
+            c["estimate"],
+            y,
+            "o",
+            color=color,
+            ms=5,
+            mew=1.4,
+            zorder=3,
+            mfc="white" if uncounted else color,
+        )
         ax.plot(c["threshold"], y, "|", color="black", ms=13, mew=1.6, zorder=4)
     ax.set_yticks(range(len(checks)))
     ax.set_yticklabels([code for code, _ in reversed(checks)])
@@ -125,7 +146,8 @@ def plot_decisions(verdicts):
     ``checks`` hold each decision's numbers. Each check is labelled by its code
     (:func:`check_codes`; :func:`decision_key` is the key), each panel by its verdict at
     the left. A verdict's ratios ("x") and sizes get separate panels (ratios on a log
-    scale where they span decades); checks shown but not counted are dashed. Returns
+    scale where they span decades); checks shown but not counted are dashed, their
+    estimates open dots. Drawn :data:`PRINT_WIDTH_IN` wide, the PDF's print size. Returns
     None when no verdict has a check.
     """
     panels = _panels(verdicts, check_codes(verdicts))
@@ -138,7 +160,7 @@ def plot_decisions(verdicts):
         fig, axes = plt.subplots(
             len(panels),
             1,
-            figsize=(PAGE_WIDTH_IN, sum(heights) + legend),
+            figsize=(PRINT_WIDTH_IN, sum(heights) + legend),
             gridspec_kw={"height_ratios": heights},
             squeeze=False,
         )
@@ -149,7 +171,17 @@ def plot_decisions(verdicts):
             for name, col in OUTCOME_COLORS.items()
         ] + [
             plt.Line2D([], [], color="black", marker="|", ls="", ms=10, mew=1.6, label="threshold"),
-            plt.Line2D([], [], color="black", lw=1.6, ls="--", label="not counted"),
+            plt.Line2D(
+                [],
+                [],
+                color="black",
+                lw=1.6,
+                ls="--",
+                marker="o",
+                ms=5,
+                mfc="white",
+                label="not counted",
+            ),
         ]
         fig.legend(handles=handles, fontsize=MIN_FONT_PT, loc="lower center", ncol=5, frameon=False)
         fig.tight_layout(rect=(0, legend / (sum(heights) + legend), 1, 1), h_pad=0.4)
