@@ -45,5 +45,48 @@ def test_chapter_01_shows_the_lead_and_the_checks_table_not_the_paragraph():
     cells = json.loads((PROJECT_ROOT / "notebooks" / "01_reconstruction.ipynb").read_text())
     source = "\n".join("".join(c["source"]) for c in cells["cells"] if c["cell_type"] == "code")
     assert "text.verdict_lead(c1)" in source
-    assert 'pd.DataFrame(c1["decisions"]), caption=text.CHECKS_CAPTION' in source
+    assert "pd.DataFrame(text.check_rows(c1)), caption=text.CHECKS_CAPTION" in source
     assert "verdict_text(c1)" not in source
+
+
+def test_the_checks_table_has_four_short_columns():
+    verdict = {
+        "checks": [
+            {
+                "check": "drop ratio",
+                "unit": "x",
+                "estimate": 2.7042,
+                "low": 1.305,
+                "high": 5.606,
+                "threshold": 2.0,
+                "direction": "above",
+                "outcome": "inconclusive",
+            },
+            {
+                "check": "beats the constant image",
+                "unit": "",
+                "estimate": 1.11,
+                "low": 1.11,
+                "high": 1.11,
+                "threshold": 1.0,
+                "direction": "below",
+                "outcome": "fails",
+                "uncounted": "shown, not counted: ...",
+            },
+            {"check": "cited", "cited_from": "verdict 2"},
+        ]
+    }
+    assert text.check_rows(verdict) == [
+        {
+            "check": "drop ratio",
+            "estimate [interval]": "2.7x [1.3, 5.61]x",
+            "claim needs": "\u2265 2x",
+            "outcome": "inconclusive",
+        },
+        {
+            "check": "beats the constant image",
+            "estimate [interval]": "1.11",
+            "claim needs": "\u2264 1",
+            "outcome": "fails, not counted",
+        },
+    ]

@@ -11,6 +11,7 @@ __all__ = [
     "constant_text",
     "verdict_text",
     "verdict_lead",
+    "check_rows",
     "CHECKS_CAPTION",
     "field_caption",
     "priors_caption",
@@ -158,8 +159,8 @@ def verdict_text(verdict):
 # Chapter 01's verdict: two sentences, then its checks as a table (Table 1k), not the
 # summary's paragraph of numbers.
 CHECKS_CAPTION = (
-    "Table 1k. Verdict 1's checks: each estimate, its interval or range, the threshold the "
-    "claim needs, its outcome and where that outcome would flip"
+    "Table 1k. Verdict 1's checks: each estimate with its interval (or its range over "
+    "leave-one-out sets), the threshold the claim needs, and the outcome"
 )
 _MEANS = {
     "supported": "so the data support the study",
@@ -203,3 +204,28 @@ def field_caption(*, size, draws, data_range):
     return FIELD_CAPTION.format(
         size=size, draws=draws, data_range=data_range, plural="s" if draws > 1 else ""
     )
+
+
+def check_rows(verdict):
+    """Table 1k's rows: each of the verdict's own checks (not one cited from another
+    verdict) with its estimate and interval, the threshold the claim needs and its
+    outcome; four short columns where the summary's decisions table has seven."""
+    rows = []
+    for check in verdict.get("checks", []):
+        if check.get("cited_from"):
+            continue
+        unit = check["unit"]
+        value = f"{check['estimate']:.3g}{unit}"
+        if check["low"] != check["high"]:
+            value += f" [{check['low']:.3g}, {check['high']:.3g}]{unit}"
+        # A check holds at equality (helpers.summary.decisions).
+        sign = "\u2265" if check["direction"] == "above" else "\u2264"
+        rows.append(
+            {
+                "check": check["check"],
+                "estimate [interval]": value,
+                "claim needs": f"{sign} {check['threshold']:g}{unit}",
+                "outcome": check["outcome"] + (", not counted" if check.get("uncounted") else ""),
+            }
+        )
+    return rows
