@@ -1,7 +1,7 @@
 """The summary's findings figure (notebooks/99_report.ipynb) and its key.
 
-The figure is drawn at the PDF's text width, so its drawn size is its printed size:
-every text in it is at least :data:`MIN_FONT_PT`. A check is labelled by a short
+The figure is drawn as wide as the PDF prints a figure unscaled (:data:`PRINT_WIDTH_IN`),
+so its drawn size is its printed size: every text in it is at least :data:`MIN_FONT_PT`. A check is labelled by a short
 code, its claim's number and a letter in the order of the verdict's ``checks``
 ("2a", "2b", ...); :func:`decision_key` maps each code to the check's full name and
 its outcome, shown right below the figure.
