@@ -13,8 +13,11 @@ from helpers.report.figures import CAPTIONS_KEY, figure_captions, number_figures
 from tests.conftest import PROJECT_ROOT
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-PLOT_FUNCTIONS = sorted(name for name in plots.__all__ if name.startswith("plot_"))
-# A call that draws a figure: a helpers.plots function, or matplotlib's own.
+# Helpers that draw one figure among other output: the summary's findings (the figure
+# of every check, helpers.summary.verdict_details.show_findings).
+FIGURE_HELPERS = ["show_findings"]
+PLOT_FUNCTIONS = sorted(name for name in plots.__all__ if name.startswith("plot_")) + FIGURE_HELPERS
+# A call that draws a figure: a helpers.plots function, a figure helper, or matplotlib's.
 DRAWS = re.compile(
     r"\b(?:plots\.)?(" + "|".join(PLOT_FUNCTIONS) + r")\(|\bplt\.(?:subplots|figure)\("
 )
@@ -42,7 +45,7 @@ def _draws(cell):
 def test_the_scan_finds_the_figure_cells():
     drawing = {(name, cell["id"]) for name, cell in _code_cells() if _draws(cell)}
     assert len(drawing) >= 20, sorted(drawing)
-    assert ("99_report.ipynb", "cell-04") in drawing  # plot_decisions(verdicts) ...
+    assert ("99_report.ipynb", "cell-04") in drawing  # show_findings(verdicts) ...
     assert ("01_reconstruction.ipynb", "cell-07") in drawing  # plots.plot_error_vs_m(...)
 
 
