@@ -915,3 +915,25 @@ def test_conclusion_3_rule_v10_judges_latency_over_the_seeds_or_not_at_all():
     # No latency check counts: 'cheaper' is undecided.
     both = _c3(floor_share=(0.8, 0.8))
     assert _halves(both)[0] == "inconclusive"
+
+
+def test_one_runs_verdicts_do_not_depend_on_its_timings():
+    # Issue 37: two identical quick renders gave verdict 3 inconclusive in one and
+    # contradicted in the other, from timings taken under the machine's momentary load.
+    # Under rule v10 one run's timings are shown, never counted: any timings, one verdict.
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(20):
+        cnn, mlp = _recorded(
+            CLEAR,
+            SLIGHT,
+            train=tuple(rng.uniform(100, 8000, 2)),
+            latency_1=tuple(rng.uniform(0.1, 3.0, 2)),
+            latency_256=tuple(rng.uniform(0.005, 0.1, 2)),
+            latency_spread=rng.uniform(1.0, 2.0),
+            epoch_spread=rng.uniform(1.0, 2.0),
+            floor_share=tuple(rng.uniform(0.0, 0.9, 2)),
+        )
+        found = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})
+        seen.add(tuple(v["verdict"] for v in found))
+    assert seen == {("no evidence", "supported", "inconclusive")}
