@@ -131,3 +131,15 @@ def data_env(monkeypatch, write_archive, tmp_path):
     write_archive("cifar10", directory=directory)
     monkeypatch.setenv("REPORT_DATA_DIR", str(directory))
     return directory
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    """Each test sees the environment the session started with: the build tool, called
+    in-process, exports its resolved settings (REPORT_DATA_DIR, the scheduler) for the
+    kernels it starts, which would leak into the tests that follow."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)

@@ -551,6 +551,8 @@ def test_setting_up_a_second_clone_leaves_the_first_ones_kernel(tmp_path):
             "HOME": str(home),
             "VIRTUAL_ENV": str(clone / ".venv"),
             "PATH": f"{clone / '.venv' / 'bin'}:{os.environ['PATH']}",
+            # The borrowed site-packages' .pth files are not read: the project by path.
+            "PYTHONPATH": str(PROJECT_ROOT),
         }
         env.pop("REPORT_PYTHON", None)
         env.pop("JUPYTER_DATA_DIR", None)
