@@ -25,7 +25,7 @@ def test_images_are_grouped_by_their_measure_never_by_name():
     text = text1.grouping_text(measures)
     camera = measures["camera"]
     assert f"{camera['outside_best_k']:.1%} ({camera['group']}, roughness " in text
-    assert f"roughness {camera['roughness']:.3g})" in text and "median *roughness*" in text
+    assert f"roughness {camera['roughness']:.3g})" in text and "by their *roughness*" in text
     # A constant image has no roughness; the text says so instead of failing.
     assert "flat 0.0% (compressible, roughness none" in text1.grouping_text(
         {"flat": {"outside_best_k": 0.0, "group": "compressible", "roughness": None}}
