@@ -153,6 +153,9 @@ def _runs(prereg, commit, started=None, dirty=False, seeds=None):
             "git": {"commit": commit, "dirty": dirty},
             "started_at": started,
             "parameters": {"profile": "quick", "seed": s},
+            "machine": {"training_precision": "float32"},
+            "keras_backend": "tensorflow",
+            "devices": ["cpu:0"],
         }
         for s in (seeds if seeds is not None else prereg.seeds)
     }
@@ -176,6 +179,10 @@ def test_results_made_after_the_pre_registration_are_confirmatory(repo):
         ("seeds", "are not the pre-registered"),
         ("edited", "changed after"),
         ("judge", "judge's code changed"),
+        ("code", "differs from the pre-registration's"),
+        ("precision", "precision 'mixed_bfloat16', pre-registered 'float32'"),
+        ("deviation", "a disclosed deviation touches it"),
+        ("dropped deviation", "changed after"),
     ],
 )
 def test_results_made_before_it_or_judged_by_changed_code_are_exploratory(repo, change, reason):
@@ -192,14 +199,33 @@ def test_results_made_before_it_or_judged_by_changed_code_are_exploratory(repo, 
         _git(root, "commit", "-qm", "drop")
         _git(root, "add", "preregistration.yaml")
         _git(root, "commit", "-qm", "pre-register again")
+    if change in ("deviation", "dropped deviation"):
+        data = yaml.safe_load((root / "preregistration.yaml").read_text())
+        data["deviations"] = [{"date": "2026-12-07", "claims": [2], "what": "a bug fixed"}]
+        (root / "preregistration.yaml").write_text(yaml.safe_dump(data))
+        _git(root, "commit", "-qam", "a deviation, disclosed")
+    if change == "dropped deviation":
+        data["deviations"] = []
+        (root / "preregistration.yaml").write_text(yaml.safe_dump(data))
+        _git(root, "commit", "-qam", "the deviation, quietly dropped")
+    run_commit = prereg_commit = load_preregistration(root).commit
+    if change == "code":  # code changed after the pre-registration, results made from it
+        (root / "helpers").mkdir()
+        (root / "helpers" / "judge.py").write_text("x = 1\n")
+        _git(root, "add", "helpers")
+        run_commit = _git(root, "commit", "-qm", "change a helper")
     prereg = load_preregistration(root)
+    assert prereg.commit == prereg_commit
     runs = _runs(
         prereg,
-        before if change == "before" else prereg.commit,
+        before if change == "before" else run_commit,
         started=datetime(2000, 1, 1, tzinfo=UTC).isoformat() if change == "early" else None,
         dirty=change == "dirty",
         seeds=[1, 2] if change == "seeds" else None,
     )
+    if change == "precision":
+        for run in runs.values():
+            run["machine"]["training_precision"] = "mixed_bfloat16"
     judged = standing(2, runs, prereg, root)
     assert not judged.confirmatory and judged.label == ledger.EXPLORATORY
     assert any(reason in r for r in judged.reasons), judged.reasons
@@ -210,3 +236,18 @@ def test_no_pre_registration_is_exploratory_and_a_bad_file_is_refused(tmp_path):
     (tmp_path / "preregistration.yaml").write_text("stated: 2026-12-06\n")
     with pytest.raises(ValueError, match="no 'profile'"):
         load_preregistration(tmp_path)
+    data = yaml.safe_load(_prereg_text())
+    data["claims"][1]["source_hash"] = "@@C1@@"  # a placeholder left in
+    (tmp_path / "preregistration.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match="claim 1's source_hash is not a fingerprint"):
+        load_preregistration(tmp_path)
+
+
+def test_verdict_1_reads_the_first_seed_only_and_no_run_is_no_confirmation(repo):
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    first, second = prereg.seeds
+    assert standing(1, _runs(prereg, after, seeds=[first]), prereg, root).confirmatory
+    chosen = standing(1, _runs(prereg, after, seeds=[second]), prereg, root)
+    assert not chosen.confirmatory and "are not the pre-registered" in chosen.reasons[0]
+    assert "no result of it was recorded" in standing(2, {}, prereg, root).reasons

@@ -19,6 +19,7 @@ Otherwise it is exploratory, and the report says which condition failed.
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,6 +44,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PREREGISTRATION_FILE = "preregistration.yaml"
 _CLAIM_KEYS = ("rule_version", "judge", "source_hash", "primary", "sensitivity", "reason")
 _TOP_KEYS = ("stated", "profile", "precision", "seeds", "claims")
+_FINGERPRINT_FIX = (
+    "Give helpers.summary.judge_source.judge_fingerprint(judge) at the commit (16 hex digits)"
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,18 @@ def check_preregistration(data, path=PREREGISTRATION_FILE):
             _fail(path, f"claim {number} lacks {', '.join(missing)}", "Fill in each field")
         if not isinstance(claim["judge"], list) or not claim["judge"]:
             _fail(path, f"claim {number}'s 'judge' is not a list", "List its entry points")
-    if not isinstance(data.get("deviations", []), list):
+    for number, claim in claims.items():
+        if not re.fullmatch(r"[0-9a-f]{16}", str(claim["source_hash"])):
+            _fail(path, f"claim {number}'s source_hash is not a fingerprint", _FINGERPRINT_FIX)
+    deviations = data.get("deviations") or []
+    if not isinstance(deviations, list):
         _fail(path, "'deviations' is not a list", "Each deviation is a dated entry")
+    for d in deviations:
+        if not isinstance(d, dict) or not {"date", "what"} <= set(d):
+            _fail(path, f"deviation {d!r} lacks a date or what", "Date it and say what changed")
+        claims_touched = d.get("claims", "all")
+        if claims_touched != "all" and not all(str(c).isdigit() for c in claims_touched):
+            _fail(path, f"deviation {d!r}: claims must be numbers or 'all'", "List them")
     return data
 
 
@@ -118,6 +132,21 @@ def _without_deviations(text):
     return data
 
 
+def _deviations_appended(root, name, data):
+    """Whether every committed version of the file, and the file now, only appended
+    deviations to the one before (a deviation removed or edited later is a change)."""
+    before = []
+    versions = (_git(root, "log", "--reverse", "--format=%H", "--", name) or "").split()
+    texts = [_git(root, "show", f"{c}:{name}") or "" for c in versions]
+    for found in [(yaml.safe_load(t) or {}).get("deviations") or [] for t in texts] + [
+        data.get("deviations") or []
+    ]:
+        if found[: len(before)] != before:
+            return False
+        before = found
+    return True
+
+
 def load_preregistration(root=PROJECT_ROOT, name=PREREGISTRATION_FILE):
     """The pre-registration of the checkout ``root``, or None when it has none."""
     path = Path(root) / name
@@ -130,7 +159,11 @@ def load_preregistration(root=PROJECT_ROOT, name=PREREGISTRATION_FILE):
         return Preregistration(data, path)
     commit, when = added.strip().splitlines()[-1].split()
     original = _git(root, "show", f"{commit}:{name}")
-    unchanged = original is not None and _without_deviations(original) == _without_deviations(text)
+    unchanged = (
+        original is not None
+        and _without_deviations(original) == _without_deviations(text)
+        and _deviations_appended(root, name, data)
+    )
     seeds = data["seeds"]
     return Preregistration(
         data,
@@ -174,6 +207,38 @@ class Standing:
     reasons: tuple
 
 
+# Everything that computes a result or a verdict: a change here after the
+# pre-registration commit makes every verdict exploratory unless disclosed (the judges'
+# fingerprints cover only their own closures).
+CODE_PATHS = ("helpers", "notebooks", "scripts", "params", "uv.lock", "pyproject.toml")
+
+
+def _code_changed(root, commit, against):
+    """Whether the code at ``against`` (a commit, or None: the working tree) differs
+    from ``commit``'s in :data:`CODE_PATHS` (None when git cannot tell)."""
+    args = ["diff", "--quiet", commit] + ([against] if against else []) + ["--", *CODE_PATHS]
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {0: False, 1: True}.get(done.returncode)
+
+
+def _machine_problems(run, prereg, name):
+    """The pre-registered precision, backend and device against what the run recorded."""
+    machine = run.get("machine") or {}
+    wanted = {
+        "precision": (prereg.data.get("precision"), machine.get("training_precision")),
+        "backend": (prereg.data.get("backend"), run.get("keras_backend")),
+        "device": (prereg.data.get("device"), ",".join(run.get("devices") or []) or None),
+    }
+    return [
+        f"{name}: {what} {found!r}, pre-registered {want!r}"
+        for what, (want, found) in wanted.items()
+        if want is not None and not str(found or "").startswith(str(want))
+    ]
+
+
 def _run_problems(run, prereg, root, name):
     git = (run or {}).get("git") or {}
     commit, started = git.get("commit"), (run or {}).get("started_at")
@@ -184,6 +249,8 @@ def _run_problems(run, prereg, root, name):
         problems.append(f"{name}: produced by a modified checkout")
     if _git(root, "merge-base", "--is-ancestor", prereg.commit, commit) is None:
         problems.append(f"{name}: code {commit[:10]} does not descend from the pre-registration")
+    elif _code_changed(root, prereg.commit, commit) is not False:
+        problems.append(f"{name}: code {commit[:10]} differs from the pre-registration's")
     if not started or datetime.fromisoformat(started) <= prereg.committed_at:
         problems.append(f"{name}: started {started}, not after the pre-registration")
     params = run.get("parameters") or {}
@@ -191,44 +258,61 @@ def _run_problems(run, prereg, root, name):
         problems.append(
             f"{name}: profile {params.get('profile')!r}, pre-registered {prereg.data['profile']!r}"
         )
-    return problems
+    return problems + _machine_problems(run, prereg, name)
+
+
+def _touches(deviation, claim):
+    """Whether a deviation entry touches ``claim`` (no ``claims``, or "all": every one)."""
+    claims = deviation.get("claims", "all") if isinstance(deviation, dict) else "all"
+    if claims == "all":
+        return True
+    return claim in {int(c) for c in claims}
+
+
+def _claim_problems(claim, entry, runs, prereg, root):
+    reasons = []
+    if not prereg.unchanged:
+        reasons.append(f"{PREREGISTRATION_FILE} changed after {prereg.commit[:10]}")
+    if any(_touches(d, claim) for d in prereg.deviations):
+        reasons.append("a disclosed deviation touches it")
+    if entry.get("standing") == EXPLORATORY:
+        reasons.append(f"pre-registered as {EXPLORATORY}: {entry.get('why_exploratory', '')}")
+    if judge_fingerprint(entry["judge"]) != entry["source_hash"]:
+        reasons.append("its judge's code changed after the pre-registration")
+    if current_version(claim).label != str(entry["rule_version"]):
+        reasons.append(
+            f"rule v{current_version(claim).label} is not the pre-registered "
+            f"v{entry['rule_version']}"
+        )
+    if _code_changed(root, prereg.commit, None) is not False:
+        reasons.append("the code judging it differs from the pre-registration's")
+    if not runs:
+        reasons.append("no result of it was recorded")
+    seeds = {int((r or {}).get("parameters", {}).get("seed", -1)) for r in runs.values()}
+    # Verdicts 2 and 3 pool every seed; verdict 1 reads the first seed's run.
+    wanted = {prereg.seeds[0]} if claim == 1 else set(prereg.seeds)
+    if seeds != wanted:
+        reasons.append(f"seeds {sorted(seeds)} are not the pre-registered {sorted(wanted)}")
+    for name, run in runs.items():
+        reasons += _run_problems(run, prereg, root, name)
+    return reasons
 
 
 def standing(claim, runs, prereg, root=PROJECT_ROOT):
     """The standing of claim ``claim``'s verdict judged on results with the ``_run``
     blocks ``runs`` (name -> run; seed runs included) under ``prereg``
     (:func:`load_preregistration`)."""
-    reasons = []
-    entry = (
-        (prereg.data["claims"].get(claim) or prereg.data["claims"].get(str(claim)))
-        if (prereg)
-        else None
-    )
+    entry = None
+    if prereg is not None:
+        entry = prereg.data["claims"].get(claim) or prereg.data["claims"].get(str(claim))
     if prereg is None:
-        reasons.append("no pre-registration")
+        reasons = ["no pre-registration"]
     elif prereg.commit is None:
-        reasons.append(f"{PREREGISTRATION_FILE} is not committed")
+        reasons = [f"{PREREGISTRATION_FILE} is not committed"]
     elif entry is None:
-        reasons.append(f"claim {claim} is not pre-registered")
+        reasons = [f"claim {claim} is not pre-registered"]
     else:
-        if not prereg.unchanged:
-            reasons.append(f"{PREREGISTRATION_FILE} changed after {prereg.commit[:10]}")
-        if any(claim in (d.get("claims") or []) for d in prereg.deviations):
-            reasons.append("a disclosed deviation touches it")
-        if judge_fingerprint(entry["judge"]) != entry["source_hash"]:
-            reasons.append("its judge's code changed after the pre-registration")
-        if current_version(claim).label != str(entry["rule_version"]):
-            reasons.append(
-                f"rule v{current_version(claim).label} is not the pre-registered "
-                f"v{entry['rule_version']}"
-            )
-        seeds = {int((r or {}).get("parameters", {}).get("seed", -1)) for r in runs.values()}
-        # Verdicts 2 and 3 pool every seed; verdict 1 reads one run, of one of them.
-        wanted = seeds <= set(prereg.seeds) if claim == 1 else seeds == set(prereg.seeds)
-        if not wanted:
-            reasons.append(f"seeds {sorted(seeds)} are not the pre-registered {list(prereg.seeds)}")
-        for name, run in runs.items():
-            reasons += _run_problems(run, prereg, root, name)
+        reasons = _claim_problems(claim, entry, runs, prereg, root)
     if reasons:
         return Standing(EXPLORATORY, False, tuple(reasons))
     date = prereg.committed_at.date().isoformat()
