@@ -937,3 +937,15 @@ def test_one_runs_verdicts_do_not_depend_on_its_timings():
         found = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})
         seen.add(tuple(v["verdict"] for v in found))
     assert seen == {("no evidence", "supported", "inconclusive")}
+
+
+def test_rule_v10_does_not_judge_latency_over_seeds_when_a_seed_lacks_the_floor():
+    # The floor gate cannot be read: nothing is decided, instead of the gate switching off.
+    runs = []
+    for i in range(3):
+        cnn, mlp = _recorded(CLEAR, [g + 0.001 * i for g in SLIGHT])
+        runs.append({"cnn": cnn, "projection_mlp": mlp})
+    del runs[2]["projection_mlp"]["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"]["floor_ms"]
+    verdict = conclusion_verdicts(runs[0], runs[1:])[2]
+    assert verdict["verdict"] == "no evidence"
+    assert "latency_vs_cnn.1.floor_ms of every seed" in verdict["evidence"]

@@ -589,6 +589,25 @@ SOURCE_CHANGES = (
         "No longer current: evaluated by claim_3_versions (judge_claim_3 with version=9), "
         "the same branch as before.",
     ),
+    SourceChange(
+        3,
+        "10",
+        "2026-12-06",
+        "issue 34 (referee)",
+        "42f24020e0c8545b",
+        "Over the seeds, a seed without the per-call floor timed leaves the latency checks "
+        "unjudged (no evidence) instead of switching the floor gate off; after a methods "
+        "referee's review, before any render of v10.",
+    ),
+    SourceChange(
+        3,
+        "1, 2, 3, 4, 5, 6, 7b, 8, 9",
+        "2026-12-06",
+        "issue 34 (referee)",
+        "201f4ddc7cf50d3c",
+        "claim_3_versions calls judge_claim_3, whose v10 branch changed (above); no earlier "
+        "version's branch changed.",
+    ),
 )
 
 

@@ -24,7 +24,9 @@ __all__ = ["seed_speedup", "seed_floor_share", "latency_decisions"]
 
 
 def _turn_speedup(turn):
-    """One run's speed-up at one batch size: from its rounds, else as recorded."""
+    """One run's speed-up at one batch size: the geometric mean over its rounds, from the
+    rounds, else as chapter 03 recorded it (the same estimator: ``latency_ratio``'s
+    point estimate does not depend on the interval's level)."""
     if not isinstance(turn, dict):
         return None
     try:
@@ -105,7 +107,9 @@ def latency_decisions(mlp_entries, batches, threshold, max_floor_share, name):
             unit="x",
         )
         share = seed_floor_share(mlp_entries, batch)
-        if share is not None and share[1] > max_floor_share:  # both ways: any outcome
+        if share is None:  # the gate cannot be read: nothing is decided without it
+            return None, f"latency_vs_cnn.{batch}.floor_ms of every seed"
+        if share[1] > max_floor_share:  # both ways: any outcome
             decision = dataclasses.replace(
                 decision,
                 uncounted=f"the per-call floor takes {share[0]:.0%} of the RP-MLP's time "
@@ -115,8 +119,6 @@ def latency_decisions(mlp_entries, batches, threshold, max_floor_share, name):
         decisions.append(decision)
         phrases.append(
             f"{found['ratio']:.3g}x at batch {batch} ({found['low']:.3g}-{found['high']:.3g}x "
-            f"over {found['runs']} seeds"
-            + ("" if share is None else f"; per-call floor {share[0]:.0%} of its time")
-            + ")"
+            f"over {found['runs']} seeds" + f"; per-call floor {share[0]:.0%} of its time)"
         )
     return decisions, "; ".join(phrases)
