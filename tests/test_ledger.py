@@ -59,6 +59,31 @@ def test_a_fingerprint_follows_the_functions_a_judge_calls(fake_package):
     assert closure["constants"] == {"LIMIT": "1"}
 
 
+def test_a_change_in_a_callee_or_a_constant_of_another_module_is_a_change(tmp_path, monkeypatch):
+    (tmp_path / "fakejudges").mkdir()
+    (tmp_path / "fakejudges" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(judge_source, "PACKAGE", "fakejudges")
+
+    def fingerprint(margin, body, limit, version):
+        for name in [m for m in sys.modules if m.startswith("fakejudges")]:
+            del sys.modules[name]
+        (tmp_path / "fakejudges" / f"stats{version}.py").write_text(
+            f"MARGIN = {margin}\n\n\ndef interval(x):\n    return {body}\n"
+        )
+        (tmp_path / "fakejudges" / f"judge{version}.py").write_text(
+            f"from fakejudges import stats{version} as stats\n\nLIMIT = {limit}\n\n\n"
+            "def judge(x):\n    return stats.interval(x) > stats.MARGIN + LIMIT\n"
+        )
+        return judge_fingerprint([f"fakejudges.judge{version}.judge"])
+
+    base = fingerprint(1, "x * 2", 0, 0)
+    assert fingerprint(1, "x * 2", 0, 1) == base  # the same code in other modules
+    assert fingerprint(1, "x * 3", 0, 2) != base  # a callee's body in another module
+    assert fingerprint(2, "x * 2", 0, 3) != base  # a module.CONST it reads there
+    assert fingerprint(1, "x * 2", 5, 4) != base  # its own constant
+
+
 def test_every_judge_in_the_ledger_has_the_fingerprint_the_ledger_records():
     # Fails when a judge's code changes without a new version or a SourceChange entry.
     assert ledger.changed_judges() == []

@@ -162,7 +162,10 @@ def judge_closure(entry_points):
             if (inspect.isfunction(value) or inspect.isclass(value)) and _is_ours(value):
                 pending.append(value)
             elif _constant(name, value):
-                constants[name] = _canonical(value)
+                text = _canonical(value)
+                if constants.get(name, text) != text:  # two constants of one name
+                    name += " #" + hashlib.sha256(text.encode()).hexdigest()[:8]
+                constants[name] = text
     return {"functions": functions, "constants": constants}
 
 
