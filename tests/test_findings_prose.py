@@ -18,14 +18,18 @@ def test_each_conclusion_opens_with_its_verdict_and_standing_then_its_numbers():
     paragraphs = text.split("\n\n")
     assert paragraphs[0].startswith("What we found, each with its 90% interval.")
     assert [p[:5] for p in paragraphs[1:]] == ["**1. ", "**2. ", "**3. "]
-    assert "the data support the study (exploratory)" in paragraphs[2]
+    assert "the rule's checks support the study's claim (exploratory)" in paragraphs[2]
     assert "not judged: its results were not recorded" in paragraphs[1]
     assert (
-        "CIFAR-10, the gap lies above 0.05: 0.108 (0.096 to 0.120), as the study says."
+        "CIFAR-10, the gap lies above 0.05: 0.108 (0.096 to 0.120), meets the rule's threshold."
         in (paragraphs[2])
     )
     assert "The study's own gaps were 0.127 on CIFAR-10 and 0.035 on Fashion-MNIST." in text
-    assert "shown, not counted" in paragraphs[3]  # one run's training time
+    # One run's training time: its outcome said, and why it does not count.
+    assert (
+        "14x, meets the rule's threshold; shown, not counted (counted over at least 3"
+        in (paragraphs[3])
+    )
     assert "cited" in paragraphs[3]
 
 
@@ -35,7 +39,8 @@ def test_a_check_against_the_study_says_so():
     assert v2["verdict"] == "contradicted"
     failed = next(c for c in v2["checks"] if c["outcome"] == "fails")
     sentence = check_sentence(failed)
-    assert sentence.endswith("against the study.") and f"{failed['estimate']:.3f}" in sentence
+    assert sentence.endswith("misses the rule's threshold, against the study.")
+    assert f"{failed['estimate']:.3f}" in sentence
 
 
 def test_the_findings_read_in_short_sentences():

@@ -16,12 +16,16 @@ TOPICS = {
     3: "The RP-MLP's cost",
 }
 _VERDICT = {
-    "supported": "the data support the study",
-    "contradicted": "the data contradict the study",
-    "inconclusive": "the data cannot decide it yet",
+    "supported": "the rule's checks support the study's claim",
+    "contradicted": "the rule's checks contradict the study's claim",
+    "inconclusive": "the rule's checks cannot decide it",
     "no evidence": "not judged: its results were not recorded",
 }
-_OUTCOME = {"holds": "as the study says", "fails": "against the study", "inconclusive": "undecided"}
+_OUTCOME = {
+    "holds": "meets the rule's threshold",
+    "fails": "misses the rule's threshold, against the study",
+    "inconclusive": "undecided",
+}
 
 
 def _number(value, unit):
@@ -44,8 +48,9 @@ def check_sentence(check):
     if check.get("interval", True) and check["low"] != check["high"]:
         value += f" ({_number(check['low'], unit)} to {_number(check['high'], unit)})"
     meaning = _OUTCOME[check["outcome"]]
-    if check.get("uncounted"):
-        meaning = "shown, not counted"
+    if check.get("uncounted"):  # its outcome is said, and why it does not count
+        why = check["uncounted"].split(":")[0].split(" (")[0]
+        meaning += f"; shown, not counted ({why})"
     return f"{_name(check)}: {value}, {meaning}."
 
 
@@ -61,11 +66,11 @@ def plain_findings(verdicts, level):
     """Markdown: one short paragraph per study conclusion, verdict first, then each
     counted check as a sentence with its numbers (``level``: the intervals' level)."""
     paragraphs = [
-        f"What we found, each with its {level:.0%} interval. A check says 'as the study "
-        "says', 'against the study' or 'undecided'."
+        f"What we found, each with its {level:.0%} interval. A check meets the rule's "
+        "threshold, misses it, or is undecided."
     ]
     for number, verdict in enumerate(verdicts, start=1):
-        standing = verdict.get("standing", "exploratory").split(" (")[0]
+        standing = verdict.get("standing", "exploratory")
         lead = f"**{number}. {TOPICS[number]}**: {_VERDICT[verdict['verdict']]} ({standing})."
         checks = [c for c in verdict.get("checks", []) if not c.get("cited_from")]
         sentences = [check_sentence(c) for c in checks]
