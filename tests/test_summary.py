@@ -650,7 +650,7 @@ def test_conclusion_3_every_outcome_on_measured_cost_under_rule_v9():
     verdict = conclusion_verdicts({"cnn": cnn, "projection_mlp": mlp})[2]
     assert verdict["verdict"] == "inconclusive"
     assert verdict["versions"][5]["outcome"] == "supported"
-    assert verdict["versions"][-2]["outcome"].startswith("not re-evaluated")
+    assert verdict["versions"][-3]["outcome"].startswith("not re-evaluated")  # v9
     # Timed in turn at batch 1 but not at 256: no evidence either.
     cnn, mlp = _recorded(CLEAR, SLIGHT)
     del mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"]["256"]
@@ -700,6 +700,7 @@ def test_conclusion_3_is_shown_under_every_version_of_its_rule():
         "inconclusive",
         "inconclusive",
         "inconclusive",
+        "supported",  # v11: batch 1 reported, not counted; training and batch 256 hold
     ]
     # A failed batch-1 speed-up that the framework's floor sets: v6 counted it, v7b-v9
     # do not; v10 does not count it either (nor would it count one that held there).
@@ -711,6 +712,7 @@ def test_conclusion_3_is_shown_under_every_version_of_its_rule():
         "supported",
         "supported",
         "supported",
+        "supported",  # v11: batch 1 reported, never counted
     ]
     # v4 bounded training by the slowest RP-MLP epoch against the fastest CNN epoch; v5
     # by a Welch interval: epochs 2.5x faster on average, a little jittery, split the two.
@@ -730,9 +732,9 @@ def test_training_speed_interval_decides_cheaper():
     steady_epochs = _c3(train=(500.0, 1250.0), epoch_spread=1.05)
     assert steady_epochs["versions"][7]["outcome"] == "supported"
     # Latency rounds that did not vary at all: that check decides nothing.
-    steady = _c3(latency_1=(1.0, 0.25), latency_spread=1.0)
+    steady = _c3(latency_256=(0.05, 0.01), latency_spread=1.0)
     assert steady["halves"]["cheaper"] == "inconclusive"
-    at_1 = next(d for d in steady["decisions"] if "batch 1 " in d["check"])
+    at_1 = next(d for d in steady["decisions"] if "batch 256 " in d["check"])
     assert at_1["would flip"].startswith("inconclusive at any threshold: zero spread")
 
 
@@ -761,7 +763,7 @@ def test_conclusion_3_judges_training_over_the_seeds_time_to_a_trained_model():
     training = held["decisions"][0]
     assert "time to a trained model, CNN over RP-MLP above 2x (over 3 seeds)" in (training["check"])
     assert held["versions"][-1]["judged on"].startswith("cost over 3 seeds")
-    assert held["versions"][-2]["judged on"].startswith("training time over 3 seeds")  # v9
+    assert held["versions"][-3]["judged on"].startswith("training time over 3 seeds")  # v9
     # Per epoch the RP-MLP is over 2x as fast, but it runs twice the epochs: its whole
     # fits take about as long as the CNN's, so "cheaper" fails.
     slow = _seeded_c3([1.1, 1.3, 1.2])
@@ -777,7 +779,7 @@ def test_conclusion_3_judges_training_over_the_seeds_time_to_a_trained_model():
     assert two["decisions"][0]["outcome"] == "fails"
     assert "(this run; not counted)" in two["decisions"][0]["check"]
     assert "2 seeds with comparable final fits; 3 decide it" in two["evidence"]
-    assert two["versions"][-3]["outcome"] == "supported"
+    assert two["versions"][-4]["outcome"] == "supported"
     # A seed that lacks the dataset does not count towards the three: two such seeds
     # leave this run's fits alone (not counted), and 'cheaper' undecided.
     cnn, mlp = _recorded(CLEAR, SLIGHT)
@@ -893,28 +895,57 @@ def test_one_runs_verdict_3_says_it_was_judged_on_this_run():
 
 def test_conclusion_3_rule_v10_judges_latency_over_the_seeds_or_not_at_all():
     # Three seeds a little apart: every speed-up's interval over the seeds lies above 2x.
-    good = _c3()
+    good = _c3(rule=10)
     assert good["verdict"] == "supported" and _halves(good) == ("holds", "holds")
     at_1 = next(c for c in good["checks"] if "batch 1 " in c["check"])
     assert "(over 3 seeds)" in at_1["check"] and at_1["low"] < 4 < at_1["high"]
     # One run: its speed-ups and training time are shown, not counted: 'cheaper' is
     # undecided however fast, so two identical runs give one verdict whatever the load.
-    alone = _c3(seeds=1)
+    alone = _c3(rule=10, seeds=1)
     assert _halves(alone) == ("inconclusive", "holds")
     assert all(c["uncounted"] for c in alone["checks"] if not c.get("cited_from"))
-    assert _c3(seeds=1, latency_1=(1.0, 0.9))["halves"] == alone["halves"]  # 1.1x: the same
+    assert (
+        _c3(rule=10, seeds=1, latency_1=(1.0, 0.9))["halves"] == alone["halves"]
+    )  # 1.1x: the same
     # Seeds whose speed-ups straddle 2x: inconclusive; all below: contradicted.
-    assert _halves(_c3(latency_1=(1.2, 0.5), latency_spread=1.3))[0] == "inconclusive"
-    assert _c3(latency_1=(0.9, 0.5), floor_share=(0.2, 0.01))["verdict"] == "contradicted"
+    assert _halves(_c3(rule=10, latency_1=(1.2, 0.5), latency_spread=1.3))[0] == "inconclusive"
+    assert _c3(rule=10, latency_1=(0.9, 0.5), floor_share=(0.2, 0.01))["verdict"] == "contradicted"
     # The per-call floor gates both ways: above 50% a check is not counted, held or not.
     for slow, expected in (((0.9, 0.5), "supported"), ((2.0, 0.5), "supported")):
-        gated = _c3(latency_1=slow, floor_share=(0.8, 0.01))
+        gated = _c3(rule=10, latency_1=slow, floor_share=(0.8, 0.01))
         at_1 = next(c for c in gated["checks"] if "batch 1 " in c["check"])
         assert at_1["uncounted"].startswith("the per-call floor takes 80%")
         assert gated["verdict"] == expected  # batch 256 decides
     # No latency check counts: 'cheaper' is undecided.
-    both = _c3(floor_share=(0.8, 0.8))
+    both = _c3(rule=10, floor_share=(0.8, 0.8))
     assert _halves(both)[0] == "inconclusive"
+
+
+def test_conclusion_3_rule_v11_counts_training_and_batch_256_and_reports_batch_1():
+    # Batch 1 at 1.8x, below 2x, with the floor at 20% or at 80%: reported with its
+    # outcome, never counted; training and batch 256 over the seeds decide.
+    for floor in ((0.2, 0.01), (0.8, 0.01)):
+        found = _c3(latency_1=(0.9, 0.5), floor_share=floor)
+        assert found["verdict"] == "supported"
+        at_1 = next(c for c in found["checks"] if "batch 1 " in c["check"])
+        assert at_1["outcome"] == "fails" and at_1["uncounted"].startswith("a secondary check")
+        assert (
+            "1.8x at batch 1" in found["evidence"]
+            and "secondary, not counted" in (found["evidence"])
+        )
+    # Batch 256 below 2x over the seeds: contradicted, whatever batch 1 shows.
+    assert _c3(latency_256=(0.018, 0.01))["verdict"] == "contradicted"
+    # No floor timed: v11 does not need it (it gates nothing).
+    runs = []
+    for i in range(3):
+        cnn, mlp = _recorded(CLEAR, [g + 0.001 * i for g in SLIGHT])
+        entry = cnn["datasets"]["fashion_mnist"]
+        entry["train_epoch_seconds"] = [t * (1 + 0.03 * i) for t in entry["train_epoch_seconds"]]
+        for turn in mlp["datasets"]["fashion_mnist"]["latency_vs_cnn"].values():
+            turn["ratio"] *= 1 + 0.02 * i
+            del turn["floor_ms"]
+        runs.append({"cnn": cnn, "projection_mlp": mlp})
+    assert conclusion_verdicts(runs[0], runs[1:])[2]["verdict"] == "supported"
 
 
 def test_one_runs_verdicts_do_not_depend_on_its_timings():
@@ -946,6 +977,11 @@ def test_rule_v10_does_not_judge_latency_over_seeds_when_a_seed_lacks_the_floor(
         cnn, mlp = _recorded(CLEAR, [g + 0.001 * i for g in SLIGHT])
         runs.append({"cnn": cnn, "projection_mlp": mlp})
     del runs[2]["projection_mlp"]["datasets"]["fashion_mnist"]["latency_vs_cnn"]["1"]["floor_ms"]
-    verdict = conclusion_verdicts(runs[0], runs[1:])[2]
+    pairs = [(r["cnn"], r["projection_mlp"]) for r in runs[1:]]
+    mlps = [r["projection_mlp"] for r in runs]
+    judged = judge_claim_3(
+        runs[0]["cnn"], mlps[0], judge_claim_2(mlps[0], mlps[1:]), version=10, seed_runs=pairs
+    )
+    verdict = _as_summary(judged)
     assert verdict["verdict"] == "no evidence"
     assert "latency_vs_cnn.1.floor_ms of every seed" in verdict["evidence"]

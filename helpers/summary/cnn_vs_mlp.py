@@ -40,7 +40,7 @@ from helpers.summary.measured_cost import (
     not_judged_text,
     training_check,
 )
-from helpers.summary.seed_latency import latency_decisions
+from helpers.summary.seed_latency import C3_SECONDARY_BATCHES, latency_decisions
 
 __all__ = [
     "C2_ALPHA",
@@ -217,24 +217,16 @@ def _judges(zero_width_decides):
     )
 
 
-def judge_claim_3(cnn, mlp, claim_2, svd=None, version=10, seed_runs=()):
-    """Verdict 3 under the current rule (ledger version 10: latency over the seeds too,
-    :mod:`helpers.summary.seed_latency`; ``version=9``: latency from this run's rounds,
-    a check that does not hold gated by the floor; ``version=8``: with fewer
-    than three seeds, one run's per-epoch throughputs; ``version=7``: those even with
-    seed runs; ``version=6``: every batch size judged, whatever the framework's floor,
-    and zero-width intervals deciding).
+def judge_claim_3(cnn, mlp, claim_2, svd=None, version=11, seed_runs=()):
+    """Verdict 3 under the current rule, ledger version 11 (``version``: an earlier one).
 
-    "Cheaper": every measured speed-up of the RP-MLP over the CNN on
-    :data:`C3_DATASET` (training: the time to a trained model over this run and
-    ``seed_runs``, ``(cnn, projection_mlp)`` results of other seeds, when there are
-    :data:`MIN_POOLED_SEEDS` in all, else one run's ratio, shown but not counted, which
-    leaves "cheaper" undecided; latency per image at each batch size of
-    :data:`C3_LATENCY_BATCHES`, timed in turn) lies above :data:`C3_MIN_SPEEDUP`;
-    a latency check that does not hold where the per-call floor takes more than
-    :data:`C3_MAX_FLOOR_SHARE` of the RP-MLP's time is shown but not counted (the
-    framework sets that speed-up), and at least one latency check must count.
-    "Close in accuracy": verdict 2's Fashion-MNIST margin check (``claim_2``'s
+    "Cheaper": the RP-MLP's measured speed-ups over the CNN on :data:`C3_DATASET` (the
+    time to a trained model; latency per image at :data:`C3_LATENCY_BATCHES`, timed in
+    turn) lie above :data:`C3_MIN_SPEEDUP`, over at least :data:`MIN_POOLED_SEEDS` seeds
+    (``seed_runs``: other seeds' ``(cnn, projection_mlp)``), else shown, not counted;
+    v11 reports batch 1 without counting it, v10 gated both batch sizes by the per-call
+    floor, v7-v9 one run's failing checks (:mod:`helpers.summary.seed_latency`). "Close
+    in accuracy": verdict 2's Fashion-MNIST margin check (``claim_2``'s
     ``slight_bound``), cited, not judged again.
     """
     name = C3_DATASET
@@ -244,7 +236,10 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=10, seed_runs=()):
     training, training_text = training_check(c, m, seed_runs, min(version, 9), name)
     over_seeds = bool(training) and training.get("runs", 1) > 1
     if version >= 10:
-        return _judge_claim_3_v10(c, m, mlp, claim_2, svd, seed_runs, training, training_text)
+        settings = {} if version == 10 else {"secondary": C3_SECONDARY_BATCHES, "gate": False}
+        return _judge_claim_3_v10(
+            c, m, mlp, claim_2, svd, seed_runs, training, training_text, settings
+        )
     turns = {
         b: latency_ratio((m.get("latency_vs_cnn") or {}).get(b), DECISION_LEVEL)
         for b in C3_LATENCY_BATCHES
@@ -336,9 +331,9 @@ def judge_claim_3(cnn, mlp, claim_2, svd=None, version=10, seed_runs=()):
     }
 
 
-def _judge_claim_3_v10(c, m, mlp, claim_2, svd, seed_runs, training, training_text):
-    """Rule v10 of verdict 3: training and latency over the seeds, or shown and not
-    counted (:mod:`helpers.summary.seed_latency`); accuracy cited from verdict 2."""
+def _judge_claim_3_v10(c, m, mlp, claim_2, svd, seed_runs, training, training_text, settings):
+    """Rules v10-v11 of verdict 3: cost over the seeds, or shown and not counted
+    (:mod:`helpers.summary.seed_latency`, ``settings``); accuracy cited from verdict 2."""
     name = C3_DATASET
     entries = [m] + [
         (r.get("datasets") or {}).get(name)
@@ -346,7 +341,7 @@ def _judge_claim_3_v10(c, m, mlp, claim_2, svd, seed_runs, training, training_te
         if (r.get("datasets") or {}).get(name)
     ]
     latency, phrase = latency_decisions(
-        entries, C3_LATENCY_BATCHES, C3_MIN_SPEEDUP, C3_MAX_FLOOR_SHARE, name
+        entries, C3_LATENCY_BATCHES, C3_MIN_SPEEDUP, C3_MAX_FLOOR_SHARE, name, **settings
     )
     bound = claim_2.get("slight_bound")
     lacking = (

@@ -93,7 +93,7 @@ def _epoch_bound(mlp_entry, cnn_entry):
 
 
 def claim_3_versions(cnn, mlp, seed_runs=()):
-    """Verdict 3 under each earlier version of its rule (ledger versions 1-9), in that
+    """Verdict 3 under each earlier version of its rule (ledger versions 1-10), in that
     version's own words; None where its inputs are not recorded. ``seed_runs``:
     ``(cnn, projection_mlp)`` results of other seeds. Versions 6-8 cite verdict 2 as it
     stood when they were last in force (v4, v5, v6), pooled over the seeds as it was;
@@ -101,7 +101,7 @@ def claim_3_versions(cnn, mlp, seed_runs=()):
     seed_mlps = [m for _, m in seed_runs]
     name = C3_DATASET
     c, m = cnn.get("datasets", {}).get(name), mlp.get("datasets", {}).get(name)
-    out = dict.fromkeys(range(1, 10))
+    out = dict.fromkeys(range(1, 11))
     if c is None or m is None:
         return out
     test_close = None
@@ -129,7 +129,7 @@ def claim_3_versions(cnn, mlp, seed_runs=()):
     training = throughput_interval(m, c, CI_LEVEL)  # v5: a Welch interval over the epochs
     if training:
         out[5] = legacy_verdict(training["low"] >= C3_MIN_SPEEDUP and latency_cost, cv_close)
-    for version, cited in ((6, 4), (7, 5), (8, 6), (9, 6)):
+    for version, cited in ((6, 4), (7, 5), (8, 6), (9, 6), (10, 6)):
         claim_2 = judge_claim_2(mlp, seed_mlps, cited)
         out[version] = _pooled(
             judge_claim_3(cnn, mlp, claim_2, version=version, seed_runs=seed_runs)

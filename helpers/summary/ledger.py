@@ -490,8 +490,37 @@ LEDGER = (
             "C3_DATASET": "fashion_mnist",
             "C3_LATENCY_BATCHES": ("1", "256"),
         },
-        judge=_C3_NOW,
+        judge=_C3_PAST,
         source_hash="9f930c44f1b6aab3",
+    ),
+    RuleVersion(
+        3,
+        11,
+        "2026-12-06",
+        "issue 34 (referee)",
+        "Training and latency at batch 256, over at least three seeds, decide 'cheaper'; "
+        "latency at batch 1 is reported beside them and never counted (a secondary check, "
+        "C3_SECONDARY_BATCHES); the per-call floor is shown, gating nothing. A methods "
+        "referee found v10's two-way floor gate a knife-edge in practice: batch 1's floor "
+        "share sat at 52-56% of the RP-MLP's time against the 50% cut-off, so whether it "
+        "counted turned on the framework, and it only ever removed the check that failed. "
+        "Single-request latency times mostly Keras's per-call overhead on a CPU, not the "
+        "models: fixed as secondary before the confirmatory runs, whatever they show. "
+        "Results seen: the study renders' batch 1 gave 1.46x-1.61x (below 2x), batch 256 "
+        "9.6x-10.4x.",
+        SEEN,
+        {
+            "C3_MIN_SPEEDUP": 2.0,
+            "C3_MAX_FLOOR_SHARE": 0.5,
+            "DECISION_LEVEL": 0.90,
+            "MIN_POOLED_SEEDS": 3,
+            "ZERO_WIDTH": 1e-12,
+            "C3_DATASET": "fashion_mnist",
+            "C3_LATENCY_BATCHES": ("1", "256"),
+            "C3_SECONDARY_BATCHES": ("1",),
+        },
+        judge=_C3_NOW,
+        source_hash="44e33ded65884267",
     ),
 )
 
@@ -608,6 +637,15 @@ SOURCE_CHANGES = (
         "claim_3_versions calls judge_claim_3, whose v10 branch changed (above); no earlier "
         "version's branch changed.",
     ),
+    SourceChange(
+        3,
+        "1, 2, 3, 4, 5, 6, 7b, 8, 9, 10",
+        "2026-12-06",
+        "issue 34 (referee)",
+        "94d03a5948fd9e44",
+        "claim_3_versions now evaluates v10 too, and judge_claim_3 (which it calls) gained "
+        "v11's branch; no earlier version's branch changed.",
+    ),
 )
 
 
@@ -709,6 +747,11 @@ def margin_sources():
         "C3_LATENCY_BATCHES": (
             "One image (a single request) and 256 (a batch that fills the machine), as "
             "first stated with the measured-cost rule (2e80698)."
+        ),
+        "C3_SECONDARY_BATCHES": (
+            "Rule v11 (post hoc, before the confirmatory runs): one image per call times "
+            "mostly the framework's per-call overhead on a CPU (52-56% of the RP-MLP's "
+            "time in the study renders), so it is reported, not counted."
         ),
         "DECISION_LEVEL": (
             "90% two-sided intervals: a one-sided test at 5% for 'holds' and another for "
