@@ -367,12 +367,15 @@ def test_the_deciding_check_is_the_one_the_verdict_turns_on():
     assert decide({"verdict": "supported", "checks": [below, nearer]}) is nearer
 
 
-def test_the_decision_note_and_ledger_describe_verdict_1s_t_margins():
+def test_the_decision_note_and_ledger_describe_verdict_1s_current_rule():
     note = verdicts.decision_note()
-    assert "t bounds" in note and "needs two images" in note and "2 standard errors" not in note
-    v5 = ledger.current_version(1)
-    assert "t margins" in v5.change and "at least two images" in v5.change
-    assert v5.constants["DECISION_LEVEL"] == decisions.DECISION_LEVEL
+    assert "rank correlations" in note and "permutation test at 5%" in note
+    assert "t bounds" not in note  # v5's per-image margins are no longer the rule
+    v6 = ledger.current_version(1)
+    assert "Spearman" in v6.change and "935860c" in v6.change  # its results, seen since
+    assert v6.constants["DECISION_LEVEL"] == decisions.DECISION_LEVEL
+    v5c = next(v for v in ledger.versions_of(1) if v.label == "5c")
+    assert "t margins" in v5c.change and "at least two images" in v5c.change
 
 
 def test_a_seed_whose_folds_did_not_vary_leaves_the_pooled_check_undecided():

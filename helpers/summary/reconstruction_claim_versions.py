@@ -16,6 +16,7 @@ from helpers.summary.reconstruction_claim import (
     _c1_inputs,
     _leave_one_out,
     _rows_by_image,
+    judge_claim_1,
 )
 
 __all__ = ["claim_1_versions", "judge_claim_1_v4"]
@@ -25,7 +26,7 @@ def claim_1_versions(rec):
     """Verdict 1 under the ledger's earlier versions, in their own words (None: the
     inputs that version used are not recorded)."""
     by_image = _rows_by_image(rec)
-    out = {1: None, 2: None, 3: None, 4: None}
+    out = {1: None, 2: None, 3: None, 4: None, 5: None}
     if {"smooth", "textured"} <= set(by_image):  # v1: the synthetic pair, absolute MSE
         drop, floor = {}, {}
         for image in ("smooth", "textured"):
@@ -37,6 +38,8 @@ def claim_1_versions(rec):
         )
     v4 = judge_claim_1_v4(rec)
     out[4] = None if v4 is None or v4["verdict"] == "no evidence" else v4["verdict"]
+    v5 = judge_claim_1(rec)  # v5c, the median-roughness split of five images
+    out[5] = None if v5 is None or v5["verdict"] == "no evidence" else v5["verdict"]
     # v2 grouped photographs and textures by eye; those labels are no longer recorded.
     stats, comp, incomp, _ = _c1_inputs(rec)
     on_all = _c1_halves(stats, comp, incomp)

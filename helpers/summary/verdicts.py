@@ -32,9 +32,9 @@ from helpers.summary.reconstruction_claim import (
     C1_MIN_FLOOR_RATIO,
     C1_SE_MARGIN,
     conclusion_1_rule,
-    judge_claim_1,
 )
 from helpers.summary.reconstruction_claim_versions import claim_1_versions
+from helpers.summary.reconstruction_rank import conclusion_1_rule_v6, judge_claim_1_v6
 from helpers.summary.seed_latency import C3_SECONDARY_BATCHES
 
 __all__ = [
@@ -156,7 +156,7 @@ def rule_texts():
     secondary = " and ".join(C3_SECONDARY_BATCHES)
     level = f"{DECISION_LEVEL:.0%}"
     return [
-        conclusion_1_rule() + " " + _OUTCOMES,
+        conclusion_1_rule_v6() + " " + _OUTCOMES,
         "On the CNN minus RP-MLP CV accuracy gap over the same folds, with "
         f"{level} t-intervals (Nadeau-Bengio corrected for overlapping CV training sets; "
         "when at least three seeds ran, pooled over them by a random-effects interval, "
@@ -188,13 +188,16 @@ def rule_texts():
 def rule_constants():
     """Every constant the current verdict rules decide with, by name (checked against
     :mod:`helpers.summary.ledger` by the tests)."""
-    from helpers.summary import cnn_vs_mlp, reconstruction_claim
+    from helpers.summary import cnn_vs_mlp, reconstruction_claim, reconstruction_rank
 
     return {
         "C1_MIN_DROP_RATIO": reconstruction_claim.C1_MIN_DROP_RATIO,
         "C1_MIN_FLOOR_RATIO": reconstruction_claim.C1_MIN_FLOOR_RATIO,
         "C1_SE_MARGIN": reconstruction_claim.C1_SE_MARGIN,
         "C1_MIN_REAL_IMAGES": reconstruction_claim.C1_MIN_REAL_IMAGES,
+        "C1_MIN_RANK_IMAGES": reconstruction_rank.C1_MIN_RANK_IMAGES,
+        "C1_RANK_RESAMPLES": reconstruction_rank.C1_RANK_RESAMPLES,
+        "C1_RANK_SEED": reconstruction_rank.C1_RANK_SEED,
         "C2_MIN_CLEAR_GAP": cnn_vs_mlp.C2_MIN_CLEAR_GAP,
         "C2_MAX_SLIGHT_GAP": cnn_vs_mlp.C2_MAX_SLIGHT_GAP,
         "C3_MIN_SPEEDUP": cnn_vs_mlp.C3_MIN_SPEEDUP,
@@ -225,12 +228,11 @@ def decision_note():
         "holding check nearest its threshold (@fig:decisions draws every check). It also "
         "gives what the claim needs of that check and the verdict under earlier versions of "
         f"its rule. \u2020 marks a range that is not a {DECISION_LEVEL:.0%} interval. Verdict 1's "
-        "ratios are read over leave-one-out sets of images; a ratio is also inconclusive "
-        "when one image decides it or leaving one out empties a group. Its per-image checks "
-        f"read each image's t bounds over the draws ({DECISION_LEVEL:.0%} interval margins), "
-        "the near end with one image left out, so that 'fails' needs two images. Checks "
-        "marked 'shown, not counted' do not enter their claim. Where each threshold comes "
-        "from: @tbl:margins. "
+        "checks are rank correlations over its panel of images, each decided by a one-sided "
+        f"permutation test at {(1 - DECISION_LEVEL) / 2:.0%} in the direction the claim "
+        "needs and another the other way; their range is rho less the permutation null's "
+        "points. Checks marked 'shown, not counted' do not enter their claim. Where each "
+        "threshold comes from: @tbl:margins. "
         + _current_timing()
         + " Each verdict is shown under every version of its rule (in the PDF, in its "
         "appendix), and is confirmatory only where a committed pre-registration fixed its "
@@ -319,7 +321,7 @@ def conclusion_verdicts(results, seed_results=(), prereg=_FROM_REPOSITORY):
     has_nets = {"cnn", "projection_mlp"} <= set(results)
     rec = results.get("reconstruction")
     missing = {"verdict": "no evidence", "evidence": "The results needed were not recorded."}
-    c1 = (judge_claim_1(rec) if rec else None) or missing
+    c1 = (judge_claim_1_v6(rec) if rec else None) or missing
     seed_mlps = [r["projection_mlp"] for r in seed_results if "projection_mlp" in r]
     seed_runs = [
         (r["cnn"], r["projection_mlp"]) for r in seed_results if {"cnn", "projection_mlp"} <= set(r)
