@@ -8,7 +8,8 @@ another layer). Bottom-up:
 statistics -- ``helpers.stats``
     The tests and intervals the report uses: paired and Nadeau-Bengio corrected
     t-tests, Welch, McNemar, non-inferiority (``significance``); CV, t-, pooled and
-    random-effects intervals (``intervals``); timing ratios (``ratios``).
+    random- and fixed-effect intervals (``intervals``); timing ratios (``ratios``);
+    Spearman's rank correlation with a permutation null (``rank``).
 ground -- what every chapter shares
     ``data`` (dataset loading), ``data_archive`` (an archive read and checked),
     ``import_images`` (image folders to .npz), ``results`` (recording a notebook's

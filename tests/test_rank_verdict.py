@@ -10,9 +10,10 @@ import pytest
 from scipy import stats
 
 from helpers.cs.images import RANK_IMAGES, REAL_IMAGES, load_real_image, roughness
+from helpers.stats.rank import spearman_permutation
 from helpers.summary import reconstruction_claim
 from helpers.summary import reconstruction_rank as rc
-from helpers.summary.rank_test import judge_rank, spearman_permutation
+from helpers.summary.rank_test import judge_rank
 
 
 def test_the_rank_panel_is_twenty_distinct_offline_images(monkeypatch):
@@ -84,7 +85,7 @@ def test_spearman_permutation_matches_scipy_and_enumerates_small_samples():
 
 
 def _test(rho, p_greater, p_less, n=20):
-    from helpers.summary.rank_test import RankTest
+    from helpers.stats.rank import RankTest
 
     return RankTest(rho, p_greater, p_less, -0.38, 0.38, n, 99_999, False)
 

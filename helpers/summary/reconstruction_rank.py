@@ -96,7 +96,8 @@ def _panel_inputs(rec):
 
 def _rank_checks(values, m_low, m_high):
     """The floor and drop checks (:func:`helpers.summary.rank_test.judge_rank`)."""
-    from helpers.summary.rank_test import judge_rank, spearman_permutation
+    from helpers.stats.rank import spearman_permutation
+    from helpers.summary.rank_test import judge_rank
 
     alpha = (1 - DECISION_LEVEL) / 2
     names = sorted(values)
