@@ -14,7 +14,7 @@ __all__ = ["EVIDENCE", "deciding_check", "findings_rows"]
 # Where each verdict's evidence is in the report (chapter headings and table captions).
 # Links to the tables' anchors (helpers/report/figures.py numbers and anchors them).
 EVIDENCE = {
-    1: "Experiment 1: [Table 1](#table-1), @fig:mse-vs-m",
+    1: "Experiment 1: [Table 1j](#table-1j) (rank panel), @fig:rank-panel",
     2: "Experiment 3: [Table 3b](#table-3b) (paired test)",
     3: "Experiment 3: [Table 3c](#table-3c) (cost), [Table 3d](#table-3d) (latency), "
     "[Table 3b](#table-3b) (accuracy, cited)",
