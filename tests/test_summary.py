@@ -869,12 +869,12 @@ def test_conclusion_1_rule_is_generated_from_the_constants(monkeypatch):
     from helpers.cs.images import GROUP_K
 
     rule = reconstruction_rank.conclusion_1_rule_v6()
-    assert f"at least {reconstruction_rank.C1_MIN_RANK_IMAGES}:" in rule
+    assert f"at least {reconstruction_rank.C1_MIN_RANK_IMAGES})" in rule
     assert f"seed {reconstruction_rank.C1_RANK_SEED}" in rule and "99,999" in rule
     assert "median roughness" not in rule  # v5's split
     assert f"best {GROUP_K}" not in rule  # the compressibility groups are v4's
     monkeypatch.setattr(reconstruction_rank, "C1_MIN_RANK_IMAGES", 25)
-    assert "at least 25:" in reconstruction_rank.conclusion_1_rule_v6()
+    assert "at least 25)" in reconstruction_rank.conclusion_1_rule_v6()
 
 
 def test_conclusion_1_prints_the_leave_one_out_range_as_its_flip_thresholds():
