@@ -49,14 +49,22 @@ def test_a_run_renders_each_seed_then_the_report_and_resumes_after_a_failure(
 ):
     calls = []
 
-    def failing_second(args):
+    def failing_second(args):  # the first seed's render stamps its two chapters, 60 s each
         calls.append(args)
+        if len(calls) == 1:
+            executed = Path(args[args.index("--output-dir") + 1]) / "executed"
+            executed.mkdir(parents=True)
+            for stem in ("02_cnn", "03_projection_mlp"):
+                (executed / f"{stem}.stamp.json").write_text('{"seconds": 60}')
         return 1 if len(calls) == 2 else 0
 
     assert preregistered.main(_args(prereg_file, tmp_path), render=failing_second) == 1
     err = capsys.readouterr().err
     assert "run the same command again to resume" in err
-    assert "[2 of 3]" in err and "s left" in err  # the pace of the first render
+    assert "[1 of 3] seed" in err and "time left unknown until one render finishes" in err
+    # The second seed's chapters take what the first's took; the report's other three
+    # chapters are not timed yet.
+    assert "[2 of 3]" in err and "about 4 min left (+3 chapter(s) not timed yet)" in err
     calls.clear()
     assert (
         preregistered.main(_args(prereg_file, tmp_path), render=lambda a: calls.append(a) or 0) == 0

@@ -117,29 +117,43 @@ def _recorded_seconds(folder, chapters):
     return sum(known), len(known) == len(chapters)
 
 
-def _estimate(renders, done_seconds):
-    """Seconds the remaining renders take, from their stamps or this run's pace."""
-    pace = sum(done_seconds) / len(done_seconds) if done_seconds else None
+def _chapter_seconds(folder, chapter):
+    stamp = read_stamp(Path(folder) / "executed" / f"{chapter}.ipynb") or {}
+    seconds = stamp.get("seconds")
+    return seconds if isinstance(seconds, (int, float)) else None
+
+
+def _estimate(renders, everything):
+    """Seconds the remaining ``renders`` take: each chapter's last time in its own folder,
+    else the same chapter's mean in the run's other folders (``everything``: all the
+    run's renders), else unknown; and how many chapters are unknown."""
+    seen = {}
+    for _, folder, chapters, _ in everything:
+        for chapter in chapters:
+            if (seconds := _chapter_seconds(folder, chapter)) is not None:
+                seen.setdefault(chapter, []).append(seconds)
     total, unknown = 0.0, 0
     for _, folder, chapters, args in renders:
         if args is None:  # kept: nothing to run
             continue
-        seconds, complete = _recorded_seconds(folder, chapters)
-        if complete:
-            total += seconds
-        elif pace is not None:
-            total += pace
-        else:
-            unknown += 1
+        for chapter in chapters:
+            seconds = _chapter_seconds(folder, chapter)
+            if seconds is None and chapter in seen:
+                seconds = sum(seen[chapter]) / len(seen[chapter])
+            if seconds is None:
+                unknown += 1
+            else:
+                total += seconds
     return total, unknown
 
 
-def _time_left(renders, done_seconds):
-    total, unknown = _estimate(renders, done_seconds)
-    if unknown and unknown == sum(args is not None for *_, args in renders):
+def _time_left(renders, everything):
+    total, unknown = _estimate(renders, everything)
+    to_run = sum(len(chapters) for _, _, chapters, args in renders if args is not None)
+    if unknown and unknown == to_run:
         return "time left unknown until one render finishes"
     text = f"about {total:.0f} s left" if total < 120 else f"about {total / 60:.0f} min left"
-    return text + (f" (+{unknown} render(s) not timed yet)" if unknown else "")
+    return text + (f" (+{unknown} chapter(s) not timed yet)" if unknown else "")
 
 
 def _dry_run(prereg, renders):
@@ -151,7 +165,7 @@ def _dry_run(prereg, renders):
         _console(f"  {label}: {folder} ({', '.join(chapters)}; {last})")
         if args is not None:
             _console(f"    render.sh {' '.join(args)}")
-    _console(_time_left(renders, []))
+    _console(_time_left(renders, renders))
 
 
 def _render(args):
@@ -205,7 +219,7 @@ def main(argv=None, render=_render):
             _console(f"[{k} of {len(renders)}] {label}: done")
             continue
         _console(
-            f"[{k} of {len(renders)}] {label} into {folder}; {_time_left(renders[k - 1 :], done)}"
+            f"[{k} of {len(renders)}] {label} into {folder}; {_time_left(renders[k - 1 :], renders)}"
         )
         start = time.perf_counter()
         code = render(render_args)
