@@ -177,8 +177,9 @@ def random_effects_interval(means, variances, level=CI_LEVEL):
 def fixed_effect_interval(means, variances, level=CI_LEVEL):
     """The inverse-variance (fixed-effect) interval of runs that each estimate one mean
     with their own variance: mean sum(w m) / sum(w), w = 1 / v, variance 1 / sum(w),
-    a normal quantile. It assumes no between-run variance at all: a sensitivity
-    analysis beside :func:`random_effects_interval`, never narrower in its assumptions.
+    a normal quantile. It assumes no between-run variance at all and its quantile is
+    the normal's, so it is never wider than :func:`random_effects_interval`: a
+    sensitivity analysis beside that primary one.
 
     Returns
     -------
