@@ -220,7 +220,12 @@ def test_a_killed_kernel_is_reported_like_a_failed_cell(tmp_path):
     message says a re-run resumes; no DeadKernelError traceback escapes."""
     src = tmp_path / "src"
     src.mkdir()
-    body = "import os, sys\nprint('fold 1/3 done', file=sys.stderr, flush=True)\nos.kill(os.getpid(), 9)"
+    # A pause before the kill, as a real one comes well after the last print: the printed
+    # line must reach the client first (under load it could be lost in the same instant).
+    body = (
+        "import os, sys, time\nprint('fold 1/3 done', file=sys.stderr, flush=True)\n"
+        "time.sleep(1)\nos.kill(os.getpid(), 9)"
+    )
     nb = _tiny_notebook(src / "02_dies.ipynb", body)
     out = tmp_path / "out"
     previous = out / "executed" / "02_dies.ipynb"
