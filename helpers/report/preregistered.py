@@ -111,9 +111,7 @@ def planned_renders(prereg, out, options=(), root=None):
 
 def _recorded_seconds(folder, chapters):
     """(seconds the chapters took last time, whether every one is recorded)."""
-    stamps = [read_stamp(Path(folder) / "executed" / f"{c}.ipynb") for c in chapters]
-    seconds = [s.get("seconds") for s in stamps if s]
-    known = [s for s in seconds if isinstance(s, (int, float))]
+    known = [t for t in (_chapter_seconds(folder, c) for c in chapters) if t is not None]
     return sum(known), len(known) == len(chapters)
 
 

@@ -116,14 +116,20 @@ def derive_seeds(commit, count, spacing=1000):
     return tuple(base + i * spacing for i in range(count))
 
 
-def _git(root, *args):
+def _git_run(root, *args):
+    """``git -C root args``' completed process, or None when git could not run."""
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=20
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return done.stdout if done.returncode == 0 else None
+
+
+def _git(root, *args):
+    """The command's output, or None when it failed."""
+    done = _git_run(root, *args)
+    return done.stdout if done is not None and done.returncode == 0 else None
 
 
 def _without_deviations(text):
@@ -217,11 +223,8 @@ def _code_changed(root, commit, against):
     """Whether the code at ``against`` (a commit, or None: the working tree) differs
     from ``commit``'s in :data:`CODE_PATHS` (None when git cannot tell)."""
     args = ["diff", "--quiet", commit] + ([against] if against else []) + ["--", *CODE_PATHS]
-    try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return {0: False, 1: True}.get(done.returncode)
+    done = _git_run(root, *args)
+    return None if done is None else {0: False, 1: True}.get(done.returncode)
 
 
 def _machine_problems(run, prereg, name):
