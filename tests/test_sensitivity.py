@@ -4,8 +4,15 @@ primary analysis was chosen over, shown beside it."""
 import pytest
 
 from helpers.stats.intervals import fixed_effect_interval
+from helpers.summary.cnn_vs_mlp import judge_claim_2
 from helpers.summary.decisions import judge_below
-from helpers.summary.sensitivity import _intervals, gap_sensitivity
+from helpers.summary.sensitivity import (
+    ANALYSES,
+    PRIMARY,
+    _intervals,
+    claim_sensitivity,
+    gap_sensitivity,
+)
 from tests.test_summary import CLEAR, SLIGHT, _recorded
 
 # The 3-seed study render's Fashion-MNIST gaps and their Nadeau-Bengio SEs (issue 34).
@@ -37,6 +44,58 @@ def test_the_fixed_effect_interval_is_inverse_variance_with_a_normal_quantile():
 def test_sensitivity_rows_need_three_seeds():
     runs = [_recorded(CLEAR, [g + 0.002 * i for g in SLIGHT])[1] for i in range(3)]
     rows = gap_sensitivity(runs[0], runs[1:])
-    assert len(rows) == 6 and {r["dataset"] for r in rows} == {"cifar10", "fashion_mnist"}
+    assert len(rows) == 12 and {r["dataset"] for r in rows} == {
+        "cifar10",
+        "fashion_mnist",
+        "cifar10 - fashion_mnist",
+    }
     assert all(r["outcome"] in ("holds", "fails", "inconclusive") for r in rows)
     assert gap_sensitivity(runs[0], runs[1:2]) == []
+    assert claim_sensitivity(runs[0], runs[1:2]) == []
+
+
+def _seeds(cifar, fashion, shifts):
+    """The projection_mlp results of one seed per ``shifts`` entry, its Fashion-MNIST
+    gaps moved by it (so the seeds disagree by as much as the shifts)."""
+    return [_recorded(cifar, [g + s for g in fashion])[1] for s in shifts]
+
+
+# (CIFAR-10 gaps, Fashion-MNIST gaps, per-seed shifts): supported; the slight margin
+# inconclusive; the CIFAR-10 gap too small (fails); Fashion-MNIST gap far above 0.05.
+CASES = [
+    (CLEAR, SLIGHT, (0.0, 0.002, 0.004)),
+    (CLEAR, [g + 0.01 for g in SLIGHT], (0.0, 0.008, 0.016)),
+    ([0.02, 0.03, 0.025, 0.035, 0.03], SLIGHT, (0.0, 0.002, 0.004)),
+    (CLEAR, [g + 0.06 for g in SLIGHT], (0.0, 0.003, 0.001)),
+]
+
+
+@pytest.mark.parametrize("cifar, fashion, shifts", CASES)
+def test_the_primary_model_s_rows_are_judge_claim_2_s_own_decisions(cifar, fashion, shifts):
+    runs = _seeds(cifar, fashion, shifts)
+    judged = judge_claim_2(runs[0], runs[1:])
+    primary = [r for r in gap_sensitivity(runs[0], runs[1:]) if r["analysis"] == PRIMARY]
+    assert [r["outcome"] for r in primary] == [d.outcome for d in judged["decisions"]]
+    for row, decision in zip(primary, judged["decisions"]):
+        assert row["gap"] == pytest.approx(decision.estimate, abs=1e-12)
+        assert row["90% interval"] == f"[{decision.low:+.4f}, {decision.high:+.4f}]"
+    claim = {r["analysis"]: r for r in claim_sensitivity(runs[0], runs[1:])}
+    assert list(claim) == list(ANALYSES)
+    assert claim[PRIMARY]["verdict"] == judged["verdict"]
+    assert {h: claim[PRIMARY][h] for h in judged["halves"]} == judged["halves"]
+
+
+def test_fixed_effect_and_random_effects_can_disagree_on_the_claim():
+    # Seeds whose Fashion-MNIST gaps (about 0.046) differ by more than their folds'
+    # noise: the random-effects interval widens past 0.05, the fixed-effect one does not.
+    runs = _seeds(CLEAR, [g + 0.01 for g in SLIGHT], (0.0, 0.008, 0.016))
+    claim = {r["analysis"]: r for r in claim_sensitivity(runs[0], runs[1:])}
+    assert claim[PRIMARY] == {
+        "analysis": PRIMARY,
+        "verdict": "inconclusive",
+        "clearly on CIFAR-10": "holds",
+        "only slightly on Fashion-MNIST": "inconclusive",
+    }
+    assert claim["fixed effect"]["verdict"] == "supported"
+    assert claim["fixed effect"]["only slightly on Fashion-MNIST"] == "holds"
+    assert judge_claim_2(runs[0], runs[1:])["verdict"] == "inconclusive"
