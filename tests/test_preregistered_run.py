@@ -1,6 +1,7 @@
 """scripts/preregistered-run.sh (helpers/report/preregistered.py): the renders a
 pre-registration asks for, in order, resumable, with the time left (issue 34, item 4)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -122,8 +123,14 @@ def test_a_finished_seed_is_kept_for_committing_and_a_kept_seed_is_not_rendered_
     calls = []
     args = ["--preregistration", str(repo / "preregistration.yaml"), "--output-dir", str(out)]
     assert preregistered.main(args, render=fake_render) == 0
-    kept = sorted((repo / "confirmatory").iterdir())
+    kept = sorted((repo / "confirmatory").glob("*-seed*"))
     assert len(kept) == 2 and all((k / "results" / "cnn.json").is_file() for k in kept)
+    # Every start and every render of the attempt is logged, one file per event.
+    logs = sorted((repo / "confirmatory" / "attempts").iterdir())
+    events = [json.loads(p.read_text()) for p in logs]
+    assert [e["event"] for e in events] == ["start", "render", "render", "render"]
+    assert events[0]["preregistration"] == _git(repo, "rev-parse", "HEAD").strip()
+    assert [e["exit_code"] for e in events[1:]] == [0, 0, 0]
     assert (kept[0] / "executed" / "02_cnn.stamp.json").is_file()
     assert "commit it, and the run resumes from it in a fresh clone" in capsys.readouterr().err
     # Run again (a fresh clone with the kept folders committed): only the report renders,
@@ -133,3 +140,12 @@ def test_a_finished_seed_is_kept_for_committing_and_a_kept_seed_is_not_rendered_
     (report,) = calls
     assert report[report.index("seed_runs") + 1] == "[" + ",".join(map(str, kept)) + "]"
     assert "(kept in confirmatory/): done" in capsys.readouterr().err
+    # The second attempt logged beside the first; no log was rewritten.
+    assert len(list((repo / "confirmatory" / "attempts").iterdir())) == len(logs) + 2
+    assert [json.loads(p.read_text()) for p in logs] == events
+
+
+def test_an_attempt_log_is_written_once(tmp_path):
+    preregistered.log_attempt("study-x", 0, {"event": "start"}, root=tmp_path)
+    with pytest.raises(FileExistsError, match="written once"):
+        preregistered.log_attempt("study-x", 0, {"event": "start"}, root=tmp_path)

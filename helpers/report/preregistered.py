@@ -16,19 +16,27 @@ or a later one. RENDER_OPTIONS go to every render (``--jobs N``, ``--scheduler A
 pre-registered run. Each step prints how many are left and about how long they take
 (from the folders' stamps, else from the steps finished in this run). ``--dry-run``
 lists the renders, which are done, and how long each took last time.
+
+Every start of a committed pre-registration's run, and every render it finishes or
+fails, is logged in a file of its own under ``confirmatory/attempts/`` (written once,
+never edited: committing one never makes a running checkout's later chapters
+"modified"), so a reader of the committed run sees every attempt, failed ones included.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers.files import atomic_write_text
+from helpers.provenance import git_state
 from helpers.report.profiles import PROJECT_ROOT, PipelineError
 from helpers.report.seed_check import check_seed_spread
 from helpers.report.stamps import read_stamp
@@ -38,12 +46,13 @@ from helpers.summary.preregistration import (
     load_preregistration,
 )
 
-__all__ = ["planned_renders", "kept_folder", "keep_seed", "main"]
+__all__ = ["planned_renders", "kept_folder", "keep_seed", "log_attempt", "main"]
 
 SEED_CHAPTERS = ("02_cnn", "03_projection_mlp")
 SEED_RESULTS = ("cnn", "projection_mlp")
 # Finished seeds' results and stamps, tracked by git (small JSON): a fresh clone resumes.
 KEPT = "confirmatory"
+ATTEMPTS = "attempts"
 ALL_CHAPTERS = ("00_datasets", "01_reconstruction", *SEED_CHAPTERS, "04_svd_compression")
 
 
@@ -166,6 +175,34 @@ def _dry_run(prereg, renders):
     _console(_time_left(renders, renders))
 
 
+def log_attempt(attempt, step, event, root=None):
+    """Write ``event`` (a dict) as attempt ``attempt``'s step ``step`` in a new file
+    ``confirmatory/attempts/<attempt>-<step>.json``; returns its path. One file per event,
+    written once: an attempt killed mid-render still shows its start."""
+    folder = Path(PROJECT_ROOT if root is None else root) / KEPT / ATTEMPTS
+    path = folder / f"{attempt}-{step:02d}.json"
+    if path.exists():
+        raise FileExistsError(f"{path} exists: attempt logs are written once")
+    atomic_write_text(path, json.dumps(event, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def _attempt_start(prereg, argv):
+    """The first event of an attempt: when, on which checkout and CPU, with what."""
+    from helpers.runtime import machine_info
+
+    info = machine_info()
+    return {
+        "event": "start",
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "preregistration": prereg.commit,
+        "git": git_state(),
+        "cpu": info.get("cpu"),
+        "cpu_count": info.get("cpu_count"),
+        "arguments": argv,
+    }
+
+
 def _render(args):
     command = [str(PROJECT_ROOT / "render.sh"), *args]
     return subprocess.run(command, env={**os.environ}).returncode
@@ -212,6 +249,10 @@ def main(argv=None, render=_render):
             "and every verdict of this run will be exploratory"
         )
     done = []
+    attempt = None
+    if prereg.commit:
+        attempt = f"{profile}-{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}"
+        log_attempt(attempt, 0, _attempt_start(prereg, argv))
     for k, (label, folder, _chapters, render_args) in enumerate(renders, start=1):
         if render_args is None:
             _console(f"[{k} of {len(renders)}] {label}: done")
@@ -221,6 +262,18 @@ def main(argv=None, render=_render):
         )
         start = time.perf_counter()
         code = render(render_args)
+        if attempt:
+            log_attempt(
+                attempt,
+                k,
+                {
+                    "event": "render",
+                    "render": label,
+                    "exit_code": code,
+                    "minutes": round((time.perf_counter() - start) / 60, 2),
+                    "ended_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                },
+            )
         if code != 0:
             _console(
                 f"[{k} of {len(renders)}] {label} failed (exit {code}); what finished is "
