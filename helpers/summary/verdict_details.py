@@ -1,5 +1,6 @@
 """Chapter 99's verdicts as the reader meets them: the findings first (plain sentences,
-the findings table, the figure with its key, the method), then each verdict's pages
+the findings table, the figure with its key, the method), each claim's pre-registered
+analysis beside its exploratory ones, then each verdict's pages
 (evidence, checks, every version of its rule, verdict 2's sensitivity analyses, the
 rule in words) and where each threshold comes from. The PDF moves the pages to its
 appendix; the HTML folds the evidence in place."""
@@ -14,7 +15,9 @@ from helpers.summary.seeds import SEED_VERDICTS
 from helpers.summary.verdicts import rule_constants
 from helpers.tables import show_details, show_markdown, show_table
 
-__all__ = ["show_findings", "show_verdict_details"]
+__all__ = ["STANDING_CAPTION", "show_findings", "show_standing", "show_verdict_details"]
+
+STANDING_CAPTION = "Each claim: the pre-registered analysis beside the exploratory ones"
 
 
 def show_findings(verdicts):
@@ -35,6 +38,19 @@ def show_findings(verdicts):
         # The figure's key: each check's code, full name and outcome.
         show_table(pd.DataFrame(decision_key(verdicts)))
     show_markdown(decision_note())
+
+
+def show_standing(verdicts, seed_table=(), claim_rows=()):
+    """Each claim's primary analysis, under its verdict's standing, and below it the
+    exploratory analyses of the same claim (``seed_table``:
+    :func:`helpers.summary.seeds.seed_rows`; ``claim_rows``:
+    :func:`helpers.summary.sensitivity.claim_sensitivity`), so the confirmatory verdict
+    is never read alone."""
+    from helpers.summary.side_by_side import standing_rows
+
+    rows = standing_rows(verdicts, seed_table, claim_rows)
+    if rows:
+        show_table(pd.DataFrame(rows), caption=STANDING_CAPTION)
 
 
 def show_verdict_details(verdicts, seed_results=None, sensitivity=()):
