@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from helpers.summary import study
 
-__all__ = ["TOPICS", "check_sentence", "plain_findings"]
+__all__ = ["TOPICS", "check_sentence", "estimand_sentence", "plain_findings"]
 
 # What each study conclusion is about, in a few words (the claim itself is quoted in
 # the findings table).
@@ -62,9 +62,34 @@ def _study_gaps():
     )
 
 
-def plain_findings(verdicts, level):
+_NAMES = {"cifar10": "CIFAR-10", "fashion_mnist": "Fashion-MNIST"}
+
+
+def estimand_sentence(protocol=None):
+    """Whose gap verdict 2 judges: this profile's CV protocol (``protocol``: dataset ->
+    (images, folds), :func:`helpers.summary.findings.gap_protocol`), not the study's."""
+    settings = set((protocol or {}).values())
+    if not settings:
+        where = "this profile's protocol"
+    elif len(settings) == 1:
+        ((images, folds),) = settings
+        where = f"this profile's protocol ({images:,} images per dataset, {folds} folds)"
+    else:
+        where = (
+            "this profile's protocol ("
+            + "; ".join(
+                f"{_NAMES.get(n, n)} {images:,} images, {folds} folds"
+                for n, (images, folds) in protocol.items()
+            )
+            + ")"
+        )
+    return f"The gap judged is that of {where}, not of the study's own setting."
+
+
+def plain_findings(verdicts, level, protocol=None):
     """Markdown: one short paragraph per study conclusion, verdict first, then each
-    counted check as a sentence with its numbers (``level``: the intervals' level)."""
+    counted check as a sentence with its numbers (``level``: the intervals' level).
+    Verdict 2's lead says whose gap it judges (``protocol``: :func:`estimand_sentence`)."""
     paragraphs = [
         f"What we found, each with its {level:.0%} interval. A check meets the rule's "
         "threshold, misses it, or is undecided."
@@ -72,6 +97,8 @@ def plain_findings(verdicts, level):
     for number, verdict in enumerate(verdicts, start=1):
         standing = verdict.get("standing", "exploratory")
         lead = f"**{number}. {TOPICS[number]}**: {_VERDICT[verdict['verdict']]} ({standing})."
+        if number == 2 and verdict["verdict"] != "no evidence":
+            lead += " " + estimand_sentence(protocol)
         checks = [c for c in verdict.get("checks", []) if not c.get("cited_from")]
         sentences = [check_sentence(c) for c in checks]
         if any(c.get("cited_from") for c in verdict.get("checks", [])):

@@ -8,7 +8,7 @@ import math
 from helpers.summary.decisions import INTERVAL_SPAN
 from helpers.summary.ledger import versions_of
 
-__all__ = ["EVIDENCE", "deciding_check", "findings_rows"]
+__all__ = ["EVIDENCE", "deciding_check", "findings_rows", "gap_protocol"]
 
 
 # Where each verdict's evidence is in the report (chapter headings and table captions).
@@ -19,6 +19,18 @@ EVIDENCE = {
     3: "Experiment 3: [Table 3c](#table-3c) (cost), [Table 3d](#table-3d) (latency), "
     "[Table 3b](#table-3b) (accuracy, cited)",
 }
+
+
+def gap_protocol(results):
+    """dataset -> (images, folds) of the CV that verdict 2's gap is measured on: this
+    render's profile, from its ``projection_mlp`` results (``n_samples``, ``folds``);
+    empty where they were not recorded."""
+    datasets = ((results or {}).get("projection_mlp") or {}).get("datasets") or {}
+    return {
+        name: (int(d["n_samples"]), int(d["folds"]))
+        for name, d in datasets.items()
+        if d.get("n_samples") and d.get("folds")
+    }
 
 
 # The outcome of the check that decides each verdict (helpers.summary.decisions).

@@ -20,18 +20,19 @@ __all__ = ["STANDING_CAPTION", "show_findings", "show_standing", "show_verdict_d
 STANDING_CAPTION = "Each claim: the pre-registered analysis beside the exploratory ones"
 
 
-def show_findings(verdicts):
+def show_findings(verdicts, results=None):
     """The summary's opening: what was found, the findings table, the figure of every
-    check with its key, and how the checks are decided."""
+    check with its key, and how the checks are decided (``results``: this render's, for
+    the protocol whose gap verdict 2 judges)."""
     import matplotlib.pyplot as plt
 
     from helpers.plots import decision_key, plot_decisions
     from helpers.prose.findings import plain_findings
     from helpers.summary.decisions import DECISION_LEVEL
-    from helpers.summary.findings import findings_rows
+    from helpers.summary.findings import findings_rows, gap_protocol
     from helpers.summary.verdicts import decision_note
 
-    show_markdown(plain_findings(verdicts, DECISION_LEVEL))
+    show_markdown(plain_findings(verdicts, DECISION_LEVEL, gap_protocol(results)))
     show_table(pd.DataFrame(findings_rows(verdicts)), caption="The study's conclusions: verdicts")
     if plot_decisions(verdicts) is not None:
         plt.show()
