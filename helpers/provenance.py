@@ -75,9 +75,17 @@ def note_dataset(name, source, fingerprint, n_train, n_test):
     }
 
 
+# Everything that computes a result or a verdict. A checkout is "dirty" when a tracked
+# file differs from its commit or an untracked, not ignored file lies here (a new module
+# the tracked code may import); a pre-registered verdict needs this code unchanged
+# (helpers.summary.preregistration).
+CODE_PATHS = ("helpers", "notebooks", "scripts", "params", "uv.lock", "pyproject.toml")
+
+
 @lru_cache(maxsize=1)
 def git_state(root=PROJECT_ROOT):
-    """``{"commit": hash or None, "dirty": bool or None}`` of the checkout ``root``."""
+    """``{"commit": hash or None, "dirty": bool or None}`` of the checkout ``root``:
+    dirty when a tracked file is modified or an untracked file lies in :data:`CODE_PATHS`."""
     try:
         commit = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
@@ -88,6 +96,14 @@ def git_state(root=PROJECT_ROOT):
         ).stdout.strip()
         status = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+        status += subprocess.run(
+            ["git", "-C", str(root), "ls-files", "--others", "--exclude-standard", "--"]
+            + list(CODE_PATHS),
             capture_output=True,
             text=True,
             timeout=10,

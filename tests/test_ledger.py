@@ -171,10 +171,10 @@ def repo(tmp_path):
     return repo, before, after
 
 
-def _runs(prereg, commit, started=None, dirty=False, seeds=None):
+def _runs(prereg, commit, started=None, dirty=False, seeds=None, result="projection_mlp"):
     started = started or (prereg.committed_at + timedelta(minutes=5)).isoformat()
     return {
-        f"seed {s}": {
+        f"{result} (seed run {i})": {
             "git": {"commit": commit, "dirty": dirty},
             "started_at": started,
             "parameters": {"profile": "quick", "seed": s},
@@ -182,7 +182,7 @@ def _runs(prereg, commit, started=None, dirty=False, seeds=None):
             "keras_backend": "tensorflow",
             "devices": ["cpu:0"],
         }
-        for s in (seeds if seeds is not None else prereg.seeds)
+        for i, s in enumerate(seeds if seeds is not None else prereg.seeds)
     }
 
 
@@ -276,3 +276,51 @@ def test_verdict_1_reads_the_first_seed_only_and_no_run_is_no_confirmation(repo)
     chosen = standing(1, _runs(prereg, after, seeds=[second]), prereg, root)
     assert not chosen.confirmatory and "are not the pre-registered" in chosen.reasons[0]
     assert "no result of it was recorded" in standing(2, {}, prereg, root).reasons
+
+
+def test_a_seed_pooled_twice_is_not_the_pre_registered_seeds(repo):
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    first, second = prereg.seeds
+    judged = standing(2, _runs(prereg, after, seeds=[first, first, second]), prereg, root)
+    assert not judged.confirmatory
+    assert any("are not the pre-registered" in r for r in judged.reasons), judged.reasons
+
+
+def test_verdict_3_stands_no_better_than_the_verdict_2_check_it_cites(repo):
+    root, _, after = repo
+    data = yaml.safe_load((root / "preregistration.yaml").read_text())
+    data["deviations"] = [{"date": "2026-12-07", "claims": [2], "what": "verdict 2's bug"}]
+    (root / "preregistration.yaml").write_text(yaml.safe_dump(data))
+    _git(root, "commit", "-qam", "a deviation of claim 2 only")
+    prereg = load_preregistration(root)
+    runs = {**_runs(prereg, after, result="cnn"), **_runs(prereg, after)}
+    judged = standing(3, runs, prereg, root)
+    assert not judged.confirmatory
+    assert "it cites verdict 2: a disclosed deviation touches it" in judged.reasons
+
+
+def test_a_seed_whose_classifier_chapters_ran_on_two_cpus_is_exploratory_for_costs(repo):
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    cnn, mlp = _runs(prereg, after, result="cnn"), _runs(prereg, after)
+    for run in cnn.values():
+        run["machine"]["cpu"] = "AMD EPYC"
+    for run in mlp.values():
+        run["machine"]["cpu"] = "AMD EPYC"
+    assert standing(3, {**cnn, **mlp}, prereg, root).confirmatory
+    next(iter(mlp.values()))["machine"]["cpu"] = "Intel Xeon"
+    judged = standing(3, {**cnn, **mlp}, prereg, root)
+    assert not judged.confirmatory
+    assert any("ran on different CPUs (AMD EPYC, Intel Xeon)" in r for r in judged.reasons)
+
+
+def test_an_untracked_module_beside_the_code_makes_it_differ(repo):
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    assert standing(2, _runs(prereg, after), prereg, root).confirmatory
+    (root / "helpers").mkdir()
+    (root / "helpers" / "new_module.py").write_text("x = 1\n")  # not committed
+    judged = standing(2, _runs(prereg, after), prereg, root)
+    assert not judged.confirmatory
+    assert "the code judging it differs from the pre-registration's" in judged.reasons

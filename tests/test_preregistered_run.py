@@ -149,3 +149,20 @@ def test_an_attempt_log_is_written_once(tmp_path):
     preregistered.log_attempt("study-x", 0, {"event": "start"}, root=tmp_path)
     with pytest.raises(FileExistsError, match="written once"):
         preregistered.log_attempt("study-x", 0, {"event": "start"}, root=tmp_path)
+
+
+def test_a_committed_pre_registration_refuses_side_by_side_renders(tmp_path, capsys):
+    from tests.test_ledger import _git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.org")
+    _git(repo, "config", "user.name", "t")
+    (repo / "preregistration.yaml").write_text(PREREGISTRATION)
+    _git(repo, "add", "preregistration.yaml")
+    _git(repo, "commit", "-qm", "pre-register")
+    args = ["--preregistration", str(repo / "preregistration.yaml"), "--dry-run"]
+    for option in (["--jobs", "2"], ["--scheduler=tcp://x:8786"]):
+        assert preregistered.main([*args, "--", *option]) == 2
+        assert "runs one seed at a time" in capsys.readouterr().err

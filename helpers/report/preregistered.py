@@ -11,8 +11,9 @@ chapters 02 and 03 into ``OUT-seed<SEED>``, as ``scripts/seed-spread.sh`` does; 
 the whole report renders with those folders as its ``seed_runs``. Every render is
 ``render.sh``'s, so an interrupted run resumes where it stopped (finished chapters are
 up to date, finished folds cached) when the same command runs again, in this session
-or a later one. RENDER_OPTIONS go to every render (``--jobs N``, ``--scheduler ADDR``,
-``--data-dir DIR``); ``-p`` may not change the profile's parameters of a
+or a later one. RENDER_OPTIONS go to every render (``--data-dir DIR``; ``--jobs N`` and
+``--scheduler ADDR`` only in a rehearsal: a committed pre-registration times one seed
+at a time); ``-p`` may not change the profile's parameters of a
 pre-registered run. Each step prints how many are left and about how long they take
 (from the folders' stamps, else from the steps finished in this run). ``--dry-run``
 lists the renders, which are done, and how long each took last time.
@@ -53,6 +54,8 @@ SEED_RESULTS = ("cnn", "projection_mlp")
 # Finished seeds' results and stamps, tracked by git (small JSON): a fresh clone resumes.
 KEPT = "confirmatory"
 ATTEMPTS = "attempts"
+# Options that run renders side by side: refused for a committed pre-registration.
+CONCURRENT = ("--jobs", "--scheduler")
 ALL_CHAPTERS = ("00_datasets", "01_reconstruction", *SEED_CHAPTERS, "04_svd_compression")
 
 
@@ -227,6 +230,11 @@ def main(argv=None, render=_render):
         prereg = load_preregistration(path.parent, path.name)
         if prereg is None:
             raise PipelineError(f"no pre-registration at {path} (docs/preregistration.md)")
+        if prereg.commit and any(o.split("=")[0] in CONCURRENT for o in options):
+            raise PipelineError(
+                "a committed pre-registration runs one seed at a time (its `machine` field): "
+                "leave out --jobs and --scheduler, which would time the contention"
+            )
     except (PipelineError, ValueError) as exc:
         _console(f"preregistered-run.sh: error: {exc}")
         return 2

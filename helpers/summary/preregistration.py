@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from helpers.provenance import CODE_PATHS
 from helpers.summary.judge_source import judge_fingerprint
 from helpers.summary.ledger import CONFIRMATORY, EXPLORATORY, PREREGISTERED, current_version
 
@@ -213,18 +214,18 @@ class Standing:
     reasons: tuple
 
 
-# Everything that computes a result or a verdict: a change here after the
-# pre-registration commit makes every verdict exploratory unless disclosed (the judges'
-# fingerprints cover only their own closures).
-CODE_PATHS = ("helpers", "notebooks", "scripts", "params", "uv.lock", "pyproject.toml")
-
-
 def _code_changed(root, commit, against):
-    """Whether the code at ``against`` (a commit, or None: the working tree) differs
-    from ``commit``'s in :data:`CODE_PATHS` (None when git cannot tell)."""
+    """Whether the code at ``against`` (a commit, or None: the working tree, untracked
+    files included) differs from ``commit``'s in :data:`CODE_PATHS` (None when git
+    cannot tell)."""
     args = ["diff", "--quiet", commit] + ([against] if against else []) + ["--", *CODE_PATHS]
     done = _git_run(root, *args)
-    return None if done is None else {0: False, 1: True}.get(done.returncode)
+    changed = None if done is None else {0: False, 1: True}.get(done.returncode)
+    if changed is False and against is None:
+        # git diff does not see a new file the tracked code may import.
+        untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--", *CODE_PATHS)
+        changed = None if untracked is None else bool(untracked.strip())
+    return changed
 
 
 def _machine_problems(run, prereg, name):
@@ -272,10 +273,14 @@ def _touches(deviation, claim):
     return claim in {int(c) for c in claims}
 
 
-def _claim_problems(claim, entry, runs, prereg, root):
+def _claim_entry(prereg, claim):
+    claims = prereg.data["claims"]
+    return claims.get(claim) or claims.get(str(claim))
+
+
+def _rule_problems(claim, entry, prereg):
+    """The claim's own deviations, pre-registered standing, judge and rule version."""
     reasons = []
-    if not prereg.unchanged:
-        reasons.append(f"{PREREGISTRATION_FILE} changed after {prereg.commit[:10]}")
     if any(_touches(d, claim) for d in prereg.deviations):
         reasons.append("a disclosed deviation touches it")
     if entry.get("standing") == EXPLORATORY:
@@ -287,15 +292,67 @@ def _claim_problems(claim, entry, runs, prereg, root):
             f"rule v{current_version(claim).label} is not the pre-registered "
             f"v{entry['rule_version']}"
         )
+    return reasons
+
+
+# A claim whose verdict cites another's check (verdict 3's "close in accuracy" is verdict
+# 2's Fashion-MNIST check) stands no better than the one it cites.
+CITES = {3: 2}
+
+
+def _seed_problems(claim, runs, prereg):
+    """Every result read once per pre-registered seed (verdict 1: the first seed's only)."""
+    wanted = [prereg.seeds[0]] if claim == 1 else list(prereg.seeds)
+    by_result = {}
+    for name, run in runs.items():
+        result = name.split(" (")[0]
+        by_result.setdefault(result, []).append(
+            int((run or {}).get("parameters", {}).get("seed", -1))
+        )
+    reasons = []
+    for result, seeds in sorted(by_result.items()):
+        if sorted(seeds) != sorted(wanted):
+            reasons.append(
+                f"{result}: seeds {sorted(seeds)} are not the pre-registered {sorted(wanted)}"
+            )
+    return reasons
+
+
+def _cpu_problems(runs):
+    """Seeds whose classifier chapters ran on different CPUs: verdict 3's training ratio
+    divides chapter 02's time by chapter 03's, so both must come from one machine."""
+    cpus = {}
+    for name, run in runs.items():
+        if name.split(" (")[0] in ("cnn", "projection_mlp"):
+            seed = (run or {}).get("parameters", {}).get("seed")
+            cpus.setdefault(seed, set()).add(((run or {}).get("machine") or {}).get("cpu"))
+    return [
+        f"seed {seed}: chapters 02 and 03 ran on different CPUs ({', '.join(map(str, sorted(c, key=str)))})"
+        for seed, c in cpus.items()
+        if len(c) > 1
+    ]
+
+
+def _claim_problems(claim, entry, runs, prereg, root):
+    reasons = []
+    if not prereg.unchanged:
+        reasons.append(f"{PREREGISTRATION_FILE} changed after {prereg.commit[:10]}")
+    reasons += _rule_problems(claim, entry, prereg)
+    if (cited := CITES.get(claim)) is not None:
+        cited_entry = _claim_entry(prereg, cited)
+        if cited_entry is None:
+            reasons.append(f"it cites verdict {cited}, which is not pre-registered")
+        else:
+            reasons += [
+                f"it cites verdict {cited}: {r}" for r in _rule_problems(cited, cited_entry, prereg)
+            ]
     if _code_changed(root, prereg.commit, None) is not False:
         reasons.append("the code judging it differs from the pre-registration's")
     if not runs:
         reasons.append("no result of it was recorded")
-    seeds = {int((r or {}).get("parameters", {}).get("seed", -1)) for r in runs.values()}
-    # Verdicts 2 and 3 pool every seed; verdict 1 reads the first seed's run.
-    wanted = {prereg.seeds[0]} if claim == 1 else set(prereg.seeds)
-    if seeds != wanted:
-        reasons.append(f"seeds {sorted(seeds)} are not the pre-registered {sorted(wanted)}")
+    reasons += _seed_problems(claim, runs, prereg)
+    if claim == 3:
+        reasons += _cpu_problems(runs)
     for name, run in runs.items():
         reasons += _run_problems(run, prereg, root, name)
     return reasons
@@ -305,9 +362,7 @@ def standing(claim, runs, prereg, root=PROJECT_ROOT):
     """The standing of claim ``claim``'s verdict judged on results with the ``_run``
     blocks ``runs`` (name -> run; seed runs included) under ``prereg``
     (:func:`load_preregistration`)."""
-    entry = None
-    if prereg is not None:
-        entry = prereg.data["claims"].get(claim) or prereg.data["claims"].get(str(claim))
+    entry = None if prereg is None else _claim_entry(prereg, claim)
     if prereg is None:
         reasons = ["no pre-registration"]
     elif prereg.commit is None:
