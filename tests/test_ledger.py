@@ -324,3 +324,55 @@ def test_an_untracked_module_beside_the_code_makes_it_differ(repo):
     judged = standing(2, _runs(prereg, after), prereg, root)
     assert not judged.confirmatory
     assert "the code judging it differs from the pre-registration's" in judged.reasons
+
+
+def test_verdict_3_reads_the_svd_chapter_from_the_first_seed_and_the_classifiers_from_all(repo):
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    first, second = prereg.seeds
+    pooled = {**_runs(prereg, after, result="cnn"), **_runs(prereg, after)}
+    svd = _runs(prereg, after, seeds=[first], result="svd_compression")
+    assert standing(3, {**pooled, **svd}, prereg, root).confirmatory
+    other = _runs(prereg, after, seeds=[second], result="svd_compression")
+    judged = standing(3, {**pooled, **other}, prereg, root)
+    assert not judged.confirmatory
+    assert any(r.startswith("svd_compression: seeds") for r in judged.reasons), judged.reasons
+
+
+def _withdraw(root, why="a bug in the standing check"):
+    data = yaml.safe_load((root / "preregistration.yaml").read_text())
+    data["deviations"] = [
+        {"date": "2026-12-06", "claims": "all", "what": why, "superseded_by": "second.yaml"}
+    ]
+    (root / "preregistration.yaml").write_text(yaml.safe_dump(data))
+    (root / "second.yaml").write_text(_prereg_text())
+    _git(root, "add", "second.yaml")
+    return _git(root, "commit", "-qam", "withdraw and replace")
+
+
+def test_a_withdrawn_pre_registration_gives_way_to_the_one_replacing_it(repo):
+    root, _, first_commit = repo
+    second_commit = _withdraw(root)
+    prereg = load_preregistration(root)
+    assert prereg.path.name == "second.yaml" and prereg.commit == second_commit
+    assert prereg.seeds == derive_seeds(second_commit, 2) != derive_seeds(first_commit, 2)
+    assert prereg.withdrawn == (
+        ("preregistration.yaml", first_commit, "a bug in the standing check"),
+    )
+    judged = standing(2, _runs(prereg, second_commit), prereg, root)
+    assert judged.confirmatory
+    assert f"replaces {first_commit[:10]}, {ledger.WITHDRAWN}" in judged.label
+    # The first registration's seeds, run before the replacement, confirm nothing.
+    first = load_preregistration(root)
+    early = _runs(first, first_commit, seeds=derive_seeds(first_commit, 2))
+    assert not standing(2, early, prereg, root).confirmatory
+
+
+def test_a_withdrawal_must_touch_every_claim_and_name_a_file_beside_it(tmp_path):
+    data = yaml.safe_load(_prereg_text())
+    data["deviations"] = [
+        {"date": "2026-12-06", "claims": [2], "what": "x", "superseded_by": "second.yaml"}
+    ]
+    (tmp_path / "preregistration.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match="withdraws the file"):
+        load_preregistration(tmp_path)

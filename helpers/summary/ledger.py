@@ -48,6 +48,7 @@ TIMING_WORDS = {
 EXPLORATORY = "exploratory"
 CONFIRMATORY = "confirmatory"
 PREREGISTERED = "pre-registered"
+WITHDRAWN = "withdrawn"
 
 # The code that evaluates each version today (helpers.summary.judge_source hashes it).
 _C1_PAST = ("helpers.summary.reconstruction_claim_versions.claim_1_versions",)

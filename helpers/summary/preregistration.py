@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +29,13 @@ import yaml
 
 from helpers.provenance import CODE_PATHS
 from helpers.summary.judge_source import judge_fingerprint
-from helpers.summary.ledger import CONFIRMATORY, EXPLORATORY, PREREGISTERED, current_version
+from helpers.summary.ledger import (
+    CONFIRMATORY,
+    EXPLORATORY,
+    PREREGISTERED,
+    WITHDRAWN,
+    current_version,
+)
 
 __all__ = [
     "PREREGISTRATION_FILE",
@@ -53,7 +59,8 @@ _FINGERPRINT_FIX = (
 @dataclass(frozen=True)
 class Preregistration:
     """The parsed file with the commit that added it (``commit``/``committed_at`` None
-    when it is not committed) and the seeds derived from that commit."""
+    when it is not committed), the seeds derived from that commit, and the earlier
+    registrations it replaces (``withdrawn``: ``(file, commit, what)`` each)."""
 
     data: dict
     path: Path
@@ -61,10 +68,19 @@ class Preregistration:
     committed_at: datetime | None = None
     unchanged: bool = False
     seeds: tuple = field(default=())
+    withdrawn: tuple = field(default=())
 
     @property
     def deviations(self):
         return self.data.get("deviations") or []
+
+    @property
+    def superseded_by(self):
+        """The file that replaces this registration, when a deviation withdrew it."""
+        for d in self.deviations:
+            if isinstance(d, dict) and d.get("superseded_by"):
+                return str(d["superseded_by"])
+        return None
 
 
 def _fail(path, problem, fix):
@@ -106,6 +122,14 @@ def check_preregistration(data, path=PREREGISTRATION_FILE):
         claims_touched = d.get("claims", "all")
         if claims_touched != "all" and not all(str(c).isdigit() for c in claims_touched):
             _fail(path, f"deviation {d!r}: claims must be numbers or 'all'", "List them")
+        successor = d.get("superseded_by")
+        if successor is not None and (claims_touched != "all" or "/" in str(successor)):
+            _fail(
+                path,
+                f"deviation {d!r} withdraws the file: it touches all claims and names a file "
+                "beside it",
+                "Give claims: all and superseded_by: <file name in the same folder>",
+            )
     return data
 
 
@@ -155,7 +179,28 @@ def _deviations_appended(root, name, data):
 
 
 def load_preregistration(root=PROJECT_ROOT, name=PREREGISTRATION_FILE):
-    """The pre-registration of the checkout ``root``, or None when it has none."""
+    """The pre-registration of the checkout ``root`` in force, or None when it has none:
+    ``name``, or, when a dated deviation withdrew it (``superseded_by``), the file that
+    replaced it, with the withdrawn ones in ``withdrawn`` (the report names them)."""
+    found = _load_one(root, name)
+    withdrawn, seen = [], {name}
+    while found is not None and found.superseded_by:
+        successor = found.superseded_by
+        if successor in seen:
+            raise ValueError(f"{found.path}: superseded_by {successor!r} returns to itself")
+        seen.add(successor)
+        what = next(d["what"] for d in found.deviations if d.get("superseded_by"))
+        withdrawn.append((found.path.name, found.commit, what))
+        found = _load_one(root, successor)
+        if found is None:
+            raise ValueError(
+                f"{name}: withdrawn in favour of {successor}, which is not in {root}. "
+                "Add the replacing pre-registration in the same commit as the withdrawal"
+            )
+    return None if found is None else replace(found, withdrawn=tuple(withdrawn))
+
+
+def _load_one(root, name):
     path = Path(root) / name
     if not path.exists():
         return None
@@ -295,14 +340,19 @@ def _rule_problems(claim, entry, prereg):
     return reasons
 
 
+# Results every seed contributes (verdicts 2 and 3 pool the seeds' classifier chapters);
+# every other result a verdict reads comes from the report's own run, the first seed.
+POOLED_RESULTS = {2: ("cnn", "projection_mlp"), 3: ("cnn", "projection_mlp")}
+
+
 # A claim whose verdict cites another's check (verdict 3's "close in accuracy" is verdict
 # 2's Fashion-MNIST check) stands no better than the one it cites.
 CITES = {3: 2}
 
 
 def _seed_problems(claim, runs, prereg):
-    """Every result read once per pre-registered seed (verdict 1: the first seed's only)."""
-    wanted = [prereg.seeds[0]] if claim == 1 else list(prereg.seeds)
+    """Each pooled result read once per pre-registered seed, every other result from
+    the first seed only (verdict 1's reconstruction, verdict 3's SVD compression)."""
     by_result = {}
     for name, run in runs.items():
         result = name.split(" (")[0]
@@ -311,6 +361,8 @@ def _seed_problems(claim, runs, prereg):
         )
     reasons = []
     for result, seeds in sorted(by_result.items()):
+        pooled = result in POOLED_RESULTS.get(claim, ())
+        wanted = list(prereg.seeds) if pooled else [prereg.seeds[0]]
         if sorted(seeds) != sorted(wanted):
             reasons.append(
                 f"{result}: seeds {sorted(seeds)} are not the pre-registered {sorted(wanted)}"
@@ -374,4 +426,9 @@ def standing(claim, runs, prereg, root=PROJECT_ROOT):
     if reasons:
         return Standing(EXPLORATORY, False, tuple(reasons))
     date = prereg.committed_at.date().isoformat()
-    return Standing(f"{CONFIRMATORY} ({PREREGISTERED} at {prereg.commit[:10]}, {date})", True, ())
+    replaced = "".join(
+        f"; replaces {(commit or file)[:10]}, {WITHDRAWN}" for file, commit, _ in prereg.withdrawn
+    )
+    return Standing(
+        f"{CONFIRMATORY} ({PREREGISTERED} at {prereg.commit[:10]}, {date}{replaced})", True, ()
+    )
