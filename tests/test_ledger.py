@@ -376,3 +376,41 @@ def test_a_withdrawal_must_touch_every_claim_and_name_a_file_beside_it(tmp_path)
     (tmp_path / "preregistration.yaml").write_text(yaml.safe_dump(data))
     with pytest.raises(ValueError, match="withdraws the file"):
         load_preregistration(tmp_path)
+
+
+def test_seed_runs_contribute_only_their_classifier_chapters(repo):
+    """A seed run's results carry the report's own results beside its classifiers (as
+    load_seed_runs gives them): those are read once, from this run."""
+    from helpers.summary.preregistration import verdict_runs
+
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    first, second = prereg.seeds
+    (mine,) = _runs(prereg, after, seeds=[first]).values()
+    (other,) = _runs(prereg, after, seeds=[second]).values()
+    this_run = {n: {"_run": mine} for n in ("cnn", "projection_mlp", "svd_compression")}
+    seed_run = {**this_run, "cnn": {"_run": other}, "projection_mlp": {"_run": other}}
+    runs = verdict_runs(3, this_run, [seed_run])
+    assert sorted(runs) == [
+        "cnn (seed run 1)",
+        "cnn (this run)",
+        "projection_mlp (seed run 1)",
+        "projection_mlp (this run)",
+        "svd_compression (this run)",
+    ]
+    assert standing(3, runs, prereg, root).confirmatory
+    assert list(verdict_runs(1, {"reconstruction": {"_run": mine}}, [seed_run])) == [
+        "reconstruction (this run)"
+    ]
+
+
+def test_a_chapter_without_keras_is_held_to_the_precision_only(repo):
+    root, _, after = repo
+    prereg = load_preregistration(root)
+    runs = _runs(prereg, after, seeds=[prereg.seeds[0]], result="reconstruction")
+    for run in runs.values():
+        del run["keras_backend"], run["devices"]
+    assert standing(1, runs, prereg, root).confirmatory
+    for run in runs.values():
+        run["machine"]["training_precision"] = "mixed_bfloat16"
+    assert not standing(1, runs, prereg, root).confirmatory

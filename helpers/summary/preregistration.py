@@ -235,16 +235,24 @@ _VERDICT_RESULTS = {
 }
 
 
+# Results every seed contributes (verdicts 2 and 3 pool the seeds' classifier chapters);
+# every other result a verdict reads comes from the report's own run, the first seed.
+POOLED_RESULTS = {2: ("cnn", "projection_mlp"), 3: ("cnn", "projection_mlp")}
+
+
 def verdict_runs(claim, results, seed_results=()):
     """name -> ``_run`` of every result verdict ``claim`` reads: this run's and, for
-    verdicts 2 and 3, which pool the seeds, each seed run's."""
-    found = [("this run", results)]
-    if claim != 1:
-        found += [(f"seed run {i}", r) for i, r in enumerate(seed_results, start=1)]
+    verdicts 2 and 3, each seed run's classifier chapters (:data:`POOLED_RESULTS`; a seed
+    run's other results are this run's, read once)."""
+    found = [("this run", results, _VERDICT_RESULTS[claim])]
+    found += [
+        (f"seed run {i}", r, POOLED_RESULTS.get(claim, ()))
+        for i, r in enumerate(seed_results, start=1)
+    ]
     return {
         f"{name} ({label})": (sets[name] or {}).get("_run") or {}
-        for label, sets in found
-        for name in _VERDICT_RESULTS[claim]
+        for label, sets, names in found
+        for name in names
         if name in sets
     }
 
@@ -274,13 +282,13 @@ def _code_changed(root, commit, against):
 
 
 def _machine_problems(run, prereg, name):
-    """The pre-registered precision, backend and device against what the run recorded."""
+    """The pre-registered precision, backend and device against what the run recorded
+    (backend and device only for a chapter that used Keras: chapter 01 records neither)."""
     machine = run.get("machine") or {}
-    wanted = {
-        "precision": (prereg.data.get("precision"), machine.get("training_precision")),
-        "backend": (prereg.data.get("backend"), run.get("keras_backend")),
-        "device": (prereg.data.get("device"), ",".join(run.get("devices") or []) or None),
-    }
+    wanted = {"precision": (prereg.data.get("precision"), machine.get("training_precision"))}
+    if run.get("keras_backend") is not None or run.get("devices"):
+        wanted["backend"] = (prereg.data.get("backend"), run.get("keras_backend"))
+        wanted["device"] = (prereg.data.get("device"), ",".join(run.get("devices") or []) or None)
     return [
         f"{name}: {what} {found!r}, pre-registered {want!r}"
         for what, (want, found) in wanted.items()
@@ -338,11 +346,6 @@ def _rule_problems(claim, entry, prereg):
             f"v{entry['rule_version']}"
         )
     return reasons
-
-
-# Results every seed contributes (verdicts 2 and 3 pool the seeds' classifier chapters);
-# every other result a verdict reads comes from the report's own run, the first seed.
-POOLED_RESULTS = {2: ("cnn", "projection_mlp"), 3: ("cnn", "projection_mlp")}
 
 
 # A claim whose verdict cites another's check (verdict 3's "close in accuracy" is verdict
