@@ -414,3 +414,28 @@ def test_a_chapter_without_keras_is_held_to_the_precision_only(repo):
     for run in runs.values():
         run["machine"]["training_precision"] = "mixed_bfloat16"
     assert not standing(1, runs, prereg, root).confirmatory
+
+
+def test_a_chain_of_withdrawals_is_followed_and_a_broken_one_refused(repo):
+    root, _, first_commit = repo
+    _withdraw(root)
+    data = yaml.safe_load((root / "second.yaml").read_text())
+    data["deviations"] = [
+        {"date": "2026-12-07", "claims": "all", "what": "again", "superseded_by": "third.yaml"}
+    ]
+    (root / "second.yaml").write_text(yaml.safe_dump(data))
+    (root / "third.yaml").write_text(_prereg_text())
+    _git(root, "add", "third.yaml")
+    third_commit = _git(root, "commit", "-qam", "withdraw the second too")
+    prereg = load_preregistration(root)
+    assert prereg.path.name == "third.yaml" and prereg.commit == third_commit
+    assert [w[0] for w in prereg.withdrawn] == ["preregistration.yaml", "second.yaml"]
+    # A successor that is not there, and a chain that returns to itself, are refused.
+    data["deviations"][0]["superseded_by"] = "missing.yaml"
+    (root / "second.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match="missing.yaml, which is not in"):
+        load_preregistration(root)
+    data["deviations"][0]["superseded_by"] = "preregistration.yaml"
+    (root / "second.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError, match="returns to itself"):
+        load_preregistration(root)
