@@ -31,6 +31,22 @@ def prereg_file(tmp_path):
     return path
 
 
+@pytest.fixture
+def committed_repo(tmp_path):
+    """A git repository whose one commit adds PREREGISTRATION."""
+    from tests.test_ledger import _git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.org")
+    _git(repo, "config", "user.name", "t")
+    (repo / "preregistration.yaml").write_text(PREREGISTRATION)
+    _git(repo, "add", "preregistration.yaml")
+    _git(repo, "commit", "-qm", "pre-register")
+    return repo
+
+
 def _args(prereg_file, tmp_path, *extra):
     return ["--preregistration", str(prereg_file), "--output-dir", str(tmp_path / "out"), *extra]
 
@@ -95,18 +111,11 @@ def test_a_missing_or_bad_pre_registration_is_refused(tmp_path, capsys):
 
 
 def test_a_finished_seed_is_kept_for_committing_and_a_kept_seed_is_not_rendered_again(
-    tmp_path, monkeypatch, capsys
+    committed_repo, tmp_path, monkeypatch, capsys
 ):
     from tests.test_ledger import _git
 
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    _git(repo, "config", "user.email", "t@example.org")
-    _git(repo, "config", "user.name", "t")
-    (repo / "preregistration.yaml").write_text(PREREGISTRATION)
-    _git(repo, "add", "preregistration.yaml")
-    _git(repo, "commit", "-qm", "pre-register")
+    repo = committed_repo
     monkeypatch.setattr(preregistered, "PROJECT_ROOT", repo)
     out = tmp_path / "out"
 
@@ -151,17 +160,8 @@ def test_an_attempt_log_is_written_once(tmp_path):
         preregistered.log_attempt("study-x", 0, {"event": "start"}, root=tmp_path)
 
 
-def test_a_committed_pre_registration_refuses_side_by_side_renders(tmp_path, capsys):
-    from tests.test_ledger import _git
-
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    _git(repo, "config", "user.email", "t@example.org")
-    _git(repo, "config", "user.name", "t")
-    (repo / "preregistration.yaml").write_text(PREREGISTRATION)
-    _git(repo, "add", "preregistration.yaml")
-    _git(repo, "commit", "-qm", "pre-register")
+def test_a_committed_pre_registration_refuses_side_by_side_renders(committed_repo, capsys):
+    repo = committed_repo
     args = ["--preregistration", str(repo / "preregistration.yaml"), "--dry-run"]
     for option in (["--jobs", "2"], ["--scheduler=tcp://x:8786"]):
         assert preregistered.main([*args, "--", *option]) == 2
