@@ -131,6 +131,15 @@ def _git(repo, *args):
     ).stdout.strip()
 
 
+def _new_repo(repo):
+    """An empty git repository at ``repo`` with a committer set; returns ``repo``."""
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _git(repo, "config", "user.email", "t@example.org")
+    _git(repo, "config", "user.name", "t")
+    return repo
+
+
 def _prereg_text(count=2):
     claims = {
         c: {
@@ -157,11 +166,7 @@ def _prereg_text(count=2):
 @pytest.fixture
 def repo(tmp_path):
     """A git repository with a commit before and a commit of the pre-registration."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    _git(repo, "config", "user.email", "t@example.org")
-    _git(repo, "config", "user.name", "t")
+    repo = _new_repo(tmp_path / "repo")
     (repo / "README").write_text("x")
     _git(repo, "add", "README")
     before = _git(repo, "commit", "-qm", "before")

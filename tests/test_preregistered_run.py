@@ -34,13 +34,9 @@ def prereg_file(tmp_path):
 @pytest.fixture
 def committed_repo(tmp_path):
     """A git repository whose one commit adds PREREGISTRATION."""
-    from tests.test_ledger import _git
+    from tests.test_ledger import _git, _new_repo
 
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    _git(repo, "config", "user.email", "t@example.org")
-    _git(repo, "config", "user.name", "t")
+    repo = _new_repo(tmp_path / "repo")
     (repo / "preregistration.yaml").write_text(PREREGISTRATION)
     _git(repo, "add", "preregistration.yaml")
     _git(repo, "commit", "-qm", "pre-register")
