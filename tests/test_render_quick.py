@@ -164,6 +164,14 @@ def test_summary_verdicts(quick_report):
     assert all(r["seconds"] > 0 for r in runs.values())
 
 
+def test_the_recorded_verdicts_are_judged_again_from_the_recorded_results(quick_report):
+    """What tests/test_confirmatory_run.py does to the committed confirmatory run, on the
+    quick render: its summary's verdicts follow from its results files alone."""
+    from tests.test_confirmatory_run import recorded_verdicts, rejudged
+
+    assert rejudged(quick_report) == recorded_verdicts(quick_report)
+
+
 def test_quick_verdicts_are_labelled_exploratory_and_confirmatory_by_their_own_runs(
     quick_report, tmp_path
 ):
@@ -175,18 +183,14 @@ def test_quick_verdicts_are_labelled_exploratory_and_confirmatory_by_their_own_r
 
     from helpers.summary import ledger
     from helpers.summary.preregistration import load_preregistration, standing, verdict_runs
-    from tests.test_ledger import _git, _prereg_text
+    from tests.test_ledger import _git, _new_repo, _prereg_text
 
     recorded = read_results(quick_report, "summary")
     assert all(
         v["standing"] == ledger.EXPLORATORY and v["standing_reasons"] for v in recorded["verdicts"]
     )  # quick is never the pre-registered profile
     results = read_results(quick_report)
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    _git(repo, "config", "user.email", "t@example.org")
-    _git(repo, "config", "user.name", "t")
+    repo = _new_repo(tmp_path / "repo")
     (repo / "preregistration.yaml").write_text(_prereg_text(count=1))
     _git(repo, "add", "preregistration.yaml")
     commit = _git(repo, "commit", "-qm", "pre-register")
@@ -423,7 +427,8 @@ def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir
     """Issue 23: run_diff on the quick render's results and the same folder re-run with one
     parameter changed lists that parameter, the numbers it moved and nothing else, and
     overlays the curves. (A copy elsewhere would re-run every chapter: the output folder
-    is a parameter.) The folder is re-rendered as it was afterwards."""
+    is a parameter.) The folder is put back from a copy afterwards, as rendered (cheaper
+    than a third render; test_rerun_skips_up_to_date_notebooks checks it is whole)."""
     from helpers.report.run_diff import diff_runs
     from helpers.report.run_diff import main as run_diff
 
@@ -432,6 +437,8 @@ def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir
         return tmp_path / name
 
     before = snapshot("before")
+    whole = tmp_path / "whole"
+    shutil.copytree(quick_report, whole, symlinks=True)
     try:
         result = render(
             "--no-report",
@@ -444,8 +451,8 @@ def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         after = snapshot("fewer-m")
     finally:
-        restored = render("--no-report", data_dir=data_dir, output_dir=quick_report)
-        assert restored.returncode == 0, restored.stderr[-2000:]
+        shutil.rmtree(quick_report)
+        shutil.copytree(whole, quick_report, symlinks=True)
     page = tmp_path / "compare.html"
     assert run_diff([str(before), str(after), "--html", str(page)]) == 0
     diff = diff_runs(read_results(before), read_results(after))

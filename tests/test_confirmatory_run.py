@@ -1,0 +1,104 @@
+"""The committed confirmatory run (issue 35): its verdicts follow from its committed
+results, and the README states them as the report does.
+
+The pre-registered run keeps each extra seed's results under ``confirmatory/`` and the
+first seed's whole render (every chapter's results and stamps, and the summary that judged
+them all) under ``confirmatory/study-report/``. These tests judge the verdicts again from
+those files with today's judges and compare them with what the render recorded; until the
+run is committed they are skipped.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers.report.preregistered import kept_folder
+from helpers.results import read_results
+from helpers.summary.preregistration import load_preregistration
+from helpers.summary.seeds import SEED_RESULTS, load_seed_runs
+from helpers.summary.verdicts import conclusion_verdicts, load_all
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REPORT = PROJECT_ROOT / "confirmatory" / "study-report"
+WITHDRAWN_SEED = PROJECT_ROOT / "confirmatory" / "withdrawn-aa19799" / "study-seed668156"
+# What a verdict is, as opposed to its standing, which depends on the checkout judging it
+# (a clone after the run's commit labels every verdict exploratory: its code moved on).
+JUDGED = ("claim", "verdict", "halves", "decisions", "checks", "versions")
+
+
+def rejudged(output_dir, seed_folders=()):
+    """The verdicts of the render in ``output_dir`` judged again from its recorded results
+    and those of ``seed_folders`` (the other seeds, in the order the render read them),
+    as the summary records them: each verdict's :data:`JUDGED` entries."""
+    results = load_all(output_dir)
+    seeds = load_seed_runs(results, seed_folders, output_dir) if seed_folders else {}
+    verdicts = conclusion_verdicts(results, list(seeds.values())[1:], prereg=None)
+    # Through JSON, as recorded: tuples become lists, keys strings.
+    return [{k: v[k] for k in JUDGED} for v in json.loads(json.dumps(verdicts))]
+
+
+def recorded_verdicts(output_dir):
+    """The summary's verdicts in ``output_dir``, cut to :data:`JUDGED`."""
+    return [{k: v[k] for k in JUDGED} for v in read_results(output_dir, "summary")["verdicts"]]
+
+
+committed = pytest.mark.skipif(
+    not (REPORT / "results" / "summary.json").is_file(),
+    reason="the confirmatory report is not committed yet (issue 35)",
+)
+
+
+def _readme_section():
+    text = (PROJECT_ROOT / "README.md").read_text()
+    start = text.index("## The confirmatory study")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end > 0 else None]
+
+
+def _seed_folders():
+    prereg = load_preregistration(PROJECT_ROOT)
+    first, *others = prereg.seeds
+    return first, [kept_folder(prereg, seed) for seed in others]
+
+
+@committed
+def test_the_committed_report_is_the_pre_registered_first_seed_and_pools_every_other():
+    first, folders = _seed_folders()
+    results = load_all(REPORT)
+    assert {r["_run"]["parameters"]["seed"] for r in results.values() if "_run" in r} == {first}
+    for folder in folders:
+        assert all((folder / "results" / f"{n}.json").is_file() for n in SEED_RESULTS), folder
+    pooled = {row["seed"] for row in read_results(REPORT, "summary")["seed_runs"]}
+    assert pooled == {first} | {int(f.name.rsplit("seed", 1)[1]) for f in folders}
+
+
+@committed
+def test_the_committed_verdicts_follow_from_the_committed_results():
+    _, folders = _seed_folders()
+    assert rejudged(REPORT, folders) == recorded_verdicts(REPORT)
+
+
+@committed
+def test_the_readme_states_each_conclusion_s_outcome_as_the_report_does():
+    section = _readme_section()
+    for number, verdict in enumerate(read_results(REPORT, "summary")["verdicts"], start=1):
+        line = re.search(rf"^- Conclusion {number}\b.*$", section, re.M)
+        assert line, f"the README states no outcome for conclusion {number}"
+        assert f"**{verdict['verdict']}**" in line.group(0), (line.group(0), verdict["verdict"])
+        word = verdict["standing"].split()[0]  # confirmatory or exploratory
+        assert word in line.group(0), (line.group(0), verdict["standing"])
+
+
+@committed
+def test_the_readme_states_the_withdrawn_seed_s_own_verdicts_as_exploratory():
+    """The withdrawn registration's one seed, judged alone on verdicts 2 and 3 (a seed
+    moves only those), is reported beside the confirmatory run, as exploratory."""
+    results = {n: read_results(WITHDRAWN_SEED, n) for n in SEED_RESULTS}
+    verdicts = conclusion_verdicts(results, (), prereg=None)
+    line = re.search(r"^- Withdrawn seed 668156\b.*$", _readme_section(), re.M)
+    assert line and "exploratory" in line.group(0)
+    for number in (2, 3):
+        stated = f"conclusion {number} **{verdicts[number - 1]['verdict']}**"
+        assert stated in line.group(0), (line.group(0), stated)
