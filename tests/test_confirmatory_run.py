@@ -10,17 +10,16 @@ run is committed they are skipped.
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from helpers.report.preregistered import kept_folder
+from helpers.report.preregistered import _is_kept, kept_folder
 from helpers.results import read_results
 from helpers.summary.preregistration import load_preregistration
 from helpers.summary.seeds import SEED_RESULTS, load_seed_runs
 from helpers.summary.verdicts import conclusion_verdicts, load_all
+from tests.conftest import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REPORT = PROJECT_ROOT / "confirmatory" / "study-report"
 WITHDRAWN_SEED = PROJECT_ROOT / "confirmatory" / "withdrawn-aa19799" / "study-seed668156"
 # What a verdict is, as opposed to its standing, which depends on the checkout judging it
@@ -57,26 +56,26 @@ def _readme_section():
     return text[start : end if end > 0 else None]
 
 
-def _seed_folders():
+def _seeds():
+    """The pre-registered seeds, the first one's (the report's) first, and the kept
+    folders of the others, in the order the run read them."""
     prereg = load_preregistration(PROJECT_ROOT)
-    first, *others = prereg.seeds
-    return first, [kept_folder(prereg, seed) for seed in others]
+    return prereg.seeds, [kept_folder(prereg, seed) for seed in prereg.seeds[1:]]
 
 
 @committed
 def test_the_committed_report_is_the_pre_registered_first_seed_and_pools_every_other():
-    first, folders = _seed_folders()
+    seeds, folders = _seeds()
     results = load_all(REPORT)
-    assert {r["_run"]["parameters"]["seed"] for r in results.values() if "_run" in r} == {first}
-    for folder in folders:
-        assert all((folder / "results" / f"{n}.json").is_file() for n in SEED_RESULTS), folder
+    assert {r["_run"]["parameters"]["seed"] for r in results.values() if "_run" in r} == {seeds[0]}
+    assert all(_is_kept(folder) for folder in folders), folders
     pooled = {row["seed"] for row in read_results(REPORT, "summary")["seed_runs"]}
-    assert pooled == {first} | {int(f.name.rsplit("seed", 1)[1]) for f in folders}
+    assert pooled == set(seeds)
 
 
 @committed
 def test_the_committed_verdicts_follow_from_the_committed_results():
-    _, folders = _seed_folders()
+    _, folders = _seeds()
     assert rejudged(REPORT, folders) == recorded_verdicts(REPORT)
 
 
