@@ -101,3 +101,28 @@ def test_the_readme_states_the_withdrawn_seed_s_own_verdicts_as_exploratory():
     for number in (2, 3):
         stated = f"conclusion {number} **{verdicts[number - 1]['verdict']}**"
         assert stated in line.group(0), (line.group(0), stated)
+
+
+def _stated(value, line):
+    """Whether ``line`` states ``value`` as one of its numbers, rounded to that number's
+    own decimals (+0.240 does not state 0.2395; +0.239 does)."""
+    tokens = re.findall(r"[+-]?\d+\.\d+", line)
+    return any(abs(float(t) - round(value, len(t.split(".")[1]))) < 1e-9 for t in tokens)
+
+
+@committed
+def test_the_readme_states_each_judged_estimate_and_interval_as_recorded():
+    """Every interval check of verdicts 2 and 3 (estimate and both ends) and verdict 1's
+    rank correlations appear in the README's line for that conclusion as recorded (a
+    check cited from another verdict is stated on that verdict's line)."""
+    section = _readme_section()
+    for number, verdict in enumerate(read_results(REPORT, "summary")["verdicts"], start=1):
+        line = re.search(rf"^- Conclusion {number}\b.*$", section, re.M).group(0)
+        for check in verdict["checks"]:
+            if check.get("cited_from"):  # another verdict's check, stated on its line
+                continue
+            values = [check["estimate"]]
+            if number > 1:  # verdict 1's interval is rho less the null's points, not stated
+                values += [check["low"], check["high"]]
+            missing = [v for v in values if not _stated(v, line)]
+            assert not missing, (number, check["check"], missing)
