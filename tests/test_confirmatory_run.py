@@ -56,6 +56,12 @@ def _readme_section():
     return text[start : end if end > 0 else None]
 
 
+def _outcome_line(section, number):
+    """The README section's line stating conclusion ``number``'s outcome (None if none)."""
+    line = re.search(rf"^- Conclusion {number}\b.*$", section, re.M)
+    return line and line.group(0)
+
+
 def _seeds():
     """The pre-registered seeds, the first one's (the report's) first, and the kept
     folders of the others, in the order the run read them."""
@@ -83,11 +89,11 @@ def test_the_committed_verdicts_follow_from_the_committed_results():
 def test_the_readme_states_each_conclusion_s_outcome_as_the_report_does():
     section = _readme_section()
     for number, verdict in enumerate(read_results(REPORT, "summary")["verdicts"], start=1):
-        line = re.search(rf"^- Conclusion {number}\b.*$", section, re.M)
+        line = _outcome_line(section, number)
         assert line, f"the README states no outcome for conclusion {number}"
-        assert f"**{verdict['verdict']}**" in line.group(0), (line.group(0), verdict["verdict"])
+        assert f"**{verdict['verdict']}**" in line, (line, verdict["verdict"])
         word = verdict["standing"].split()[0]  # confirmatory or exploratory
-        assert word in line.group(0), (line.group(0), verdict["standing"])
+        assert word in line, (line, verdict["standing"])
 
 
 @committed
@@ -117,7 +123,8 @@ def test_the_readme_states_each_judged_estimate_and_interval_as_recorded():
     check cited from another verdict is stated on that verdict's line)."""
     section = _readme_section()
     for number, verdict in enumerate(read_results(REPORT, "summary")["verdicts"], start=1):
-        line = re.search(rf"^- Conclusion {number}\b.*$", section, re.M).group(0)
+        line = _outcome_line(section, number)
+        assert line, f"the README states no outcome for conclusion {number}"
         for check in verdict["checks"]:
             if check.get("cited_from"):  # another verdict's check, stated on its line
                 continue
