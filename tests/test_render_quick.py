@@ -436,9 +436,9 @@ def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir
         shutil.copytree(quick_report / "results", tmp_path / name / "results")
         return tmp_path / name
 
-    before = snapshot("before")
-    whole = tmp_path / "whole"
-    shutil.copytree(quick_report, whole, symlinks=True)
+    # The whole folder as rendered: the diff's "before" and what is put back afterwards.
+    before = tmp_path / "before"
+    shutil.copytree(quick_report, before, symlinks=True)
     try:
         result = render(
             "--no-report",
@@ -452,7 +452,7 @@ def test_two_renders_that_differ_in_one_parameter_compare(quick_report, data_dir
         after = snapshot("fewer-m")
     finally:
         shutil.rmtree(quick_report)
-        shutil.copytree(whole, quick_report, symlinks=True)
+        shutil.copytree(before, quick_report, symlinks=True)
     page = tmp_path / "compare.html"
     assert run_diff([str(before), str(after), "--html", str(page)]) == 0
     diff = diff_runs(read_results(before), read_results(after))
